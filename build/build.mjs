@@ -1,0 +1,65 @@
+// Builds dist/: corral.js (one minified ESM bundle with a shebang) and the native
+// addons beside it (corral.node from src/native, unix_dgram.node from unix-dgram).
+import { execFileSync } from "node:child_process";
+import { copyFileSync, chmodSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import * as esbuild from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(root, "dist");
+const require = createRequire(import.meta.url);
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+/** node-gyp: npm's own copy (npm exports its path to scripts), else the one beside npm. */
+function nodeGyp() {
+  if (process.env.npm_config_node_gyp) return process.env.npm_config_node_gyp;
+  const npmDir = dirname(dirname(process.env.npm_execpath ?? execFileSync("which", ["npm"]).toString().trim()));
+  return join(npmDir, "lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js");
+}
+
+mkdirSync(dist, { recursive: true });
+
+// Node's headers come from the system (offline): /usr/include/node.
+execFileSync(process.execPath, [nodeGyp(), "rebuild", "--silent", "--directory", join(root, "src/native")], {
+  stdio: "inherit",
+  env: { ...process.env, npm_config_nodedir: process.env.npm_config_nodedir || "/usr" },
+});
+copyFileSync(join(root, "src/native/build/Release/corral.node"), join(dist, "corral.node"));
+const dgramDir = dirname(require.resolve("unix-dgram/package.json"));
+copyFileSync(join(dgramDir, "build/Release/unix_dgram.node"), join(dist, "unix_dgram.node"));
+execFileSync("strip", ["--strip-unneeded", join(dist, "unix_dgram.node")]);
+
+// unix-dgram finds its addon with `bindings`; in the bundle it sits beside corral.js.
+const bindingsBesideBundle = {
+  name: "bindings-beside-bundle",
+  setup(build) {
+    build.onResolve({ filter: /^bindings$/ }, () => ({ path: "bindings", namespace: "corral" }));
+    build.onLoad({ filter: /.*/, namespace: "corral" }, () => ({
+      contents: "module.exports = (name) => require(new URL(name, import.meta.url).pathname);",
+      loader: "js",
+    }));
+  },
+};
+
+await esbuild.build({
+  entryPoints: [join(root, "src/main.ts")],
+  outfile: join(dist, "corral.js"),
+  bundle: true,
+  minify: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  legalComments: "none",
+  define: { CORRAL_VERSION: JSON.stringify(pkg.version) },
+  banner: {
+    js: '#!/usr/bin/env node\nimport{createRequire as __corralRequire}from"node:module";const require=__corralRequire(import.meta.url);',
+  },
+  plugins: [bindingsBesideBundle],
+  logLevel: "warning",
+});
+chmodSync(join(dist, "corral.js"), 0o755);
+
+const kb = (f) => (statSync(join(dist, f)).size / 1024).toFixed(1);
+console.log(`dist/corral.js ${kb("corral.js")} KB, corral.node ${kb("corral.node")} KB, unix_dgram.node ${kb("unix_dgram.node")} KB`);

@@ -1,0 +1,102 @@
+// The PID-1 state machine: events in, actions out. Pure, so tests need no processes.
+import { SIGINT, SIGKILL, SIGQUIT, SIGTERM, signalName } from "../os/signals.ts";
+
+/** Something that happened to corral. */
+export type InitEvent =
+  | { type: "signal"; signo: number }
+  | { type: "exit"; pid: number; code: number; signal: number }
+  | { type: "no-children" }
+  | { type: "grace-expired" };
+
+/** Something corral must do. */
+export type InitAction =
+  | { type: "forward"; signo: number }
+  | { type: "signal-all"; signo: number }
+  | { type: "arm-grace"; ms: number }
+  | { type: "exit"; code: number }
+  | { type: "log"; level: 0 | 1 | 2; message: string };
+
+/** running: the command lives; draining: it exited, the rest got SIGTERM; killing: SIGKILL sent. */
+export type Phase = "running" | "draining" | "killing" | "exited";
+
+/** The whole state of the PID-1 layer. */
+export interface InitState {
+  phase: Phase;
+  mainPid: number;
+  exitCode: number;
+}
+
+/** Rules the machine applies; fixed for the life of the process. */
+export interface InitRules {
+  rewrites: ReadonlyMap<number, number>;
+  remapExit: ReadonlySet<number>;
+  graceMs: number;
+}
+
+/**
+ * The exit code for a child's status: its code, or 128+N for signal N, remapped to 0 when asked.
+ * @example exitCodeFor(-1, 15, new Set([143])) // 0
+ */
+export function exitCodeFor(code: number, signal: number, remap: ReadonlySet<number>): number {
+  const raw = code >= 0 ? code : 128 + signal;
+  return remap.has(raw) ? 0 : raw;
+}
+
+/** Starts the machine for a command running as `mainPid`. */
+export function initialState(mainPid: number): InitState {
+  return { phase: "running", mainPid, exitCode: 0 };
+}
+
+/**
+ * Applies one event; returns the next state and what to do.
+ * @example step(initialState(7), { type: "signal", signo: 15 }, rules) // forwards SIGTERM
+ */
+export function step(state: InitState, event: InitEvent, rules: InitRules): [InitState, InitAction[]] {
+  switch (event.type) {
+    case "signal":
+      return onSignal(state, event.signo, rules);
+    case "exit":
+      return onExit(state, event, rules);
+    case "no-children":
+      if (state.phase === "draining" || state.phase === "killing") {
+        return [{ ...state, phase: "exited" }, [{ type: "exit", code: state.exitCode }]];
+      }
+      return [state, []];
+    case "grace-expired":
+      if (state.phase !== "draining") return [state, []];
+      return [{ ...state, phase: "killing" }, [
+        { type: "log", level: 0, message: `grace period over: sending SIGKILL to the processes still running` },
+        { type: "signal-all", signo: SIGKILL },
+      ]];
+  }
+}
+
+function onSignal(state: InitState, signo: number, rules: InitRules): [InitState, InitAction[]] {
+  if (state.phase === "running") {
+    const to = rules.rewrites.get(signo) ?? signo;
+    if (to === 0) return [state, [{ type: "log", level: 2, message: `dropped ${signalName(signo)} (rewrite)` }]];
+    const via = to === signo ? "" : ` as ${signalName(to)}`;
+    return [state, [{ type: "forward", signo: to }, { type: "log", level: 2, message: `forwarded ${signalName(signo)}${via}` }]];
+  }
+  // A second stop request while draining means "now": skip the rest of the grace period.
+  if (state.phase === "draining" && (signo === SIGTERM || signo === SIGINT || signo === SIGQUIT)) {
+    return [{ ...state, phase: "killing" }, [
+      { type: "log", level: 1, message: `${signalName(signo)} during shutdown: sending SIGKILL now` },
+      { type: "signal-all", signo: SIGKILL },
+    ]];
+  }
+  return [state, [{ type: "log", level: 2, message: `ignored ${signalName(signo)} during shutdown` }]];
+}
+
+function onExit(state: InitState, exit: { pid: number; code: number; signal: number }, rules: InitRules): [InitState, InitAction[]] {
+  if (exit.pid !== state.mainPid || state.phase !== "running") {
+    return [state, [{ type: "log", level: 2, message: `reaped process ${exit.pid}` }]];
+  }
+  const exitCode = exitCodeFor(exit.code, exit.signal, rules.remapExit);
+  const how = exit.code >= 0 ? `exited with code ${exit.code}` : `was killed by ${signalName(exit.signal)}`;
+  return [{ ...state, phase: "draining", exitCode }, [
+    { type: "log", level: 1, message: `command ${how}; corral will exit ${exitCode}` },
+    { type: "signal-all", signo: SIGTERM },
+    { type: "arm-grace", ms: rules.graceMs },
+  ]];
+}

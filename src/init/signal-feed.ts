@@ -1,0 +1,27 @@
+// Signals are caught from the first line of the bundle and held until the loop takes them.
+import { FORWARDED, SIGCHLD, SIGTTIN, SIGTTOU } from "../os/signals.ts";
+import type { Os } from "../os/types.ts";
+
+/** A stream of received signal numbers that buffers until someone attaches. */
+export interface SignalFeed {
+  attach(handler: (signo: number) => void): void;
+}
+
+/**
+ * Installs corral's handlers for every forwarded signal and SIGCHLD right away (a PID 1
+ * without a handler silently drops signals), and ignores SIGTTIN/SIGTTOU.
+ * @example const feed = catchSignals(os); ...; feed.attach(dispatch)
+ */
+export function catchSignals(os: Os): SignalFeed {
+  const early: number[] = [];
+  let handler: ((signo: number) => void) | undefined;
+  os.ignoreSignal(SIGTTIN);
+  os.ignoreSignal(SIGTTOU);
+  os.onSignals([...FORWARDED, SIGCHLD], (signo) => (handler ? handler(signo) : early.push(signo)));
+  return {
+    attach(h) {
+      handler = h;
+      for (const signo of early.splice(0)) h(signo);
+    },
+  };
+}

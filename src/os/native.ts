@@ -1,0 +1,27 @@
+// Loads corral.node, the Node-API addon that sits next to the bundle (dist/).
+import { createRequire } from "node:module";
+
+/** The addon's exports, as declared in src/native/corral.c. */
+export interface Native {
+  spawn(file: string, argv: string[], env: string[], opts: object): number;
+  reap(): number[];
+  forwardRealtime(target: number, rewrites: number[]): number;
+  kill(pid: number, sig: number): number;
+  ignoreSignal(sig: number): number;
+  setSubreaper(): number;
+  lockFile(path: string): number;
+  closeFd(fd: number): number;
+  pipe(): [number, number] | number;
+  isatty(fd: number): boolean;
+  setNonBlocking(fd: number, on: boolean): number;
+  writeSome(fd: number, data: Uint8Array): number;
+}
+
+/**
+ * Loads a native addon that lives beside the running bundle.
+ * @example const native = loadAddon<Native>("corral.node");
+ */
+export function loadAddon<T>(file: string): T {
+  const require = createRequire(import.meta.url);
+  return require(new URL(file, import.meta.url).pathname) as T;
+}

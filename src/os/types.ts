@@ -1,0 +1,62 @@
+// The one seam between corral and its runtime: everything OS-facing goes through `Os`.
+
+/** What to start and how. */
+export interface SpawnSpec {
+  /** Program name or path; looked up in the child's PATH when it has no slash. */
+  file: string;
+  /** Full argv, argv[0] included. */
+  argv: string[];
+  /** Environment as KEY=VALUE strings. */
+  env: string[];
+  cwd?: string;
+  /** Own process group (pgid = pid). */
+  newGroup?: boolean;
+  /** Make the new group the terminal's foreground group (stdin must be a TTY). */
+  foreground?: boolean;
+  umask?: number;
+  uid?: number;
+  gid?: number;
+  /** Descriptors for the child's 0, 1, 2 (default: corral's own). */
+  stdio?: [number, number, number];
+}
+
+/** A reaped child. `code` is -1 when it was killed by `signal`. */
+export interface ChildExit {
+  pid: number;
+  code: number;
+  signal: number;
+}
+
+/** The runtime interface corral needs; `node.ts` and `deno.ts` implement it. */
+export interface Os {
+  readonly runtime: "node" | "deno";
+  readonly pid: number;
+  /** Arguments after the script path. */
+  readonly args: string[];
+  /** Base name corral was invoked as (`corral`, `container-run`, `sipid`). */
+  readonly invokedAs: string;
+  readonly env: Record<string, string | undefined>;
+  /** Calls `handler` for each listed signal; SIGCHLD included when asked for. */
+  onSignals(signals: readonly number[], handler: (signo: number) => void): void;
+  /** Forwards real-time signals from native code (JS cannot catch them). 0 drops them. */
+  forwardRealtime(target: number, rewrites: ReadonlyMap<number, number>): void;
+  ignoreSignal(signo: number): void;
+  /** Starts a process; returns its pid, or -errno when it could not be executed. */
+  spawn(spec: SpawnSpec): number;
+  /** Collects every exited child; `remaining` is false once corral has no children at all. */
+  reap(): { exits: ChildExit[]; remaining: boolean };
+  /** kill(2); returns 0 or -errno. */
+  kill(pid: number, signo: number): number;
+  setSubreaper(): number;
+  isatty(fd: number): boolean;
+  /** Takes an exclusive non-blocking flock; returns the fd or -errno. */
+  lockFile(path: string): number;
+  closeFd(fd: number): void;
+  /** write(2) without blocking semantics of its own: bytes written or -errno. */
+  writeSome(fd: number, data: Uint8Array): number;
+  setNonBlocking(fd: number, on: boolean): number;
+  exit(code: number): never;
+}
+
+/** errno values corral reacts to. */
+export const ENOENT = 2, ESRCH = 3, EAGAIN = 11, EACCES = 13, ENOTDIR = 20, EPERM = 1, ECHILD = 10, EWOULDBLOCK = 11;
