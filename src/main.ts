@@ -22,6 +22,7 @@ function main(): void {
   const cut = commandStart(os.args);
   const flags = parseFlags(os.args.slice(0, cut), os.env);
   const command = os.args.slice(os.args[cut] === "--" ? cut + 1 : cut);
+  process.stdout.on("error", () => {}); // EPIPE on --help | head must not crash
   if (flags["help"]) {
     process.stdout.write(helpText(CORRAL_VERSION));
     os.exit(0);
@@ -38,8 +39,8 @@ function main(): void {
 // PID 1 must survive its own bugs: report them and keep reaping.
 process.on("uncaughtException", (err) => warn(`internal error (continuing): ${err.stack ?? err}`));
 process.on("unhandledRejection", (err) => warn(`internal error (continuing): ${err}`));
-process.stdout.on("error", () => {});
-process.stderr.on("error", () => {});
+
+
 
 try {
   main();

@@ -71,23 +71,25 @@ export function commandStart(args: readonly string[]): number {
  */
 export function parseFlags(head: readonly string[], env: Record<string, string | undefined>): FlagValues {
   let unknown: string | undefined;
+  // No mri aliases: mri drops values when -r and --rewrite are mixed; short and long are merged below.
+  const names = (fs: readonly Flag[]) => fs.flatMap((f) => (f.short ? [f.name, f.short] : [f.name]));
   const parsed = mri(head as string[], {
-    alias: Object.fromEntries(FLAGS.filter((f) => f.short).map((f) => [f.short!, f.name])),
-    string: FLAGS.filter(takesValue).map((f) => f.name),
-    boolean: FLAGS.filter((f) => !takesValue(f)).map((f) => f.name),
+    alias: Object.fromEntries(names(FLAGS).map((n) => [n, []])), // mri's strict mode knows only alias keys
+    string: names(FLAGS.filter(takesValue)),
+    boolean: names(FLAGS.filter((f) => !takesValue(f))),
     unknown: (flag: string) => { unknown = flag; },
   });
   if (unknown !== undefined) throw new UsageError(`unknown option ${unknown} (see corral --help)`);
+  const both = (f: Flag) => [parsed[f.short ?? ""], parsed[f.name]].flatMap((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
   const values: FlagValues = {};
   for (const f of FLAGS) {
     const fromEnv = env[`CORRAL_${f.name.toUpperCase().replace(/-/g, "_")}`];
-    values[f.name] = normalize(f, parsed[f.name], fromEnv);
+    values[f.name] = normalize(f, both(f), fromEnv);
   }
   return values;
 }
 
-function normalize(f: Flag, raw: unknown, fromEnv: string | undefined): FlagValues[string] {
-  const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+function normalize(f: Flag, list: unknown[], fromEnv: string | undefined): FlagValues[string] {
   if (takesValue(f)) {
     for (const v of list) {
       if (v === "" || typeof v !== "string") throw new UsageError(`--${f.name}: expected ${f.arg ?? "a value"}`);

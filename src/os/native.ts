@@ -1,5 +1,5 @@
 // Loads corral.node, the Node-API addon that sits next to the bundle (dist/).
-import { createRequire } from "node:module";
+import { join } from "node:path";
 
 /** The addon's exports, as declared in src/native/corral.c. */
 export interface Native {
@@ -22,6 +22,5 @@ export interface Native {
  * @example const native = loadAddon<Native>("corral.node");
  */
 export function loadAddon<T>(file: string): T {
-  const require = createRequire(import.meta.url);
-  return require(new URL(file, import.meta.url).pathname) as T;
+  return require(join(__dirname, file)) as T;
 }

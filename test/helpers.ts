@@ -1,0 +1,137 @@
+// Shared helpers for integration tests: run the built bundle as a real process,
+// usually as PID 1 of a fresh PID namespace.
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+/** The bundle under test. */
+export const BUNDLE = join(process.cwd(), "dist/corral.js");
+
+/** The runtime command line (CORRAL_TEST_RUNTIME=deno runs the bundle under Deno). */
+export function runtimeArgv(): string[] {
+  if (process.env.CORRAL_TEST_RUNTIME === "deno") {
+    return [join(process.cwd(), "node_modules/.bin/deno"), "run", "-A", "--unstable-net", BUNDLE];
+  }
+  return [process.execPath, BUNDLE];
+}
+
+/** Result of a finished process. */
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** A started corral with a handle to talk to it. */
+export interface Running {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  done: Promise<Finished>;
+  /** Resolves once `pattern` shows up on stdout or stderr. */
+  waitFor(pattern: RegExp | string, timeoutMs?: number): Promise<void>;
+}
+
+/** Options for `start`. */
+export interface StartOptions {
+  /** Run as PID 1 of a new PID namespace (default true). */
+  pid1?: boolean;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/**
+ * Starts corral with `args`, as PID 1 of a new PID namespace unless pid1 is false.
+ * @example const c = start(["--", "sh", "-c", "exit 3"]); (await c.done).code // 3
+ */
+export function start(args: string[], options: StartOptions = {}): Running {
+  const argv = [...runtimeArgv(), ...args];
+  const full = options.pid1 === false ? argv : ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", ...argv];
+  const t0 = Date.now();
+  const child = spawn(full[0]!, full.slice(1), {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: "", ...options.env },
+    cwd: options.cwd,
+  });
+  let out = "", err = "";
+  const waiters: Array<() => void> = [];
+  const check = () => waiters.splice(0).forEach((w) => w());
+  child.stdout!.on("data", (d) => { out += d; check(); });
+  child.stderr!.on("data", (d) => { err += d; check(); });
+  const done = new Promise<Finished>((resolve) => {
+    child.on("close", (code, signal) => { check(); resolve({ code, signal, stdout: out, stderr: err, ms: Date.now() - t0 }); });
+  });
+  const waitFor = (pattern: RegExp | string, timeoutMs = 10_000) => new Promise<void>((resolve, reject) => {
+    const test = () => (typeof pattern === "string" ? (out + err).includes(pattern) : pattern.test(out + err));
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; stdout: ${out}; stderr: ${err}`)), timeoutMs);
+    const poll = () => {
+      if (test()) { clearTimeout(timer); resolve(); return; }
+      if (child.exitCode !== null || child.signalCode !== null) { clearTimeout(timer); reject(new Error(`exited before ${pattern}; stdout: ${out}; stderr: ${err}`)); return; }
+      waiters.push(poll);
+    };
+    poll();
+  });
+  return { child, stdout: () => out, stderr: () => err, done, waitFor };
+}
+
+/**
+ * Runs corral to completion.
+ * @example (await run(["sh", "-c", "exit 7"])).code // 7
+ */
+export function run(args: string[], options: StartOptions = {}): Promise<Finished> {
+  return start(args, options).done;
+}
+
+/**
+ * The host pid of corral inside the namespace `unshare` made (its only child).
+ * @example process.kill(await corralPid(c), "SIGTERM")
+ */
+export async function corralPid(running: Running, timeoutMs = 5000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pid = running.child.pid!;
+    try {
+      const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
+      if (kids) return Number(kids.split(/\s+/)[0]);
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) throw new Error("corral did not start");
+    await sleep(5);
+  }
+}
+
+/** Sleeps `ms` milliseconds. */
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether `pid` exists and is not a zombie. */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** Pids of processes whose ancestry includes `root` (host view). */
+export function descendantsOf(root: number): number[] {
+  const kids = new Map<number, number[]>();
+  for (const e of readdirSync("/proc")) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const s = readFileSync(`/proc/${e}/stat`, "latin1");
+      const ppid = Number(s.slice(s.lastIndexOf(")") + 2).split(" ")[1]);
+      kids.set(ppid, [...(kids.get(ppid) ?? []), Number(e)]);
+    } catch { /* gone */ }
+  }
+  const out: number[] = [];
+  const q = [root];
+  while (q.length) for (const k of kids.get(q.pop()!) ?? []) { out.push(k); q.push(k); }
+  return out;
+}
+
+/** True when a command is on PATH. */
+export function have(command: string): boolean {
+  return (process.env.PATH ?? "").split(":").some((d) => existsSync(join(d, command)));
+}

@@ -1,0 +1,43 @@
+// Flag parsing and validation at the boundary.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { commandStart, parseFlags } from "../../src/cli/options.ts";
+import { initOptions, parseRewrite } from "../../src/init/options.ts";
+import { parseSignal } from "../../src/os/signals.ts";
+
+test("the command starts at the first non-option or after --", () => {
+  assert.is(commandStart(["echo", "-v"]), 0);
+  assert.is(commandStart(["-v", "-t", "5", "sleep", "1"]), 3);
+  assert.is(commandStart(["--grace=5", "--", "-x"]), 1);
+  assert.is(commandStart(["-r", "TERM:INT", "-vv", "ls"]), 3);
+});
+
+test("repeated and counted flags collect, env vars fill what the command line leaves", () => {
+  const f = parseFlags(["-vv", "-r", "1:2", "--rewrite", "USR1:0"], { CORRAL_GRACE: "3", CORRAL_SINGLE_CHILD: "1" });
+  assert.is(f["verbose"], 2);
+  assert.equal(f["rewrite"], ["1:2", "USR1:0"]);
+  assert.is(f["grace"], "3");
+  assert.is(f["single-child"], true);
+  const o = initOptions(f, ["true"]);
+  assert.is(o.graceMs, 3000);
+  assert.equal([...o.rewrites], [[1, 2], [10, 0]]);
+});
+
+test("signal names parse with or without SIG, in any case, and as numbers", () => {
+  assert.is(parseSignal("SIGTERM"), 15);
+  assert.is(parseSignal("usr1"), 10);
+  assert.is(parseSignal("9"), 9);
+  assert.is(parseSignal("RTMIN+3"), 37);
+  assert.is(parseSignal("RTMAX"), 64);
+  assert.is(parseSignal("0"), undefined);
+  assert.is(parseSignal("0", true), 0);
+  assert.is(parseSignal("65"), undefined);
+  assert.is(parseSignal("BOGUS"), undefined);
+  assert.equal(parseRewrite("TERM:0"), [15, 0]);
+});
+
+test("a flag missing its value is an error naming it", () => {
+  assert.throws(() => parseFlags(["--grace"], {}), /--grace: expected SECONDS/);
+});
+
+test.run();
