@@ -3,25 +3,42 @@ import { currentOs } from "./os/index.ts";
 import { catchSignals } from "./init/signal-feed.ts";
 import { commandStart, helpText, parseFlags } from "./cli/options.ts";
 import { EXIT_USAGE, UsageError } from "./cli/errors.ts";
+import { SUBCOMMANDS, sipidArgs } from "./cli/subcommands.ts";
 import { initLog, setVerbosity, warn } from "./log.ts";
 import { initOptions } from "./init/options.ts";
 import { runInit } from "./init/run.ts";
 
 declare const CORRAL_VERSION: string;
 
-/** Subcommands recognised as the first argument (a program with such a name: `corral -- NAME`). */
-const SUBCOMMANDS = new Set(["ctl", "bpm", "pidfile", "wait-until-healthy"]);
-
 const os = currentOs();
-const sub = os.args[0] !== undefined && SUBCOMMANDS.has(os.args[0]) ? os.args[0] : undefined;
+const args = os.invokedAs === "sipid" ? sipidArgs(os.args) : os.args;
+const sub = args[0] !== undefined && Object.hasOwn(SUBCOMMANDS, args[0]) ? args[0] : undefined;
+// A PID 1 without handlers drops signals: catch them before anything else runs.
 const feed = sub === undefined ? catchSignals(os) : undefined;
 initLog(os, 0);
 
+async function runSubcommand(name: string): Promise<void> {
+  try {
+    const main = await SUBCOMMANDS[name]!();
+    os.exit(await main(os, args.slice(1)));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      warn(`${name}: ${err.message}`);
+      os.exit(EXIT_USAGE);
+    }
+    warn(`${name}: ${err instanceof Error ? err.message : err}`);
+    os.exit(1);
+  }
+}
+
 function main(): void {
-  if (sub !== undefined) throw new UsageError(`${sub}: not available in this build yet`);
-  const cut = commandStart(os.args);
-  const flags = parseFlags(os.args.slice(0, cut), os.env);
-  const command = os.args.slice(os.args[cut] === "--" ? cut + 1 : cut);
+  if (sub !== undefined) {
+    void runSubcommand(sub);
+    return;
+  }
+  const cut = commandStart(args);
+  const flags = parseFlags(args.slice(0, cut), os.env);
+  const command = args.slice(args[cut] === "--" ? cut + 1 : cut);
   process.stdout.on("error", () => {}); // EPIPE on --help | head must not crash
   if (flags["help"]) {
     process.stdout.write(helpText(CORRAL_VERSION));

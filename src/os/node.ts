@@ -37,5 +37,50 @@ export function nodeOs(): Os {
     writeSome: (fd, data) => native.writeSome(fd, data),
     setNonBlocking: (fd, on) => native.setNonBlocking(fd, on),
     exit: (code) => process.exit(code),
+    bindDatagram(path, onMessage) {
+      const socket = unixDgram().createSocket("unix_dgram", (buf: Buffer | null, rinfo: { path?: string }) => {
+        if (buf) onMessage(buf, rinfo.path || undefined);
+      });
+      // bind() reports through 'error'; surface it to the caller synchronously.
+      let bindError: (Error & { errno?: number }) | undefined;
+      socket.once("error", (e: Error) => (bindError = e));
+      socket.bind(path);
+      if (bindError) {
+        try { socket.close(); } catch { /* already closed */ }
+        throw bindError;
+      }
+      socket.on("error", () => {}); // a failed reply must not take PID 1 down
+      return {
+        sendTo: (to, data) => sendOn(socket, to, data),
+        close: () => { try { socket.close(); } catch { /* closed */ } },
+      };
+    },
+    async sendDatagram(path, data) {
+      const socket = unixDgram().createSocket("unix_dgram");
+      socket.on("error", () => {});
+      try {
+        return await sendOn(socket, path, data);
+      } finally {
+        socket.close();
+      }
+    },
   };
+}
+
+// unix-dgram is loaded on first use, so plain `corral -- CMD` never pays for it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Dgram = any;
+let dgramModule: Dgram;
+function unixDgram(): Dgram {
+  return (dgramModule ??= require("unix-dgram"));
+}
+
+function sendOn(socket: Dgram, path: string, data: Uint8Array): Promise<number> {
+  return new Promise((resolve) => {
+    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    socket.send(buf, 0, buf.length, path, (err?: { errno?: number; code?: number | string }) => {
+      if (!err) return resolve(0);
+      resolve(typeof err.errno === "number" ? err.errno : -11); // "congestion" = EAGAIN
+    });
+  });
 }

@@ -56,7 +56,22 @@ export interface Os {
   writeSome(fd: number, data: Uint8Array): number;
   setNonBlocking(fd: number, on: boolean): number;
   exit(code: number): never;
+  /**
+   * Binds a unix datagram socket at `path` (the file must not exist) and calls
+   * `onMessage` for each datagram; `from` is the sender's bound path, if it has one.
+   */
+  bindDatagram(path: string, onMessage: (data: Uint8Array, from: string | undefined) => void): DatagramSocket;
+  /** Sends one datagram from an unbound socket; 0 or -errno (ECONNREFUSED: nobody bound). */
+  sendDatagram(path: string, data: Uint8Array): Promise<number>;
+}
+
+/** A bound datagram socket. */
+export interface DatagramSocket {
+  /** Replies to a bound sender; 0 or -errno. */
+  sendTo(path: string, data: Uint8Array): Promise<number>;
+  close(): void;
 }
 
 /** errno values corral reacts to. */
-export const ENOENT = 2, ESRCH = 3, EAGAIN = 11, EACCES = 13, ENOTDIR = 20, EPERM = 1, ECHILD = 10, EWOULDBLOCK = 11;
+export const EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, EAGAIN = 11, EACCES = 13, ENOTDIR = 20;
+export const ECONNREFUSED = 111;

@@ -1,0 +1,20 @@
+// Subcommands: loaded only when asked for, so the PID-1 path stays lean.
+import type { Os } from "../os/types.ts";
+
+/** A subcommand's entry: gets the arguments after its name, resolves to an exit code. */
+export type SubcommandMain = (os: Os, args: string[]) => Promise<number>;
+
+/** Subcommands by name; `corral NAME ...` (a program with such a name: `corral -- NAME`). */
+export const SUBCOMMANDS: Readonly<Record<string, () => Promise<SubcommandMain>>> = {
+  ctl: async () => (await import("../control/ctl.ts")).ctlMain,
+  bpm: async () => (await import("../control/bpm.ts")).bpmMain,
+  pidfile: async () => (await import("../pidfile/cli.ts")).pidfileMain,
+  "wait-until-healthy": async () => (await import("../health/cli.ts")).waitUntilHealthyMain,
+};
+
+/** sipid's own spelling (`sipid claim|kill|wait-until-healthy ...`), mapped onto corral's. */
+export function sipidArgs(args: string[]): string[] {
+  const [verb, ...rest] = args;
+  if (verb === "claim" || verb === "kill") return ["pidfile", verb, ...rest];
+  return args;
+}

@@ -1,0 +1,8 @@
+// Placeholder until this subcommand lands.
+import type { Os } from "../os/types.ts";
+import { UsageError } from "../cli/errors.ts";
+
+/** Not implemented yet. */
+export async function ctlMain(_os: Os, _args: string[]): Promise<number> {
+  throw new UsageError("this subcommand is not implemented yet");
+}
