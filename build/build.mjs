@@ -1,7 +1,7 @@
 // Builds dist/: corral.js (one minified ESM bundle with a shebang) and the native
 // addons beside it (corral.node from src/native, unix_dgram.node from unix-dgram).
 import { execFileSync } from "node:child_process";
-import { copyFileSync, chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -21,15 +21,38 @@ function nodeGyp() {
 
 mkdirSync(dist, { recursive: true });
 
-// Node's headers come from the system (offline): /usr/include/node.
-execFileSync(process.execPath, [nodeGyp(), "rebuild", "--silent", "--directory", join(root, "src/native")], {
-  stdio: "inherit",
-  env: { ...process.env, npm_config_nodedir: process.env.npm_config_nodedir || "/usr" },
-});
-copyFileSync(join(root, "src/native/build/Release/corral.node"), join(dist, "corral.node"));
+// Several builds may run at once (parallel test runs): one at a time, outputs renamed into place.
+const lock = join(dist, ".build.lock");
+for (let waited = 0; ; waited += 50) {
+  try { mkdirSync(lock); break; } catch (e) {
+    if (e.code !== "EEXIST") throw e;
+    if (waited > 120_000) rmSync(lock, { recursive: true, force: true }); // a crashed build
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+}
+process.on("exit", () => rmSync(lock, { recursive: true, force: true }));
+
+/** Copies `from` to `to` through a temporary name, so readers never see half a file. */
+function install(from, to) {
+  copyFileSync(from, `${to}.tmp`);
+  renameSync(`${to}.tmp`, to);
+}
+
+const mtime = (f) => { try { return statSync(f).mtimeMs; } catch { return 0; } };
+const addon = join(root, "src/native/build/Release/corral.node");
+const sources = ["corral.c", "binding.gyp"].map((f) => join(root, "src/native", f));
+if (Math.max(...sources.map(mtime)) > mtime(addon)) {
+  // Node's headers come from the system (offline): /usr/include/node.
+  execFileSync(process.execPath, [nodeGyp(), "rebuild", "--silent", "--directory", join(root, "src/native")], {
+    stdio: "inherit",
+    env: { ...process.env, npm_config_nodedir: process.env.npm_config_nodedir || "/usr" },
+  });
+}
+install(addon, join(dist, "corral.node"));
 const dgramDir = dirname(require.resolve("unix-dgram/package.json"));
-copyFileSync(join(dgramDir, "build/Release/unix_dgram.node"), join(dist, "unix_dgram.node"));
-execFileSync("strip", ["--strip-unneeded", join(dist, "unix_dgram.node")]);
+copyFileSync(join(dgramDir, "build/Release/unix_dgram.node"), join(dist, "unix_dgram.node.tmp"));
+execFileSync("strip", ["--strip-unneeded", join(dist, "unix_dgram.node.tmp")]);
+renameSync(join(dist, "unix_dgram.node.tmp"), join(dist, "unix_dgram.node"));
 
 // unix-dgram finds its addon with `bindings`; in the bundle it sits beside corral.js.
 const bindingsBesideBundle = {
@@ -45,7 +68,7 @@ const bindingsBesideBundle = {
 
 await esbuild.build({
   entryPoints: [join(root, "src/main.ts")],
-  outfile: join(dist, "corral.js"),
+  outfile: join(dist, "corral.js.tmp"),
   bundle: true,
   minify: true,
   // CommonJS loads ~10 ms faster than ESM on Node 20 (measured: 32 vs 42 ms for `corral /bin/true`);
@@ -59,7 +82,8 @@ await esbuild.build({
   plugins: [bindingsBesideBundle],
   logLevel: "warning",
 });
-chmodSync(join(dist, "corral.js"), 0o755);
+chmodSync(join(dist, "corral.js.tmp"), 0o755);
+renameSync(join(dist, "corral.js.tmp"), join(dist, "corral.js"));
 writeFileSync(join(dist, "package.json"), '{"type":"commonjs"}\n');
 
 const kb = (f) => (statSync(join(dist, f)).size / 1024).toFixed(1);
