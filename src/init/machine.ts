@@ -4,7 +4,10 @@ import { SIGINT, SIGKILL, SIGQUIT, SIGTERM, signalName } from "../os/signals.ts"
 /** Something that happened to corral. */
 export type InitEvent =
   | { type: "signal"; signo: number }
-  | { type: "exit"; pid: number; code: number; signal: number }
+  /** The job is over: the command exited, or the supervisor decided to end with `code`. */
+  | { type: "job-done"; code: number; signal: number }
+  /** A child nobody waited for (an adopted orphan) was reaped. */
+  | { type: "orphan-reaped"; pid: number }
   | { type: "no-children" }
   | { type: "grace-expired" };
 
@@ -22,7 +25,6 @@ export type Phase = "running" | "draining" | "killing" | "exited";
 /** The whole state of the PID-1 layer. */
 export interface InitState {
   phase: Phase;
-  mainPid: number;
   exitCode: number;
 }
 
@@ -42,21 +44,23 @@ export function exitCodeFor(code: number, signal: number, remap: ReadonlySet<num
   return remap.has(raw) ? 0 : raw;
 }
 
-/** Starts the machine for a command running as `mainPid`. */
-export function initialState(mainPid: number): InitState {
-  return { phase: "running", mainPid, exitCode: 0 };
+/** Starts the machine with the job running. */
+export function initialState(): InitState {
+  return { phase: "running", exitCode: 0 };
 }
 
 /**
  * Applies one event; returns the next state and what to do.
- * @example step(initialState(7), { type: "signal", signo: 15 }, rules) // forwards SIGTERM
+ * @example step(initialState(), { type: "signal", signo: 15 }, rules) // forwards SIGTERM
  */
 export function step(state: InitState, event: InitEvent, rules: InitRules): [InitState, InitAction[]] {
   switch (event.type) {
     case "signal":
       return onSignal(state, event.signo, rules);
-    case "exit":
-      return onExit(state, event, rules);
+    case "job-done":
+      return onJobDone(state, event, rules);
+    case "orphan-reaped":
+      return [state, [{ type: "log", level: 2, message: `reaped process ${event.pid}` }]];
     case "no-children":
       if (state.phase === "draining" || state.phase === "killing") {
         return [{ ...state, phase: "exited" }, [{ type: "exit", code: state.exitCode }]];
@@ -88,14 +92,12 @@ function onSignal(state: InitState, signo: number, rules: InitRules): [InitState
   return [state, [{ type: "log", level: 2, message: `ignored ${signalName(signo)} during shutdown` }]];
 }
 
-function onExit(state: InitState, exit: { pid: number; code: number; signal: number }, rules: InitRules): [InitState, InitAction[]] {
-  if (exit.pid !== state.mainPid || state.phase !== "running") {
-    return [state, [{ type: "log", level: 2, message: `reaped process ${exit.pid}` }]];
-  }
-  const exitCode = exitCodeFor(exit.code, exit.signal, rules.remapExit);
-  const how = exit.code >= 0 ? `exited with code ${exit.code}` : `was killed by ${signalName(exit.signal)}`;
+function onJobDone(state: InitState, done: { code: number; signal: number }, rules: InitRules): [InitState, InitAction[]] {
+  if (state.phase !== "running") return [state, []];
+  const exitCode = exitCodeFor(done.code, done.signal, rules.remapExit);
+  const how = done.code >= 0 ? `ended with code ${done.code}` : `was killed by ${signalName(done.signal)}`;
   return [{ ...state, phase: "draining", exitCode }, [
-    { type: "log", level: 1, message: `command ${how}; corral will exit ${exitCode}` },
+    { type: "log", level: 1, message: `job ${how}; corral will exit ${exitCode}` },
     { type: "signal-all", signo: SIGTERM },
     { type: "arm-grace", ms: rules.graceMs },
   ]];

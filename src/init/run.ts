@@ -1,8 +1,9 @@
 // The PID-1 event loop: every signal and child exit becomes an event for the machine,
 // and every action the machine returns is carried out here, in one place.
-import { FORWARDED, SIGRTMAX, signalName } from "../os/signals.ts";
+import { FORWARDED, SIGCHLD, SIGRTMAX, signalName } from "../os/signals.ts";
 import type { Os } from "../os/types.ts";
 import { EACCES, ENOENT, ESRCH } from "../os/types.ts";
+import { Reaper } from "../os/reaper.ts";
 import { debug, info, warn } from "../log.ts";
 import { EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND } from "../cli/errors.ts";
 import { descendants } from "./descendants.ts";
@@ -24,34 +25,30 @@ export function signalEverything(os: Os, signo: number): void {
   for (const pid of descendants(os.pid)) os.kill(pid, signo);
 }
 
-/**
- * Runs `options.command` as the job of PID 1 until it and everything it left are gone,
- * then exits with its code. Signals collected since start-up arrive through `feed`.
- * @example runInit(os, feed, { command: ["sleep", "1"], ... })
- */
-export function runInit(os: Os, feed: SignalFeed, options: InitOptions): void {
-  if (os.pid !== 1 && os.setSubreaper() < 0) warn("not PID 1 and cannot become a subreaper: orphans will escape");
-  const [file] = options.command as [string];
-  const group = !options.singleChild;
-  const pid = os.spawn({
-    file,
-    argv: options.command,
-    env: envList(os.env),
-    newGroup: group,
-    foreground: group && os.isatty(0),
-  });
-  if (pid < 0) {
-    const notFound = pid === -ENOENT;
-    warn(`${file}: ${notFound ? "command not found" : pid === -EACCES ? "permission denied (not executable)" : `cannot execute (errno ${-pid})`}`);
-    os.exit(notFound ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
-  }
-  info(`started ${options.command.join(" ")} as pid ${pid}${group ? " (own process group)" : ""}` +
-    (options.rewrites.size ? `; rewrites: ${describeRewrites(options.rewrites)}` : ""));
+/** The one line naming a command that could not be executed, and corral's exit code for it. */
+export function execFailure(file: string, errno: number): { message: string; code: number } {
+  if (errno === ENOENT) return { message: `${file}: command not found`, code: EXIT_NOT_FOUND };
+  if (errno === EACCES) return { message: `${file}: permission denied (not executable)`, code: EXIT_NOT_EXECUTABLE };
+  return { message: `${file}: cannot execute (errno ${errno})`, code: EXIT_NOT_EXECUTABLE };
+}
 
-  const rules: InitRules = { rewrites: options.rewrites, remapExit: options.remapExit, graceMs: options.graceMs };
-  const target = group ? -pid : pid;
-  os.forwardRealtime(target, new Map([...options.rewrites].filter(([from]) => from > 31 && from <= SIGRTMAX)));
-  let state = initialState(pid);
+/** The PID-1 core shared by every mode: reaping, the shutdown sequence, the exit. */
+export interface Pid1 {
+  reaper: Reaper;
+  dispatch(event: InitEvent): void;
+}
+
+/**
+ * Sets up PID-1 duties: subreaper when not PID 1, SIGCHLD -> reaper, orphans and
+ * "no children left" -> the machine, and the actions it returns. `onSignal` receives
+ * every other signal (the caller decides: forward, or hand to a supervisor).
+ * @example const pid1 = startPid1(os, feed, rules, (signo) => os.kill(-pgid, signo));
+ */
+export function startPid1(os: Os, feed: SignalFeed, rules: InitRules,
+  forward: (signo: number) => void, onSignal?: (signo: number) => void): Pid1 {
+  if (os.pid !== 1 && os.setSubreaper() < 0) warn("not PID 1 and cannot become a subreaper: orphans will escape");
+  const reaper = new Reaper(os);
+  let state = initialState();
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
 
   const dispatch = (event: InitEvent): void => {
@@ -63,8 +60,7 @@ export function runInit(os: Os, feed: SignalFeed, options: InitOptions): void {
   const perform = (action: InitAction): void => {
     switch (action.type) {
       case "forward":
-        // The group may be gone while the leader is an unreaped zombie: fall back to the pid.
-        if (os.kill(target, action.signo) === -ESRCH && group) os.kill(pid, action.signo);
+        forward(action.signo);
         break;
       case "signal-all":
         os.forwardRealtime(0, new Map());
@@ -83,19 +79,44 @@ export function runInit(os: Os, feed: SignalFeed, options: InitOptions): void {
     }
   };
 
-  const reapAll = (): void => {
-    const { exits, remaining } = os.reap();
-    for (const exit of exits) dispatch({ type: "exit", ...exit });
-    if (!remaining) dispatch({ type: "no-children" });
-  };
-
-  // Signal listeners do not keep an event loop alive; PID 1 must stay until it decides to exit.
+  reaper.onOrphan = (exit) => dispatch({ type: "orphan-reaped", pid: exit.pid });
+  reaper.onEmpty = () => dispatch({ type: "no-children" });
+  // Signal listeners do not keep an event loop alive; PID 1 stays until it decides to exit.
   setInterval(() => {}, 2 ** 30);
   feed.attach((signo) => {
-    if (FORWARDED.includes(signo)) dispatch({ type: "signal", signo });
-    else reapAll();
+    if (signo === SIGCHLD) reaper.reapNow();
+    else if (onSignal && state.phase === "running") onSignal(signo);
+    else dispatch({ type: "signal", signo });
   });
+  return { reaper, dispatch };
+}
+
+/**
+ * Runs `options.command` as the job of PID 1 until it and everything it left are gone,
+ * then exits with its code. Signals collected since start-up arrive through `feed`.
+ * @example runInit(os, feed, { command: ["sleep", "1"], ... })
+ */
+export function runInit(os: Os, feed: SignalFeed, options: InitOptions): void {
+  const [file] = options.command as [string];
+  const group = !options.singleChild;
+  const rules: InitRules = { rewrites: options.rewrites, remapExit: options.remapExit, graceMs: options.graceMs };
+  let target = 0;
+  const pid1 = startPid1(os, feed, rules, (signo) => {
+    // The group may be gone while the leader is an unreaped zombie: fall back to the pid.
+    if (os.kill(target, signo) === -ESRCH && group) os.kill(-target, signo);
+  });
+  const spec = { file, argv: options.command, env: envList(os.env), newGroup: group, foreground: group && os.isatty(0) };
+  const pid = pid1.reaper.spawnWith(spec, (exit) => pid1.dispatch({ type: "job-done", ...exit }));
+  if (pid < 0) {
+    const failure = execFailure(file, -pid);
+    warn(failure.message);
+    os.exit(failure.code);
+  }
+  target = group ? -pid : pid;
+  info(`started ${options.command.join(" ")} as pid ${pid}${group ? " (own process group)" : ""}` +
+    (options.rewrites.size ? `; rewrites: ${describeRewrites(options.rewrites)}` : ""));
+  os.forwardRealtime(target, new Map([...options.rewrites].filter(([from]) => from > 31 && from <= SIGRTMAX)));
   // The command may already have exited before SIGCHLD could be delivered to a listener.
-  reapAll();
+  pid1.reaper.reapNow();
   debug(`signals forwarded: ${FORWARDED.map(signalName).join(" ")} and SIGRTMIN..SIGRTMAX`);
 }

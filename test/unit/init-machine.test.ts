@@ -4,7 +4,7 @@ import * as assert from "uvu/assert";
 import { exitCodeFor, initialState, step, type InitEvent, type InitRules, type InitState } from "../../src/init/machine.ts";
 
 const rules: InitRules = { rewrites: new Map([[10, 12], [1, 0]]), remapExit: new Set([143]), graceMs: 10_000 };
-const drive = (events: InitEvent[], state: InitState = initialState(42)) => {
+const drive = (events: InitEvent[], state: InitState = initialState()) => {
   const actions = [];
   for (const e of events) {
     const [next, acts] = step(state, e, rules);
@@ -26,36 +26,36 @@ test("signals are forwarded while the command runs, rewritten or dropped as conf
   assert.equal(actions, [{ type: "forward", signo: 15 }, { type: "forward", signo: 12 }]);
 });
 
-test("the command's exit sends SIGTERM to everything left and arms the grace timer", () => {
-  const { state, actions } = drive([{ type: "exit", pid: 42, code: 7, signal: 0 }]);
+test("the job's end sends SIGTERM to everything left and arms the grace timer", () => {
+  const { state, actions } = drive([{ type: "job-done", code: 7, signal: 0 }]);
   assert.is(state.phase, "draining");
   assert.equal(actions, [{ type: "signal-all", signo: 15 }, { type: "arm-grace", ms: 10_000 }]);
 });
 
 test("corral exits with the command's code once no children are left", () => {
-  const { actions } = drive([{ type: "exit", pid: 42, code: -1, signal: 2 }, { type: "no-children" }]);
+  const { actions } = drive([{ type: "job-done", code: -1, signal: 2 }, { type: "no-children" }]);
   assert.equal(actions.at(-1), { type: "exit", code: 130 });
 });
 
 test("an orphan's exit changes nothing", () => {
-  const { state, actions } = drive([{ type: "exit", pid: 99, code: 1, signal: 0 }, { type: "no-children" }]);
+  const { state, actions } = drive([{ type: "orphan-reaped", pid: 99 }, { type: "no-children" }]);
   assert.is(state.phase, "running");
   assert.equal(actions, []);
 });
 
 test("grace expiry sends SIGKILL to everything left, then the exit waits for the reaper", () => {
-  const { state, actions } = drive([{ type: "exit", pid: 42, code: 0, signal: 0 }, { type: "grace-expired" }]);
+  const { state, actions } = drive([{ type: "job-done", code: 0, signal: 0 }, { type: "grace-expired" }]);
   assert.is(state.phase, "killing");
   assert.equal(actions.at(-1), { type: "signal-all", signo: 9 });
 });
 
 test("a second SIGTERM during the grace period escalates to SIGKILL at once", () => {
-  const { actions } = drive([{ type: "exit", pid: 42, code: 0, signal: 0 }, { type: "signal", signo: 15 }]);
+  const { actions } = drive([{ type: "job-done", code: 0, signal: 0 }, { type: "signal", signo: 15 }]);
   assert.equal(actions.at(-1), { type: "signal-all", signo: 9 });
 });
 
 test("a late grace timer after exit does nothing", () => {
-  const { actions } = drive([{ type: "exit", pid: 42, code: 0, signal: 0 }, { type: "no-children" }, { type: "grace-expired" }]);
+  const { actions } = drive([{ type: "job-done", code: 0, signal: 0 }, { type: "no-children" }, { type: "grace-expired" }]);
   assert.equal(actions.at(-1), { type: "exit", code: 0 });
 });
 
