@@ -1,0 +1,38 @@
+// Footprint budget of what ships: the bundle, the addons, the runtime dependencies.
+// (The image's own budget is checked in test/image/image.test.ts, which builds it.)
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const KB = 1024;
+/** The minified bundle, dist/corral.js. */
+const BUNDLE_BUDGET = 100 * KB;
+/** Each native addon beside it. */
+const ADDON_BUDGET = 40 * KB;
+/** Everything else is bundled or dev-only. */
+const RUNTIME_DEPENDENCIES = ["unix-dgram"];
+
+const dist = join(process.cwd(), "dist");
+const size = (file: string) => statSync(join(dist, file)).size;
+
+test("the bundle stays within 100 KB minified", () => {
+  const bytes = size("corral.js");
+  console.log(`footprint: dist/corral.js ${(bytes / KB).toFixed(1)} KB (budget ${BUNDLE_BUDGET / KB} KB)`);
+  assert.ok(bytes <= BUNDLE_BUDGET, `dist/corral.js is ${bytes} bytes`);
+});
+
+test("each native addon stays within 40 KB", () => {
+  for (const addon of ["corral.node", "unix_dgram.node"]) {
+    const bytes = size(addon);
+    console.log(`footprint: dist/${addon} ${(bytes / KB).toFixed(1)} KB (budget ${ADDON_BUDGET / KB} KB)`);
+    assert.ok(bytes <= ADDON_BUDGET, `dist/${addon} is ${bytes} bytes`);
+  }
+});
+
+test("the only runtime dependency is unix-dgram", () => {
+  const pkg = JSON.parse(readFileSync(join(process.cwd(), "package.json"), "utf8")) as { dependencies?: object };
+  assert.equal(Object.keys(pkg.dependencies ?? {}).sort(), RUNTIME_DEPENDENCIES);
+});
+
+test.run();
