@@ -1,0 +1,33 @@
+// Removing a pidfile after a stop, without removing a newer claim's.
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import type { Os } from "../os/types.ts";
+import { EAGAIN } from "../os/types.ts";
+import { warn } from "../log.ts";
+import { parsePidfile } from "./content.ts";
+import { errnoName } from "./errno.ts";
+import { lockPidfile } from "./lock.ts";
+
+/**
+ * Removes `file` under its lock, unless a claim holds the lock right now or the file names
+ * another process than `stoppedPid` (a start raced this stop and won): then it stays, with a note.
+ * @example removePidfile(os, "/run/web.pid", 4242)
+ */
+export function removePidfile(os: Os, file: string, stoppedPid: number | undefined): void {
+  if (!existsSync(file)) return;
+  const lock = lockPidfile(os, file);
+  if ("errno" in lock) {
+    const why = lock.errno === EAGAIN ? "a claim holds its lock" : `cannot lock it (${errnoName(lock.errno)})`;
+    warn(`pidfile kill: ${file} left in place: ${why}`);
+    return;
+  }
+  try {
+    const content = parsePidfile(readFileSync(lock.fd, "utf8"));
+    if ("pid" in content && content.pid !== stoppedPid) {
+      warn(`pidfile kill: ${file} left in place: it now names process ${content.pid}`);
+      return;
+    }
+    rmSync(file, { force: true });
+  } finally {
+    os.closeFd(lock.fd);
+  }
+}
