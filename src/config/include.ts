@@ -1,0 +1,39 @@
+// [include] files= read into absolute patterns, relative to the including file like supervisord.
+import { dirname, resolve } from "node:path";
+import { BadValue, ConfigError, where } from "./errors.ts";
+import { expand, type Names } from "./expand.ts";
+import { checkGlob } from "./glob.ts";
+import type { IniSection } from "./ini.ts";
+
+/** A pattern to match and the line it was written on. */
+export interface IncludePattern {
+  pattern: string;
+  line: number;
+}
+
+/**
+ * Checks an [include] section (only `files`, space-separated globs, %(here)s and
+ * %(ENV_X)s expanded) and returns absolute patterns; following them is the loader's job.
+ * @example includePatterns(section, {}, "host") // [{ pattern: "/etc/corral.d/*.conf", line: 2 }]
+ */
+export function includePatterns(section: IniSection, envNames: Names, hostname: string): IncludePattern[] {
+  const { file } = section;
+  for (const [key, entry] of section.entries) {
+    if (key !== "files") throw new ConfigError(`${where(file, entry.line)}[include] ${key}: expected files=, got an unknown key`);
+  }
+  const entry = section.entries.get("files");
+  if (!entry) throw new ConfigError(`${where(file, section.line)}[include] files: expected glob patterns separated by spaces, got none`);
+  const here = dirname(resolve(file));
+  try {
+    const patterns = expand(entry.value, { ...envNames, here, host_node_name: hostname }).split(/\s+/).filter(Boolean);
+    if (patterns.length === 0) throw new BadValue("glob patterns separated by spaces", entry.value);
+    return patterns.map((p) => {
+      const pattern = resolve(here, p);
+      checkGlob(pattern);
+      return { pattern, line: entry.line };
+    });
+  } catch (e) {
+    if (e instanceof BadValue) throw new ConfigError(`${where(file, entry.line)}[include] files: ${e.message}`);
+    throw e;
+  }
+}

@@ -1,0 +1,61 @@
+// Every key a [program:x] section may hold: supervisord's (with their defaults), corral's own,
+// and supervisord's that corral accepts without acting on them.
+import { SIGTERM } from "../os/signals.ts";
+import { boolean, byteSize } from "./values.ts";
+import type { AutoRestart } from "./types.ts";
+
+/** supervisord's defaults for the program keys corral acts on. */
+export const DEFAULTS = {
+  processName: "%(program_name)s",
+  numprocs: 1,
+  numprocsStart: 0,
+  priority: 999,
+  autostart: true,
+  autorestart: "unexpected" as AutoRestart,
+  startsecs: 1,
+  startretries: 3,
+  exitcodes: [0] as readonly number[],
+  stopsignal: SIGTERM,
+  stopwaitsecs: 10,
+  logfileMaxBytes: 50 * 1024 * 1024,
+  logfileBackups: 10,
+} as const;
+
+/** supervisord program keys corral acts on. */
+export const SUPERVISORD_KEYS: readonly string[] = [
+  "command", "process_name", "numprocs", "numprocs_start", "priority", "autostart", "autorestart",
+  "startsecs", "startretries", "exitcodes", "stopsignal", "stopwaitsecs", "user", "directory", "umask",
+  "environment", "redirect_stderr", "stdout_logfile", "stdout_logfile_maxbytes", "stdout_logfile_backups",
+  "stderr_logfile", "stderr_logfile_maxbytes", "stderr_logfile_backups",
+];
+
+/** corral's own program keys. */
+export const CORRAL_KEYS: readonly string[] = ["critical", "job", "depends_on", "ready", "log_prefix"];
+
+/** A supervisord key corral accepts but ignores: its value is still checked; `note` is warned when it asks for something. */
+export interface NoEffectKey {
+  check: (value: string) => unknown;
+  note?: string;
+}
+
+const EVENTS = "corral has no event listeners";
+const SYSLOG = "corral does not write to syslog";
+const serverUrl = (value: string) => (value.toUpperCase() === "AUTO" ? "" : value);
+
+/** supervisord program keys accepted with no effect (stopasgroup/killasgroup: corral always signals the group). */
+export const NO_EFFECT_KEYS: Readonly<Record<string, NoEffectKey>> = {
+  stopasgroup: { check: boolean },
+  killasgroup: { check: boolean },
+  serverurl: { check: serverUrl, note: "corral serves no XML-RPC" },
+  stdout_capture_maxbytes: { check: byteSize, note: EVENTS },
+  stdout_events_enabled: { check: boolean, note: EVENTS },
+  stdout_syslog: { check: boolean, note: SYSLOG },
+  stderr_capture_maxbytes: { check: byteSize, note: EVENTS },
+  stderr_events_enabled: { check: boolean, note: EVENTS },
+  stderr_syslog: { check: boolean, note: SYSLOG },
+};
+
+/** Whether a key may appear in a [program:x] section at all. */
+export function isProgramKey(key: string): boolean {
+  return SUPERVISORD_KEYS.includes(key) || CORRAL_KEYS.includes(key) || key in NO_EFFECT_KEYS;
+}

@@ -1,0 +1,80 @@
+// --config FILE|DIR → the files to read (dir: every *.conf, sorted; [include] followed) → Config.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { hostname as osHostname } from "node:os";
+import { join, resolve } from "node:path";
+import { ConfigError, where } from "./errors.ts";
+import { envNames, type Env } from "./expand.ts";
+import { globFiles, isGlob } from "./glob.ts";
+import { includePatterns } from "./include.ts";
+import { readIni, type IniSection } from "./ini.ts";
+import { buildConfig, type ParseOptions } from "./parse.ts";
+import type { Config } from "./types.ts";
+
+/** Where user= names are looked up. */
+const PASSWD = "/etc/passwd";
+
+/** The reason an fs call failed, for "got …" (ENOENT, EACCES, …). */
+const reason = (e: unknown) => (e as NodeJS.ErrnoException).code ?? String(e);
+
+/** A --config value: a file as is, a directory as its *.conf files (no dotfiles), sorted. */
+function configFiles(path: string): string[] {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (e) {
+    throw new ConfigError(`${where(path)}expected a config file or directory, got ${reason(e)}`);
+  }
+  if (!isDir) return [path];
+  const files = readdirSync(path).filter((n) => n.endsWith(".conf") && !n.startsWith(".")).sort();
+  if (files.length === 0) throw new ConfigError(`${where(path)}expected *.conf files in this directory, got none`);
+  return files.map((n) => join(path, n));
+}
+
+/** /etc/passwd's text, empty when there is none (scratch images). */
+function readPasswd(): string {
+  try {
+    return readFileSync(PASSWD, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Reads every --config path (directories: all *.conf), follows [include] files= globs
+ * relative to the including file (a file reached twice is read once), and validates the lot.
+ * Throws ConfigError (exit 2) naming file:line; nothing is started here.
+ * @example loadConfig(["/etc/corral.conf"], process.env).programs.map((p) => p.name)
+ */
+export function loadConfig(paths: string[], env: Env, options: ParseOptions = {}): Config {
+  const hostname = options.hostname ?? osHostname();
+  const names = envNames(env);
+  const sections: IniSection[] = [];
+  const files: string[] = [];
+  const warnings: string[] = [];
+  const seen = new Set<string>();
+  const read = (file: string) => {
+    if (seen.has(resolve(file))) return;
+    seen.add(resolve(file));
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new ConfigError(`${where(file)}expected a readable config file, got ${reason(e)}`);
+    }
+    files.push(file);
+    const own = readIni(text, file);
+    sections.push(...own);
+    for (const include of own.filter((s) => s.name === "include")) {
+      for (const { pattern, line } of includePatterns(include, names, hostname)) {
+        const matches = globFiles(pattern);
+        if (matches.length === 0 && !isGlob(pattern)) {
+          throw new ConfigError(`${where(file, line)}[include] files: expected an existing file, got ${JSON.stringify(pattern)}`);
+        }
+        if (matches.length === 0) warnings.push(`${where(file, line)}[include] files: no file matches ${JSON.stringify(pattern)}`);
+        matches.forEach(read);
+      }
+    }
+  };
+  paths.flatMap(configFiles).forEach(read);
+  return buildConfig({ sections, files, warnings }, env, { hostname, passwd: options.passwd ?? readPasswd });
+}
