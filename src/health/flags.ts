@@ -21,13 +21,8 @@ const HELP: FlagSpec = { name: "help" };
  */
 export function parseCommandFlags(args: readonly string[], specs: readonly FlagSpec[]): CommandFlags {
   const all = [...specs, HELP];
-  const known = new Set(all.map((f) => f.name));
-  const goSpelling = args.map((a) => {
-    const m = /^-([a-z][a-z-]+)(=.*)?$/.exec(a);
-    return m && known.has(m[1]!) ? `-${a}` : a;
-  });
   let unknown: string | undefined;
-  const parsed = mri(goSpelling, {
+  const parsed = mri(goSpelling(args, all), {
     alias: { ...Object.fromEntries(all.map((f) => [f.name, []])), help: ["h"] }, // strict mode knows alias keys only
     string: specs.filter((f) => f.arg).map((f) => f.name),
     boolean: all.filter((f) => !f.arg).map((f) => f.name),
@@ -45,6 +40,23 @@ export function parseCommandFlags(args: readonly string[], specs: readonly FlagS
     values[f.name] = last as string | boolean | undefined;
   }
   return values;
+}
+
+/**
+ * Rewrites Go's spellings for mri: `-name` becomes `--name`, and a value-taking flag absorbs
+ * the next argument as Go does (`--pid -3` is a bad pid, not an unknown flag -3).
+ */
+function goSpelling(args: readonly string[], specs: readonly FlagSpec[]): string[] {
+  const byName = new Map(specs.map((f) => [f.name, f]));
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--?([a-z][a-z-]+)(=.*)?$/.exec(args[i]!);
+    const flag = m ? byName.get(m[1]!) : undefined;
+    if (!flag) out.push(args[i]!);
+    else if (flag.arg && m![2] === undefined && i + 1 < args.length) out.push(`--${flag.name}=${args[++i]}`);
+    else out.push(`--${flag.name}${m![2] ?? ""}`);
+  }
+  return out;
 }
 
 /**
