@@ -1,5 +1,5 @@
 // environment= as supervisord reads it: KEY=val,KEY2="val, with commas",KEY3='x'.
-import { BadValue } from "./errors.ts";
+import { expected } from "./errors.ts";
 
 const KEY = /^[^\s=,"']+$/;
 
@@ -10,7 +10,7 @@ const KEY = /^[^\s=,"']+$/;
  */
 export function parseEnvironment(text: string): Record<string, string> {
   const env: Record<string, string> = {};
-  const bad = () => new BadValue("KEY=VALUE pairs separated by commas (quote values that hold commas)", text);
+  const bad = () => expected("KEY=VALUE pairs separated by commas (quote values that hold commas)", text);
   let i = 0;
   const skipSpace = () => {
     while (i < text.length && /\s/.test(text[i]!)) i++;

@@ -6,15 +6,17 @@ export class ConfigError extends UsageError {
   override name = "ConfigError";
 }
 
-/**
- * A value that does not parse, before it is known where it came from; the section
- * builder turns it into a ConfigError with file, line, section and key.
- * @example throw new BadValue("a non-negative integer", "soon")
- */
+/** A value that does not parse, before it is known where it came from; the section builder adds file, line, section and key. */
 export class BadValue extends Error {
-  constructor(expected: string, got: string, raw = false) {
-    super(`expected ${expected}, got ${raw ? got : JSON.stringify(got)}`);
-  }
+  override name = "BadValue";
+}
+
+/**
+ * The BadValue for `got` where `what` was expected, worded the one way every message is.
+ * @example throw expected("a non-negative integer", "soon") // expected a non-negative integer, got "soon"
+ */
+export function expected(what: string, got: string): BadValue {
+  return new BadValue(`expected ${what}, got ${JSON.stringify(got)}`);
 }
 
 /**

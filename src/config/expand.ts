@@ -1,5 +1,5 @@
 // supervisord's %(name)s expansion (Python's `value % names`), with %% for a literal %.
-import { BadValue } from "./errors.ts";
+import { expected } from "./errors.ts";
 
 /** Names a value may use: strings, or numbers for process_num and numprocs. */
 export type Names = Readonly<Record<string, string | number>>;
@@ -19,7 +19,7 @@ function format(value: string | number, flags: string, width: string, precision:
   } else if (typeof value === "number") {
     out = String(Math.trunc(value));
   } else {
-    throw new BadValue(`a number for %(...)${type}`, text);
+    throw expected(`a number for %(...)${type}`, text);
   }
   const w = Number(width || 0);
   if (out.length >= w) return out;
@@ -36,11 +36,11 @@ function format(value: string | number, flags: string, width: string, precision:
 export function expand(text: string, names: Names): string {
   return text.replace(DIRECTIVE, (match, percent, name, flags, width, precision, type) => {
     if (percent) return "%";
-    if (type === undefined) throw new BadValue("%(name)s, %(name)d or %% for a literal %", text);
+    if (type === undefined) throw expected("%(name)s, %(name)d or %% for a literal %", text);
     const value = names[name as string];
     if (value === undefined) {
       const known = Object.keys(names).filter((k) => !k.startsWith("ENV_")).sort().join(", ");
-      throw new BadValue(`a name in %(...)s that is ENV_<set variable> or one of ${known}`, match);
+      throw expected(`a name in %(...)s that is ENV_<set variable> or one of ${known}`, match);
     }
     return format(value, flags, width, precision, type, text);
   });

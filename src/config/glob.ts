@@ -2,7 +2,7 @@
 // path segment, dotfiles only for patterns that start with a dot, files only, sorted.
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { BadValue } from "./errors.ts";
+import { expected } from "./errors.ts";
 
 const MAGIC = /[*?[]/;
 
@@ -23,7 +23,7 @@ function segmentRegex(segment: string, pattern: string): RegExp {
       if (segment[j] === "!") j++;
       if (segment[j] === "]") j++;
       const close = segment.indexOf("]", j);
-      if (close < 0) throw new BadValue("a glob pattern with every [ closed by ]", pattern);
+      if (close < 0) throw expected("a glob pattern with every [ closed by ]", pattern);
       const body = segment.slice(i + 1, close);
       const negate = body.startsWith("!");
       re += `[${negate ? "^" : ""}${(negate ? body.slice(1) : body).replace(/[\\\]^]/g, "\\$&")}]`;

@@ -1,6 +1,6 @@
 // [include] files= read into absolute patterns, relative to the including file like supervisord.
 import { dirname, resolve } from "node:path";
-import { BadValue, ConfigError, where } from "./errors.ts";
+import { BadValue, ConfigError, expected, where } from "./errors.ts";
 import { expand, type Names } from "./expand.ts";
 import { checkGlob } from "./glob.ts";
 import type { IniSection } from "./ini.ts";
@@ -26,7 +26,7 @@ export function includePatterns(section: IniSection, envNames: Names, hostname: 
   const here = dirname(resolve(file));
   try {
     const patterns = expand(entry.value, { ...envNames, here, host_node_name: hostname }).split(/\s+/).filter(Boolean);
-    if (patterns.length === 0) throw new BadValue("glob patterns separated by spaces", entry.value);
+    if (patterns.length === 0) throw expected("glob patterns separated by spaces", entry.value);
     return patterns.map((p) => {
       const pattern = resolve(here, p);
       checkGlob(pattern);

@@ -1,5 +1,5 @@
 // stdout_logfile / stderr_logfile values mapped onto where corral sends output.
-import { BadValue } from "./errors.ts";
+import { expected } from "./errors.ts";
 import type { LogTarget } from "./types.ts";
 
 /** What a logfile value means to corral; `note` is set when corral does something else than asked. */
@@ -18,7 +18,7 @@ const NONE = new Set(["none", "off"]);
  * @example logTarget("/dev/fd/1", 2, 0, 10) // { target: { kind: "inherit", fd: 1 } }
  */
 export function logTarget(value: string, fd: 1 | 2, maxBytes: number, backups: number): LogChoice {
-  if (!value) throw new BadValue("a file path, /dev/fd/1, /dev/fd/2, NONE or AUTO", value);
+  if (!value) throw expected("a file path, /dev/fd/1, /dev/fd/2, NONE or AUTO", value);
   const inherit = INHERIT[value];
   if (inherit) return { target: { kind: "inherit", fd: inherit } };
   const lower = value.toLowerCase();

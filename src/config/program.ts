@@ -1,6 +1,6 @@
 // One [program:x] section → its ProgramSpecs (numprocs of them), with supervisord's defaults.
 import { dirname, resolve } from "node:path";
-import { BadValue, ConfigError, where } from "./errors.ts";
+import { BadValue, ConfigError, expected, where } from "./errors.ts";
 import { expand, type Names } from "./expand.ts";
 import { parseEnvironment } from "./environment.ts";
 import type { IniSection } from "./ini.ts";
@@ -25,7 +25,7 @@ export interface ProgramContext {
 /** A command line split into argv; empty is an error. */
 function commandLine(text: string): string[] {
   const argv = splitCommand(text);
-  if (argv.length === 0) throw new BadValue("a command line", text);
+  if (argv.length === 0) throw expected("a command line", text);
   return argv;
 }
 
@@ -70,7 +70,7 @@ export function programSpecs(section: IniSection, program: string, ctx: ProgramC
   const nameText = nameEntry?.value ?? DEFAULTS.processName;
   if (numprocs > 1 && !nameText.includes("%(process_num)")) {
     const line = nameEntry?.line ?? entries.get("numprocs")!.line;
-    fail("process_name", line, new BadValue("%(process_num) in it when numprocs > 1", nameText));
+    fail("process_name", line, expected("%(process_num) in it when numprocs > 1", nameText));
   }
 
   const specs: ProgramSpec[] = [];
@@ -97,7 +97,7 @@ export function programSpecs(section: IniSection, program: string, ctx: ProgramC
       if (stderr.kind === "file") ctx.warn(`${where(file, entries.get("stderr_logfile")!.line)}${head} stderr_logfile: ignored: redirect_stderr=true sends stderr with stdout`);
       stderr = stdout;
     }
-    const command = read("command", all, commandLine, undefined) ?? fail("command", section.line, new BadValue("a command line", "none", true));
+    const command = read("command", all, commandLine, undefined) ?? fail("command", section.line, new BadValue("expected a command line, got none"));
     const user = read("user", all, (text) => lookupUser(text, ctx.passwd()), undefined);
     const directory = read("directory", all, v.nonEmpty, undefined);
     const umask = read("umask", all, v.octal, undefined);

@@ -2,7 +2,7 @@
 // Hand-written (about 30 lines) rather than a package: shell-quote (5.8 KB minified) expands
 // $VARS and turns `|`, `>` and `#…` into operator objects, string-argv (0.3 KB) keeps
 // backslashes; supervisord passes `$HOME`, `a|b` and `#x` through as plain words.
-import { BadValue } from "./errors.ts";
+import { expected } from "./errors.ts";
 
 const WHITESPACE = new Set([" ", "\t", "\r", "\n"]);
 
@@ -23,7 +23,7 @@ export function splitCommand(text: string): string[] {
       else word += c;
     } else if (c === "\\") {
       const next = text[++i];
-      if (next === undefined) throw new BadValue("a character after the last \\", text);
+      if (next === undefined) throw expected("a character after the last \\", text);
       word += quote === '"' && next !== '"' && next !== "\\" ? c + next : next;
       inWord = true;
     } else if (quote === '"') {
@@ -39,7 +39,7 @@ export function splitCommand(text: string): string[] {
       inWord = true;
     }
   }
-  if (quote) throw new BadValue(`a closing ${quote}`, text);
+  if (quote) throw expected(`a closing ${quote}`, text);
   if (inWord) words.push(word);
   return words;
 }

@@ -1,5 +1,5 @@
 // user= resolved through /etc/passwd text (handed in, so the parser stays pure).
-import { BadValue } from "./errors.ts";
+import { expected } from "./errors.ts";
 import type { ProgramSpec } from "./types.ts";
 
 /** A resolved account: what the supervisor needs to drop privileges and set HOME. */
@@ -18,5 +18,5 @@ export function lookupUser(name: string, passwd: string): Account {
       return { name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]! };
     }
   }
-  throw new BadValue("a user name or uid listed in /etc/passwd", name);
+  throw expected("a user name or uid listed in /etc/passwd", name);
 }

@@ -1,6 +1,6 @@
 // Parsers for supervisord's value types; each throws BadValue saying what was expected.
 import { parseSignal } from "../os/signals.ts";
-import { BadValue } from "./errors.ts";
+import { expected } from "./errors.ts";
 import type { AutoRestart } from "./types.ts";
 
 const TRUE = new Set(["yes", "true", "on", "1"]);
@@ -12,19 +12,19 @@ const NAME_FORBIDDEN = /[\s:/]/;
 
 /** Parses an integer that may be negative (priority). @example integer("-5") // -5 */
 export function integer(text: string): number {
-  if (!/^[-+]?\d+$/.test(text)) throw new BadValue("an integer", text);
+  if (!/^[-+]?\d+$/.test(text)) throw expected("an integer", text);
   return Number(text);
 }
 
 /** Parses a whole number >= 0 (startsecs, startretries, …). @example nonNegative("3") // 3 */
 export function nonNegative(text: string): number {
-  if (!/^\+?\d+$/.test(text)) throw new BadValue("a non-negative integer", text);
+  if (!/^\+?\d+$/.test(text)) throw expected("a non-negative integer", text);
   return Number(text);
 }
 
 /** Parses a whole number >= 1 (numprocs). @example positive("2") // 2 */
 export function positive(text: string): number {
-  if (!/^\+?\d+$/.test(text) || Number(text) < 1) throw new BadValue("a positive integer", text);
+  if (!/^\+?\d+$/.test(text) || Number(text) < 1) throw expected("a positive integer", text);
   return Number(text);
 }
 
@@ -33,7 +33,7 @@ export function boolean(text: string): boolean {
   const t = text.toLowerCase();
   if (TRUE.has(t)) return true;
   if (FALSE.has(t)) return false;
-  throw new BadValue("true or false (or yes/no, on/off, 1/0)", text);
+  throw expected("true or false (or yes/no, on/off, 1/0)", text);
 }
 
 /** Parses autorestart: a boolean or `unexpected`. @example autoRestart("unexpected") // "unexpected" */
@@ -42,13 +42,13 @@ export function autoRestart(text: string): AutoRestart {
   if (t === "unexpected") return "unexpected";
   if (TRUE.has(t)) return "true";
   if (FALSE.has(t)) return "false";
-  throw new BadValue("true, false or unexpected", text);
+  throw expected("true, false or unexpected", text);
 }
 
 /** Parses a byte size: digits with an optional KB/MB/GB suffix (0 = unlimited). @example byteSize("50MB") // 52428800 */
 export function byteSize(text: string): number {
   const m = /^(\d+)(kb|mb|gb)?$/i.exec(text);
-  if (!m) throw new BadValue("a size like 50MB, 512KB or 0 (unlimited)", text);
+  if (!m) throw expected("a size like 50MB, 512KB or 0 (unlimited)", text);
   return Number(m[1]) * SIZE_UNITS[(m[2] ?? "").toLowerCase()]!;
 }
 
@@ -56,7 +56,7 @@ export function byteSize(text: string): number {
 export function octal(text: string): number {
   const m = /^(?:0o)?([0-7]+)$/i.exec(text);
   const n = m ? parseInt(m[1]!, 8) : NaN;
-  if (!(n <= MAX_UMASK)) throw new BadValue("an octal umask like 022", text);
+  if (!(n <= MAX_UMASK)) throw expected("an octal umask like 022", text);
   return n;
 }
 
@@ -65,7 +65,7 @@ export function exitCodes(text: string): number[] {
   if (!text) return [];
   return text.split(",").map((part) => {
     const t = part.trim();
-    if (!/^\d+$/.test(t) || Number(t) > MAX_EXIT_CODE) throw new BadValue("comma-separated exit codes from 0 to 255", text);
+    if (!/^\d+$/.test(t) || Number(t) > MAX_EXIT_CODE) throw expected("comma-separated exit codes from 0 to 255", text);
     return Number(t);
   });
 }
@@ -73,7 +73,7 @@ export function exitCodes(text: string): number[] {
 /** Parses a signal name or number (TERM, SIGTERM, 15). @example signal("HUP") // 1 */
 export function signal(text: string): number {
   const n = parseSignal(text);
-  if (n === undefined) throw new BadValue("a signal name or number like TERM, INT or 15", text);
+  if (n === undefined) throw expected("a signal name or number like TERM, INT or 15", text);
   return n;
 }
 
@@ -83,13 +83,13 @@ export function signal(text: string): number {
  */
 export function processName(text: string): string {
   const t = text.trim();
-  if (!t || NAME_FORBIDDEN.test(t)) throw new BadValue("a name without spaces, ':' or '/'", text);
+  if (!t || NAME_FORBIDDEN.test(t)) throw expected("a name without spaces, ':' or '/'", text);
   return t;
 }
 
 /** A container-run job name (a directory under /var/vcap/data). @example jobName("web") // "web" */
 export function jobName(text: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(text)) throw new BadValue("a job name of letters, digits, '.', '_' and '-'", text);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(text)) throw expected("a job name of letters, digits, '.', '_' and '-'", text);
   return text;
 }
 
@@ -98,13 +98,13 @@ export function nameList(text: string): string[] {
   if (!text.trim()) return [];
   return text.split(",").map((part) => {
     const t = part.trim();
-    if (!t || NAME_FORBIDDEN.test(t)) throw new BadValue("comma-separated program names", text);
+    if (!t || NAME_FORBIDDEN.test(t)) throw expected("comma-separated program names", text);
     return t;
   });
 }
 
 /** A non-empty value (directory=). @example nonEmpty("/srv") // "/srv" */
 export function nonEmpty(text: string): string {
-  if (!text) throw new BadValue("a path", text);
+  if (!text) throw expected("a path", text);
   return text;
 }
