@@ -36,9 +36,11 @@ export interface ProgramSpec {
   /** corral keys */
   critical: boolean;
   job?: string;
+  /** Process names this one waits for (a program named in depends_on= stands for all its processes). */
   dependsOn: string[];
   /** Readiness probe text as written (`http://…`, `tcp:H:P`, `exec:CMD`), undefined = up for startsecs. */
   ready?: string;
+  /** log_prefix=; undefined = as the --log-prefix flag says. */
   logPrefix?: boolean;
   /** file:line of the section, for messages. */
   origin: string;

@@ -28,7 +28,7 @@ const CASES: [string, string, string][] = [
   ["no command", web("autostart=true"), "/etc/corral.conf:1: [program:web] command: expected a command line, got none"],
   ["an open quote in the command", web(`command=sh -c "exec web`), `/etc/corral.conf:2: [program:web] command: expected a closing ", got "sh -c \\"exec web"`],
   ["numprocs > 1 without %(process_num) in process_name", web("command=web", "numprocs=2", "process_name=web"),
-    '/etc/corral.conf:4: [program:web] process_name: expected %(process_num) in it when numprocs > 1, got "web"'],
+    '/etc/corral.conf:4: [program:web] process_name: expected %(process_num) in process_name when numprocs > 1, got "web"'],
   ["numprocs=0", web("command=web", "numprocs=0"), '/etc/corral.conf:3: [program:web] numprocs: expected a positive integer, got "0"'],
   ["a word for priority", web("command=web", "priority=high"), '/etc/corral.conf:3: [program:web] priority: expected an integer, got "high"'],
   ["a negative stopwaitsecs", web("command=web", "stopwaitsecs=-1"), '/etc/corral.conf:3: [program:web] stopwaitsecs: expected a non-negative integer, got "-1"'],
