@@ -33,6 +33,13 @@ test("the seed-004 supervisord.conf runs unmodified: four programs on corral's s
   assert.equal(config.files, [file]);
 });
 
+test("the seed-004 event listener that killed supervisord is skipped with a pointer to critical=true", () => {
+  const file = "test/fixtures/configs/seed-004-eventlistener.conf";
+  const config = parseConfigText(readFileSync(file, "utf8"), file, {}, opts);
+  assert.is(config.programs.length, 4);
+  assert.equal(config.warnings, [`${file}:25: [eventlistener:webserver_exit] ignored: the listener is not started; use critical=true to end the container when a program dies`]);
+});
+
 test("every supervisord key corral acts on is read with its meaning", () => {
   const p = one([
     "command=/bin/web --port 80", "priority=-5", "autostart=no", "autorestart=true", "startsecs=0", "startretries=7",
