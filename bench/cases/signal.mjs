@@ -1,0 +1,53 @@
+// Signal forwarding latency: SIGUSR1 sent to PID 1 from outside until the job's answer arrives.
+import { join } from "node:path";
+import { ROOT } from "../lib/env.mjs";
+import { IN_NAMESPACE, namespaceInit, now, start, stdoutHas } from "../lib/proc.mjs";
+
+const ROUND_TRIPS = 200;
+const ANSWER_TIMEOUT_MS = 5000;
+const JOB = join(ROOT, "bench/jobs/trap-usr1.pl");
+
+export const about =
+  `signal: the bench sends SIGUSR1 to PID 1's host pid; the init forwards it; bench/jobs/trap-usr1.pl ` +
+  `answers with one byte on stdout, which reaches the bench through the init's inherited pipe. ` +
+  `${ROUND_TRIPS} round trips, one at a time, per init; includes the bench's own wake-up (same for all).`;
+
+function answer(stream) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no answer to SIGUSR1")), ANSWER_TIMEOUT_MS);
+    stream.once("data", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function roundTrips(init) {
+  const job = start([...IN_NAMESPACE, ...init.pid1, "perl", JOB]);
+  try {
+    await stdoutHas(job, "ready\n", ANSWER_TIMEOUT_MS);
+    const pid = namespaceInit(job.child.pid);
+    const samples = [];
+    for (let i = 0; i < ROUND_TRIPS; i++) {
+      const arrived = answer(job.child.stdout);
+      const t0 = now();
+      process.kill(pid, "SIGUSR1");
+      await arrived;
+      samples.push((now() - t0) * 1000);
+    }
+    process.kill(pid, "SIGTERM");
+    return samples;
+  } finally {
+    job.child.kill("SIGKILL");
+    await job.done;
+  }
+}
+
+/** Round-trip times of SIGUSR1 through each init, in microseconds. */
+export default async function signal(inits) {
+  const rows = [];
+  for (const init of inits) {
+    rows.push({ measure: "signal round trip (SIGUSR1 → job → pipe)", subject: init.name, unit: "µs", samples: await roundTrips(init) });
+  }
+  return rows;
+}
