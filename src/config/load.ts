@@ -53,8 +53,9 @@ export function loadConfig(paths: string[], env: Env, options: ParseOptions = {}
   const warnings: string[] = [];
   const seen = new Set<string>();
   const read = (file: string) => {
-    if (seen.has(resolve(file))) return;
-    seen.add(resolve(file));
+    const absolute = resolve(file);
+    if (seen.has(absolute)) return;
+    seen.add(absolute);
     let text: string;
     try {
       text = readFileSync(file, "utf8");
