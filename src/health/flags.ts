@@ -50,11 +50,11 @@ function goSpelling(args: readonly string[], specs: readonly FlagSpec[]): string
   const byName = new Map(specs.map((f) => [f.name, f]));
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    const m = /^--?([a-z][a-z-]+)(=.*)?$/.exec(args[i]!);
-    const flag = m ? byName.get(m[1]!) : undefined;
+    const [, name, inline] = /^--?([a-z][a-z-]+)(=.*)?$/.exec(args[i]!) ?? [];
+    const flag = name === undefined ? undefined : byName.get(name);
     if (!flag) out.push(args[i]!);
-    else if (flag.arg && m![2] === undefined && i + 1 < args.length) out.push(`--${flag.name}=${args[++i]}`);
-    else out.push(`--${flag.name}${m![2] ?? ""}`);
+    else if (flag.arg && inline === undefined && i + 1 < args.length) out.push(`--${flag.name}=${args[++i]}`);
+    else out.push(`--${flag.name}${inline ?? ""}`);
   }
   return out;
 }

@@ -1,10 +1,11 @@
 // `corral pidfile claim|kill` (and sipid's `claim`/`kill`): start and stop scripts' pidfiles.
 import type { Os } from "../os/types.ts";
 import { UsageError } from "../cli/errors.ts";
+import { formatDuration } from "../health/duration.ts";
 import { sipidCompatible } from "../health/sipid.ts";
 import { warn } from "../log.ts";
 import { claimPidfile } from "./claim.ts";
-import { killPidfile } from "./kill.ts";
+import { DEFAULT_KILL_TIMEOUT_MS, killPidfile } from "./kill.ts";
 import { claimOptions, killOptions } from "./options.ts";
 
 const USAGE = `Usage:
@@ -13,9 +14,9 @@ const USAGE = `Usage:
 
 claim  writes PID to FILE (creating its directory) unless FILE names a running process
        or another claim holds FILE's lock. Exit 0 claimed, 1 not.
-kill   sends SIGTERM to the process in FILE, waits --timeout (default 20s), then sends
-       SIGKILL (SIGQUIT 100ms before it with --show-stacks); removes FILE. Exit 0 when the
-       process is gone or FILE is missing, 1 otherwise. Usage errors exit 2.
+kill   sends SIGTERM to the process in FILE, waits --timeout (default ${formatDuration(DEFAULT_KILL_TIMEOUT_MS)}), then
+       sends SIGKILL (SIGQUIT just before it with --show-stacks); removes FILE. Exit 0 when
+       the process is gone or FILE is missing, 1 otherwise. Usage errors exit 2.
 `;
 
 async function claim(os: Os, args: string[]): Promise<number> {
