@@ -1,5 +1,5 @@
 // Claiming a pidfile: at most one live owner, decided under the flock, written atomically.
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Os } from "../os/types.ts";
 import { EAGAIN } from "../os/types.ts";
@@ -7,7 +7,7 @@ import { warn } from "../log.ts";
 import { parsePidfile, quoteGarbage } from "./content.ts";
 import { errnoName } from "./errno.ts";
 import { isRunning } from "./liveness.ts";
-import { lockPidfile } from "./lock.ts";
+import { lockPidfile, readLocked } from "./lock.ts";
 import { writeAtomically } from "./write.ts";
 
 /** Whether the claim won, and if not, why (sipid's wording where sipid had one). */
@@ -27,7 +27,7 @@ export function claimPidfile(os: Os, file: string, pid: number): ClaimResult {
     return { claimed: false, reason: `${file}: ${why}` };
   }
   try {
-    const content = parsePidfile(readFileSync(lock.fd, "utf8"));
+    const content = parsePidfile(readLocked(lock.fd));
     if ("garbage" in content) warn(`pidfile claim: ${file}: ignoring ${quoteGarbage(content.garbage)}: not a process id`);
     if ("pid" in content && isRunning(os, content.pid)) {
       const reason = content.pid === pid ? "is already in the pidfile" : "already exists";

@@ -1,6 +1,8 @@
 // The pidfile's flock, taken so that it still guards the file at the path: claims replace
 // the file by rename, so a lock won on a file that was renamed over (or removed) is worthless.
-import { fstatSync, statSync } from "node:fs";
+// The native fd is reached through /proc/self/fd, so Node and Deno (whose node:fs has fds
+// of its own) read it alike.
+import { readFileSync, statSync } from "node:fs";
 import type { Os } from "../os/types.ts";
 import { EAGAIN } from "../os/types.ts";
 
@@ -23,8 +25,16 @@ export function lockPidfile(os: Os, file: string): { fd: number } | { errno: num
   return { errno: EAGAIN };
 }
 
+/**
+ * The content of the file a lock holds (not whatever may be at its path by now).
+ * @example parsePidfile(readLocked(lock.fd))
+ */
+export function readLocked(fd: number): string {
+  return readFileSync(`/proc/self/fd/${fd}`, "utf8");
+}
+
 function stillAtPath(fd: number, file: string): boolean {
-  const held = fstatSync(fd);
+  const held = statSync(`/proc/self/fd/${fd}`);
   const now = statSync(file, { throwIfNoEntry: false });
   return now !== undefined && now.ino === held.ino && now.dev === held.dev;
 }

@@ -1,11 +1,11 @@
 // Removing a pidfile after a stop, without removing a newer claim's.
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import type { Os } from "../os/types.ts";
 import { EAGAIN } from "../os/types.ts";
 import { warn } from "../log.ts";
 import { parsePidfile } from "./content.ts";
 import { errnoName } from "./errno.ts";
-import { lockPidfile } from "./lock.ts";
+import { lockPidfile, readLocked } from "./lock.ts";
 
 /**
  * Removes `file` under its lock, unless a claim holds the lock right now or the file names
@@ -21,7 +21,7 @@ export function removePidfile(os: Os, file: string, stoppedPid: number | undefin
     return;
   }
   try {
-    const content = parsePidfile(readFileSync(lock.fd, "utf8"));
+    const content = parsePidfile(readLocked(lock.fd));
     if ("pid" in content && content.pid !== stoppedPid) {
       warn(`pidfile kill: ${file} left in place: it now names process ${content.pid}`);
       return;

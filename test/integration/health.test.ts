@@ -42,10 +42,10 @@ test("500, 500, 200: healthy on the third probe, exit 0", async () => {
 
 test("the first probe goes out at once, not one period later", async () => {
   const { url, server } = await serve((_req, res) => res.writeHead(200).end());
-  const r = await wait(["--url", url, "--polling-frequency", "5s", "--timeout", "20s"]);
+  const r = await wait(["--url", url, "--polling-frequency", "30s", "--timeout", "1m"]);
   close(server);
   assert.is(r.code, 0, r.stderr);
-  assert.ok(r.ms < 4000, `${r.ms} ms`);
+  assert.ok(r.ms < 15_000, `${r.ms} ms`); // start-up included, on a busy machine
 });
 
 test("a closed port is unhealthy after N attempts, within the timeout", async () => {
@@ -54,7 +54,7 @@ test("a closed port is unhealthy after N attempts, within the timeout", async ()
     const r = await wait(["--url", url, "--timeout", "2s", "--polling-frequency", "500ms"]);
     assert.is(r.code, 1, r.stderr);
     assert.equal(lines(r), [`corral: wait-until-healthy: ${url} not healthy after 4 attempts in 2s (last: connection failed (ECONNREFUSED))`]);
-    assert.ok(r.ms >= 1500 && r.ms < 5000, `${r.ms} ms`);
+    assert.ok(r.ms >= 1500 && r.ms < 8000, `${r.ms} ms`); // probes at 0, 0.5, 1, 1.5 s; start-up on top
   }
 });
 
@@ -65,18 +65,17 @@ test("a 200 whose body never ends is healthy: the body is not read", async () =>
   });
   const r = await wait(["--url", url, "--timeout", "10s"]);
   close(server);
-  assert.is(r.code, 0, r.stderr);
-  assert.ok(r.ms < 5000, `${r.ms} ms`);
+  assert.is(r.code, 0, r.stderr); // reading the body would have run into the timeout
 });
 
 test("an endpoint that never answers is cut off by the timeout", async () => {
   const { url, server } = await serve(() => {});
   const r = await wait(["--url", url, "--timeout", "1s", "--polling-frequency", "5s"]);
   close(server);
-  assert.is(r.code, 1);
+  assert.is(r.code, 1, r.stderr);
   // The probe's bound is what is left of the second: "1s", or "998ms" on a busy machine.
   assert.match(r.stderr, new RegExp(`^corral: wait-until-healthy: ${url} not healthy after 1 attempt in 1s \\(last: no answer within (1s|9\\d\\dms)\\)\n$`));
-  assert.ok(r.ms < 4000, `${r.ms} ms`);
+  assert.ok(r.ms < 8000, `${r.ms} ms`);
 });
 
 test("redirects are followed to the 200 they lead to", async () => {
@@ -111,7 +110,7 @@ test("an exec: probe that outlives its time is killed with its process group", a
   const r = await wait(["--url", `exec:sh -c 'sleep ${marker}; true'`, "--timeout", "1s"]);
   assert.is(r.code, 1);
   assert.match(r.stderr, /\(last: sh gave no result within (1s|9\d\dms)\)/, r.stderr);
-  assert.ok(r.ms < 4000, `${r.ms} ms`);
+  assert.ok(r.ms < 8000, `${r.ms} ms`);
   const left = readdirSync("/proc").filter((p) => /^\d+$/.test(p)).filter((p) => {
     try { return readFileSync(`/proc/${p}/cmdline`, "utf8").includes(marker); } catch { return false; }
   });
