@@ -35,7 +35,6 @@ async function roundTrips(init) {
       await arrived;
       samples.push((now() - t0) * 1000);
     }
-    process.kill(pid, "SIGTERM");
     return samples;
   } finally {
     job.child.kill("SIGKILL");

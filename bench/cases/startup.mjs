@@ -15,6 +15,7 @@ const TARGET_VS_NODE = 1.1;
 export const about =
   `startup: hyperfine -N, ${ROUNDS} rounds of (${WARMUP} warm-ups + ${RUNS_PER_ROUND} runs per command), ` +
   "so a change in the machine's load hits every command alike; the samples of all rounds are pooled. " +
+  "stdout is a pipe, as under a container runtime. " +
   `"/bin/true alone" is the cost of the namespace itself (unshare + mount of /proc).`;
 
 /** Wall times in ms of each [name, argv] command, hyperfine's runs pooled over ROUNDS. */
@@ -25,7 +26,7 @@ async function hyperfine(commands) {
   const times = commands.map(() => []);
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      await runOk(["hyperfine", "-N", "--style", "none", "--warmup", `${WARMUP}`, "--runs", `${RUNS_PER_ROUND}`, "--export-json", json, ...named]);
+      await runOk(["hyperfine", "-N", "--output", "pipe", "--style", "none", "--warmup", `${WARMUP}`, "--runs", `${RUNS_PER_ROUND}`, "--export-json", json, ...named]);
       JSON.parse(readFileSync(json, "utf8")).results.forEach((r, i) => times[i].push(...r.times.map((s) => s * 1000)));
     }
     return times;

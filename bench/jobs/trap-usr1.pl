@@ -1,6 +1,6 @@
 #!/usr/bin/perl
 # Bench job: answers every SIGUSR1 with one byte "u" on stdout, for the signal round trip.
-# Says "ready" once the handler is in place; SIGTERM (default action) ends it.
+# Says "ready" once the handler is in place; the bench ends it by killing the namespace.
 use strict;
 use warnings;
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 /** The repository root. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Debian packages the cases run (supervisor for the supervisord comparison). */
+/** Debian packages the cases run; supervisor and time are for the cases still to come. */
 export const PACKAGES = ["tini", "dumb-init", "supervisor", "hyperfine", "time", "perl", "util-linux"];
 
 /**

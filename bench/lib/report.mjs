@@ -40,7 +40,7 @@ export function report({ date, machine, loadBefore, loadAfter, rows, abouts, sec
   return [
     "# corral benchmarks",
     "",
-    `Run ${date} by \`npm run bench\` in ${seconds.toFixed(0)} s. ` +
+    `Run ${date} by \`node bench/run.mjs\` in ${seconds.toFixed(0)} s. ` +
       Object.entries(machine).map(([k, v]) => `${k}: ${v}`).join("; ") + ".",
     "",
     `Load before: \`${loadBefore}\``,
