@@ -7,6 +7,7 @@ import type { ProbeResult } from "./result.ts";
 import { tcpProbe } from "./tcp-probe.ts";
 import { splitWords } from "./words.ts";
 
+// Re-exported so that `ready=` needs this one module.
 export type { ProbeDeps } from "./exec-probe.ts";
 export type { ProbeResult } from "./result.ts";
 

@@ -45,32 +45,39 @@ async function goneWithin(os: Os, pid: number, ms: number): Promise<boolean> {
  */
 export async function killPidfile(os: Os, options: KillOptions): Promise<number> {
   const { file } = options;
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-    warn(`pidfile kill: ${file} does not exist: nothing to stop`);
-    return 0;
-  }
-  const content = parsePidfile(text);
-  if (!("pid" in content)) {
-    const what = "garbage" in content ? `holds ${quoteGarbage(content.garbage)}, not a process id` : "is empty";
-    warn(`pidfile kill: ${file} ${what}: nothing to stop`);
-    removePidfile(os, file, undefined);
-    return 0;
-  }
-  const { pid } = content;
+  const pid = targetOf(os, file);
+  if (pid === undefined) return 0;
   const term = isRunning(os, pid) ? os.kill(pid, SIGTERM) : -ESRCH;
   if (term === -EPERM) {
     warn(`pidfile kill: not permitted to signal process ${pid} (${file}); the pidfile stays`);
     return 1;
   }
   if (term === -ESRCH) warn(`pidfile kill: process ${pid} (${file}) is not running: removing the pidfile`);
-  if (term === -ESRCH || (await goneWithin(os, pid, options.timeoutMs))) {
-    removePidfile(os, file, pid);
-    return 0;
+  const gone = term === -ESRCH || (await goneWithin(os, pid, options.timeoutMs)) || (await forceKill(os, pid, options));
+  removePidfile(os, file, pid);
+  return gone ? 0 : 1;
+}
+
+/** The pid in `file`; undefined, after a note, when it names none (a useless file is removed). */
+function targetOf(os: Os, file: string): number | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    warn(`pidfile kill: ${file} does not exist: nothing to stop`);
+    return undefined;
   }
+  const content = parsePidfile(text);
+  if ("pid" in content) return content.pid;
+  const what = "garbage" in content ? `holds ${quoteGarbage(content.garbage)}, not a process id` : "is empty";
+  warn(`pidfile kill: ${file} ${what}: nothing to stop`);
+  removePidfile(os, file, undefined);
+  return undefined;
+}
+
+/** After the grace period: SIGQUIT (with showStacks) and SIGKILL; true once the process is gone. */
+async function forceKill(os: Os, pid: number, options: KillOptions): Promise<boolean> {
   warn(`pidfile kill: process ${pid} still running ${formatDuration(options.timeoutMs)} after SIGTERM: ` +
     `sending ${options.showStacks ? "SIGQUIT, then " : ""}SIGKILL`);
   if (options.showStacks) {
@@ -78,9 +85,7 @@ export async function killPidfile(os: Os, options: KillOptions): Promise<number>
     await sleep(STACK_DUMP_MS);
   }
   os.kill(pid, SIGKILL);
-  const gone = await goneWithin(os, pid, AFTER_SIGKILL_MS);
-  removePidfile(os, file, pid);
-  if (gone) return 0;
+  if (await goneWithin(os, pid, AFTER_SIGKILL_MS)) return true;
   warn(`pidfile kill: process ${pid} still running ${formatDuration(AFTER_SIGKILL_MS)} after SIGKILL`);
-  return 1;
+  return false;
 }

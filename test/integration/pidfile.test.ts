@@ -68,13 +68,17 @@ test("claim refuses a running process: the same pid is already in the pidfile, a
   assert.is(readFileSync(file, "utf8"), `${live}\n`);
 });
 
-test("claim over a zombie succeeds: a zombie has finished running", async () => {
+test("a zombie counts as gone: claim takes its pidfile over, kill just removes it", async () => {
   const file = fresh();
   // sh forks `sleep 0` and execs into a sleep that never reaps it.
   const c = child("sleep 0 & echo $!; exec sleep 60");
   const zombie = await new Promise<number>((r) => c.stdout!.once("data", (d) => r(Number(String(d).trim()))));
   for (let i = 0; i < 200 && alive(zombie); i++) await sleep(10);
   assert.ok(existsSync(`/proc/${zombie}`) && !alive(zombie), "a zombie exists");
+  writeFileSync(file, `${zombie}\n`);
+  const killed = await corral(["pidfile", "kill", "--pid-file", file]);
+  assert.is(killed.code, 0);
+  assert.equal(lines(killed), [`corral: pidfile kill: process ${zombie} (${file}) is not running: removing the pidfile`]);
   writeFileSync(file, `${zombie}\n`);
   assert.is((await claim(6666, file)).code, 0);
 });
