@@ -70,8 +70,8 @@ test("claim refuses a running process: the same pid is already in the pidfile, a
 
 test("a zombie counts as gone: claim takes its pidfile over, kill just removes it", async () => {
   const file = fresh();
-  // sh forks `sleep 0` and execs into a sleep that never reaps it.
-  const c = child("sleep 0 & echo $!; exec sleep 60");
+  // sh forks a short sleep and execs into a long one, which never reaps it.
+  const c = child("sleep 0.3 & echo $!; exec sleep 60");
   const zombie = await new Promise<number>((r) => c.stdout!.once("data", (d) => r(Number(String(d).trim()))));
   for (let i = 0; i < 200 && alive(zombie); i++) await sleep(10);
   assert.ok(existsSync(`/proc/${zombie}`) && !alive(zombie), "a zombie exists");
