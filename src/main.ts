@@ -1,5 +1,6 @@
 // Entry point: catch signals first, then parse, then dispatch to a mode or a subcommand.
 import { currentOs } from "./os/index.ts";
+import type { Os } from "./os/types.ts";
 import { catchSignals } from "./init/signal-feed.ts";
 import { commandStart, helpText, parseFlags } from "./cli/options.ts";
 import { EXIT_USAGE, UsageError } from "./cli/errors.ts";
@@ -7,10 +8,12 @@ import { SUBCOMMANDS, sipidArgs } from "./cli/subcommands.ts";
 import { initLog, setVerbosity, warn } from "./log.ts";
 import { initOptions } from "./init/options.ts";
 import { runInit } from "./init/run.ts";
+import { runSupervisor } from "./supervisor/run.ts";
+import { containerRunPlan } from "./control/container-run.ts";
 
 declare const CORRAL_VERSION: string;
 
-const os = currentOs();
+const os: Os = currentOs(); // typed, so os.exit() narrows as `never`
 const args = os.invokedAs === "sipid" ? sipidArgs(os.args) : os.args;
 const sub = args[0] !== undefined && Object.hasOwn(SUBCOMMANDS, args[0]) ? args[0] : undefined;
 // A PID 1 without handlers drops signals: catch them before anything else runs.
@@ -31,11 +34,8 @@ async function runSubcommand(name: string): Promise<void> {
   }
 }
 
-function main(): void {
-  if (sub !== undefined) {
-    void runSubcommand(sub);
-    return;
-  }
+function main(): Promise<void> | void {
+  if (sub !== undefined) return runSubcommand(sub);
   const cut = commandStart(args);
   const flags = parseFlags(args.slice(0, cut), os.env);
   const command = args.slice(args[cut] === "--" ? cut + 1 : cut);
@@ -50,6 +50,9 @@ function main(): void {
   }
   const options = initOptions(flags, command);
   setVerbosity(options.verbosity);
+  if (flags["job-name"] || os.invokedAs === "container-run") {
+    return runSupervisor(os, feed!, containerRunPlan(flags, options));
+  }
   runInit(os, feed!, options);
 }
 
@@ -59,13 +62,17 @@ process.on("unhandledRejection", (err) => warn(`internal error (continuing): ${e
 
 
 
-try {
-  main();
-} catch (err) {
+function failStart(err: unknown): never {
   if (err instanceof UsageError) {
     warn(err.message);
     os.exit(EXIT_USAGE);
   }
   warn(`cannot start: ${err instanceof Error ? err.stack : err}`);
   os.exit(1);
+}
+
+try {
+  main()?.catch(failStart);
+} catch (err) {
+  failStart(err);
 }

@@ -65,6 +65,8 @@ export function startPid1(os: Os, feed: SignalFeed, rules: InitRules,
       case "signal-all":
         os.forwardRealtime(0, new Map());
         signalEverything(os, action.signo);
+        // With no children left no SIGCHLD will come: look now (outside this dispatch).
+        setImmediate(() => reaper.reapNow());
         break;
       case "arm-grace":
         graceTimer = setTimeout(() => dispatch({ type: "grace-expired" }), action.ms);

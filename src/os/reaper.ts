@@ -10,6 +10,8 @@ export class Reaper {
   onOrphan: (exit: ChildExit) => void = () => {};
   /** Called after a reap pass that found corral has no children left. */
   onEmpty: () => void = () => {};
+  /** Called at the end of every reap pass (after the exits above were delivered). */
+  onPass: () => void = () => {};
 
   constructor(os: Os) {
     this.#os = os;
@@ -44,6 +46,7 @@ export class Reaper {
         this.onOrphan(exit);
       }
     }
+    this.onPass();
     if (!remaining) this.onEmpty();
   }
 

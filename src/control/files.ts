@@ -1,0 +1,36 @@
+// The `.running` marker and the bpm pidfile: written while a process runs, removed
+// only by the instance that wrote them (an old instance dying late never removes a new one's).
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { ControlPaths } from "./paths.ts";
+
+function writeAtomically(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+function removeIfOwned(path: string, pid: number): void {
+  try {
+    if (readFileSync(path, "utf8").trim() === String(pid)) unlinkSync(path);
+  } catch { /* already gone */ }
+}
+
+/**
+ * Marks JOB/PROC as running with `pid`: the `.running` file and the pidfile both hold it.
+ * @example markRunning(paths, 1234)
+ */
+export function markRunning(paths: ControlPaths, pid: number): void {
+  writeAtomically(paths.pidfile, `${pid}\n`);
+  writeAtomically(paths.running, `${pid}\n`);
+}
+
+/**
+ * Removes the files of the instance that ran as `pid`, if they are still its own.
+ * @example clearRunning(paths, 1234)
+ */
+export function clearRunning(paths: ControlPaths, pid: number): void {
+  removeIfOwned(paths.running, pid);
+  removeIfOwned(paths.pidfile, pid);
+}

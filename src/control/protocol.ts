@@ -1,0 +1,49 @@
+// The datagram protocol: container-run's STOP/START, plus QUIT, RESTART and STATUS.
+
+/** Commands the control socket acts on; every other datagram is ignored. */
+export type ControlCommand = "STOP" | "START" | "QUIT" | "RESTART" | "STATUS";
+
+const COMMANDS: ReadonlySet<string> = new Set(["STOP", "START", "QUIT", "RESTART", "STATUS"]);
+/** Longer datagrams cannot be a command; they are ignored without decoding. */
+const MAX_COMMAND_BYTES = 64;
+
+/**
+ * The command in a datagram: exact case, surrounding whitespace ignored (so `echo STOP | nc`
+ * works); anything else — other words, `stop`, `STOP\0`, binary, empty — is undefined.
+ * @example parseCommand(new TextEncoder().encode("STOP\n")) // "STOP"
+ */
+export function parseCommand(data: Uint8Array): ControlCommand | undefined {
+  if (data.length === 0 || data.length > MAX_COMMAND_BYTES) return undefined;
+  const word = new TextDecoder("latin1").decode(data).replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+  return COMMANDS.has(word) ? (word as ControlCommand) : undefined;
+}
+
+/** What a STATUS reply carries (one JSON object per datagram). */
+export interface StatusReply {
+  job: string;
+  process: string;
+  state: string;
+  pid: number;
+  /** ms since epoch when the current state began */
+  since: number;
+  restarts: number;
+  lastExit: number | null;
+}
+
+/**
+ * Encodes a STATUS reply.
+ * @example encodeStatus(reply) // Uint8Array of {"job":...}
+ */
+export function encodeStatus(reply: StatusReply): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(reply));
+}
+
+/** Decodes a STATUS reply; undefined when it is not one. */
+export function decodeStatus(data: Uint8Array): StatusReply | undefined {
+  try {
+    const v = JSON.parse(new TextDecoder().decode(data)) as StatusReply;
+    return typeof v.state === "string" && typeof v.job === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,51 @@
+// Turns a program into what the OS seam spawns: argv, environment, user, directory, stdio.
+import { closeSync, openSync } from "node:fs";
+import type { LogTarget, ProgramSpec } from "../config/types.ts";
+import type { SpawnSpec } from "../os/types.ts";
+import { envList } from "../init/run.ts";
+
+/** A spawn spec plus the descriptors to close once the child has them. */
+export interface PreparedSpawn {
+  spec: SpawnSpec;
+  release(): void;
+}
+
+function openTarget(target: LogTarget, opened: number[]): number {
+  switch (target.kind) {
+    case "inherit": return target.fd;
+    case "null": { const fd = openSync("/dev/null", "w"); opened.push(fd); return fd; }
+    case "file": { const fd = openSync(target.path, "a"); opened.push(fd); return fd; }
+  }
+}
+
+/**
+ * Builds the spawn spec of `program` in corral's environment `env`. Output goes
+ * straight to its targets (no copy through corral) unless `stdout`/`stderr` are given.
+ * @example const { spec, release } = prepareSpawn(program, process.env); os.spawn(spec); release();
+ */
+export function prepareSpawn(program: ProgramSpec, env: Record<string, string | undefined>,
+  pipes?: { stdout: number; stderr: number }, stdin = -1): PreparedSpawn {
+  const opened: number[] = [];
+  const user = program.user ? { HOME: program.user.home, USER: program.user.name, LOGNAME: program.user.name } : {};
+  const out = pipes?.stdout ?? openTarget(program.stdout, opened);
+  const err = program.redirectStderr ? out : pipes?.stderr ?? openTarget(program.stderr, opened);
+  let inFd = stdin;
+  if (inFd < 0) {
+    inFd = openSync("/dev/null", "r");
+    opened.push(inFd);
+  }
+  const spec: SpawnSpec = {
+    file: program.command[0]!,
+    argv: program.command,
+    env: envList({ ...env, ...user, ...program.environment }),
+    newGroup: true,
+    stdio: [inFd, out, err],
+  };
+  if (program.directory !== undefined) spec.cwd = program.directory;
+  if (program.umask !== undefined) spec.umask = program.umask;
+  if (program.user) {
+    spec.uid = program.user.uid;
+    spec.gid = program.user.gid;
+  }
+  return { spec, release: () => opened.forEach((fd) => closeSync(fd)) };
+}
