@@ -12,9 +12,9 @@ export const about =
   `answers with one byte on stdout, which reaches the bench through the init's inherited pipe. ` +
   `${ROUND_TRIPS} round trips, one at a time, per init; includes the bench's own wake-up (same for all).`;
 
-function answer(stream) {
+function answer(stream, what) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("no answer to SIGUSR1")), ANSWER_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new Error(`no answer to ${what} within ${ANSWER_TIMEOUT_MS} ms`)), ANSWER_TIMEOUT_MS);
     stream.once("data", () => {
       clearTimeout(timer);
       resolve();
@@ -29,7 +29,7 @@ async function roundTrips(init) {
     const pid = namespaceInit(job.child.pid);
     const samples = [];
     for (let i = 0; i < ROUND_TRIPS; i++) {
-      const arrived = answer(job.child.stdout);
+      const arrived = answer(job.child.stdout, `${init.name}: SIGUSR1 number ${i + 1}`);
       const t0 = now();
       process.kill(pid, "SIGUSR1");
       await arrived;
