@@ -1,7 +1,8 @@
 // Builds the container image with buildah: assembles the root folder (build/rootfs.mjs), builds
 // the Containerfile reproducibly, and exports it as an OCI layout to report the compressed size.
 // Usage: node build/image.mjs [--json] [TAG]   (default localhost/corral:latest; `npm run image`
-// runs `npm run build` first). STORAGE_DRIVER picks buildah's storage driver (default vfs).
+// runs `npm run build` first). STORAGE_DRIVER picks buildah's storage driver (default vfs);
+// SOURCE_DATE_EPOCH the files' and the image's timestamp (default: HEAD's commit time).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -55,8 +56,8 @@ function isAlive(pid) {
 
 /** The commit time of HEAD, so the image's timestamps change only with the sources. */
 function sourceDateEpoch() {
-  if (process.env.SOURCE_DATE_EPOCH) return process.env.SOURCE_DATE_EPOCH;
-  try { return execFileSync("git", ["log", "-1", "--format=%ct"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || "0"; } catch { return "0"; }
+  if (process.env.SOURCE_DATE_EPOCH) return Number(process.env.SOURCE_DATE_EPOCH);
+  try { return Number(execFileSync("git", ["log", "-1", "--format=%ct"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim()); } catch { return 0; }
 }
 
 /** Sizes of the layers of the OCI layout at `dir`, as exported (gzip-compressed). */
@@ -71,22 +72,17 @@ const summary = await withLock(async () => {
   const t0 = Date.now();
   const sizes = assembleRootfs(DEFAULT_ROOTFS);
   const iidFile = join(work, "iid");
-  let previous = "";
-  try { previous = readFileSync(iidFile, "utf8").trim(); } catch { /* first build */ }
-  buildah("bud", "--quiet", "--isolation", "chroot", "--timestamp", sourceDateEpoch(), "--identity-label=false",
+  const epoch = sourceDateEpoch();
+  buildah("bud", "--quiet", "--isolation", "chroot", "--timestamp", String(epoch), "--identity-label=false",
     "--iidfile", iidFile, "-f", join(root, "Containerfile"), "-t", tag, DEFAULT_ROOTFS);
   const id = readFileSync(iidFile, "utf8").trim();
   const buildSeconds = (Date.now() - t0) / 1000;
-  // A rebuild from changed sources leaves the old image untagged: drop it unless a container uses it.
-  if (previous && previous !== id) {
-    try { buildah("rmi", previous); } catch { /* in use or already gone */ }
-  }
   const oci = join(work, "oci");
   rmSync(oci, { recursive: true, force: true });
   buildah("push", "--quiet", id, `oci:${oci}:${tag.replace(/^.*\//, "").replace(":", "-")}`);
   const manifest = JSON.parse(buildah("inspect", "--type", "image", "--format", "{{.Manifest}}", id));
   const image = manifest.layers.reduce((sum, l) => sum + l.size, 0); // uncompressed layer tars
-  return { tag, id, storageDriver, buildSeconds, ...sizes, image, compressedLayers: compressedLayers(oci) };
+  return { tag, id, epoch, storageDriver, buildSeconds, ...sizes, image, compressedLayers: compressedLayers(oci) };
 });
 
 if (json) {

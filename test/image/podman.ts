@@ -6,6 +6,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 export interface BuiltImage {
   tag: string;
   id: string;
+  /** The timestamp of every file and of the image (SOURCE_DATE_EPOCH). */
+  epoch: number;
   storageDriver: string;
   buildSeconds: number;
   node: number;
@@ -25,8 +27,8 @@ export const CORRAL_IN_IMAGE = ["/usr/bin/node", "/opt/corral/corral.js"];
  * Builds (or rebuilds) the image the way `npm run image` does; dist/ must be built.
  * @example const built = buildImage(); built.id // "sha256:..."
  */
-export function buildImage(): BuiltImage {
-  const r = spawnSync(process.execPath, ["build/image.mjs", "--json"], { encoding: "utf8" });
+export function buildImage(env: Record<string, string> = {}): BuiltImage {
+  const r = spawnSync(process.execPath, ["build/image.mjs", "--json"], { encoding: "utf8", env: { ...process.env, ...env } });
   if (r.status !== 0) throw new Error(`build/image.mjs exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as BuiltImage;
 }
@@ -43,6 +45,18 @@ export interface Container {
 
 let serial = 0;
 const started: string[] = [];
+
+/**
+ * The container name of `role` in this test run (unique across concurrent runs).
+ * @example containerName("web") // "corral-test-4242-web"
+ */
+export const containerName = (role: string) => `corral-test-${process.pid}-${role}`;
+
+/** How to run one container: extra `podman run` flags, a role that names it. */
+export interface RunOptions {
+  flags?: string[];
+  role?: string;
+}
 
 /**
  * podman with the storage driver the image was built with; resolves to its exit code and output.
@@ -62,10 +76,10 @@ export function podman(built: BuiltImage, args: string[]): Promise<{ code: numbe
  * Runs the image in the foreground (`podman run --rm`) with corral's arguments `args`.
  * @example const c = runContainer(built, ["/usr/bin/node", "-e", "process.exit(3)"]); (await c.done).code // 3
  */
-export function runContainer(built: BuiltImage, args: string[], runFlags: string[] = []): Container {
-  const name = `corral-test-${process.pid}-${++serial}`;
+export function runContainer(built: BuiltImage, args: string[], options: RunOptions = {}): Container {
+  const name = containerName(options.role ?? String(++serial));
   started.push(name);
-  const child = spawn("podman", ["--storage-driver", built.storageDriver, "run", "--rm", "--name", name, ...RUN_FLAGS, ...runFlags, built.id, ...args], {
+  const child = spawn("podman", ["--storage-driver", built.storageDriver, "run", "--rm", "--name", name, ...RUN_FLAGS, ...(options.flags ?? []), built.id, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let text = "";
