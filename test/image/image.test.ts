@@ -13,7 +13,6 @@ import { nodeEval, ORPHAN, SERVICE, TERM_42, WHO_AM_I } from "./jobs.ts";
 
 /** The image may outgrow stripped node + its libraries by this much (corral and /etc). */
 const IMAGE_OVERHEAD_BUDGET = 1024 * 1024;
-const CORRAL_JS = "/opt/corral/corral.js";
 
 const missing = ["buildah", "podman"].filter((tool) => !have(tool));
 const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
