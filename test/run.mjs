@@ -1,6 +1,8 @@
 // Runs every test file (unit and integration) as its own process and prints the
 // closing "N passed, N failed" line CI looks for. TypeScript tests are bundled by esbuild.
-// Usage: node test/run.mjs [FILTER...]   (CORRAL_TEST_JOBS sets the parallelism, default 2)
+// Usage: node test/run.mjs [--runtimes=node,deno] [FILTER...]
+//   Integration tests run once per listed runtime (the bundle on Node, then on Deno; default
+//   node, or CORRAL_TEST_RUNTIME), everything else once. CORRAL_TEST_JOBS sets the parallelism (2).
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -8,8 +10,22 @@ import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const out = join(root, ".cache/test");
-const filters = process.argv.slice(2);
+// Per run, so that runs going on at the same time do not delete each other's files.
+const out = join(root, ".cache", `test-${process.pid}`);
+/** A test file still running after this long is killed and counted as failed. */
+const FILE_TIMEOUT_MS = Number(process.env.CORRAL_TEST_FILE_TIMEOUT_MS || 10 * 60_000);
+/** Tests that run the bundle, so run once per runtime. */
+const PER_RUNTIME = /^integration\//;
+const RUNTIMES = ["node", "deno"];
+const flag = process.argv.slice(2).find((a) => a.startsWith("--runtimes="));
+const filters = process.argv.slice(2).filter((a) => a !== flag);
+const runtimes = (flag?.slice("--runtimes=".length) ?? process.env.CORRAL_TEST_RUNTIME ?? "node").split(",");
+for (const r of runtimes) {
+  if (!RUNTIMES.includes(r)) {
+    console.error(`test/run.mjs: --runtimes: expected a list of ${RUNTIMES.join(", ")}, got "${r}"`);
+    process.exit(2);
+  }
+}
 const JOBS = Number(process.env.CORRAL_TEST_JOBS || 2);
 
 const find = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -27,16 +43,22 @@ const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
 let passed = 0, failed = 0;
 const failures = [];
 
-function runOne(file) {
+function runOne({ file, runtime }) {
   const rel = relative(join(root, "test"), file);
   const compiled = join(out, rel.replace(/\.ts$/, ".mjs"));
+  const label = runtime ? `${rel} [${runtime}]` : rel;
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [compiled], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+    const child = spawn(process.execPath, [compiled], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0", CORRAL_TEST_RUNTIME: runtime ?? "node" } });
     let text = "";
     child.stdout.on("data", (d) => (text += d));
     child.stderr.on("data", (d) => (text += d));
+    const timer = setTimeout(() => {
+      text += `\n(killed: still running after ${FILE_TIMEOUT_MS / 1000} s)\n`;
+      child.kill("SIGKILL");
+    }, FILE_TIMEOUT_MS);
     child.on("close", (code) => {
+      clearTimeout(timer);
       const plain = strip(text);
       const p = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
       const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
@@ -44,17 +66,22 @@ function runOne(file) {
       if (code !== 0 && f === 0) f = 1; // crashed before uvu could report
       passed += p;
       failed += f;
-      console.log(`${f ? "FAIL" : "ok  "} ${rel}: ${p} passed, ${f} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-      if (f) failures.push(`--- ${rel}\n${plain}`);
+      console.log(`${f ? "FAIL" : "ok  "} ${label}: ${p} passed, ${f} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+      if (f) failures.push(`--- ${label}\n${plain}`);
       resolve();
     });
   });
 }
 
-const queue = [...files];
+const relOf = (f) => relative(join(root, "test"), f);
+const queue = [
+  ...files.filter((f) => !PER_RUNTIME.test(relOf(f))).map((file) => ({ file })),
+  ...runtimes.flatMap((runtime) => files.filter((f) => PER_RUNTIME.test(relOf(f))).map((file) => ({ file, runtime }))),
+];
 await Promise.all(Array.from({ length: JOBS }, async () => {
   while (queue.length) await runOne(queue.shift());
 }));
+rmSync(out, { recursive: true, force: true });
 for (const f of failures) console.log(f);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -73,7 +73,7 @@ export function parseFlags(head: readonly string[], env: Record<string, string |
   let unknown: string | undefined;
   // No mri aliases: mri drops values when -r and --rewrite are mixed; short and long are merged below.
   const names = (fs: readonly Flag[]) => fs.flatMap((f) => (f.short ? [f.name, f.short] : [f.name]));
-  const parsed = mri(head as string[], {
+  const parsed = mri(joinValues(head), {
     alias: Object.fromEntries(names(FLAGS).map((n) => [n, []])), // mri's strict mode knows only alias keys
     string: names(FLAGS.filter(takesValue)),
     boolean: names(FLAGS.filter((f) => !takesValue(f))),
@@ -87,6 +87,21 @@ export function parseFlags(head: readonly string[], env: Record<string, string |
     values[f.name] = normalize(f, both(f), fromEnv);
   }
   return values;
+}
+
+// A value flag takes the next argument even when it starts with "-" (as container-run's
+// Go flags do: `--post-start-arg -c`); mri would read it as a flag, so join them first.
+function joinValues(head: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < head.length; i++) {
+    const a = head[i]!;
+    if (a.startsWith("--") && !a.includes("=") && takesValue(byLong.get(a.slice(2))) && i + 1 < head.length) {
+      out.push(`${a}=${head[++i]}`);
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
 }
 
 function normalize(f: Flag, list: unknown[], fromEnv: string | undefined): FlagValues[string] {

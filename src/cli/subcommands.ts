@@ -12,9 +12,10 @@ export const SUBCOMMANDS: Readonly<Record<string, () => Promise<SubcommandMain>>
   "wait-until-healthy": async () => (await import("../health/cli.ts")).waitUntilHealthyMain,
 };
 
-/** sipid's own spelling (`sipid claim|kill|wait-until-healthy ...`), mapped onto corral's. */
+/** sipid's own spelling (`sipid claim|kill|wait-until-healthy ...`), mapped onto corral's;
+ * any other verb goes to `pidfile`, which answers with sipid's usage. */
 export function sipidArgs(args: string[]): string[] {
   const [verb, ...rest] = args;
-  if (verb === "claim" || verb === "kill") return ["pidfile", verb, ...rest];
-  return args;
+  if (verb === "wait-until-healthy") return args;
+  return ["pidfile", ...(verb === undefined ? [] : [verb]), ...rest];
 }

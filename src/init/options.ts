@@ -53,7 +53,9 @@ export function parseExitCode(flag: string, text: string): number {
 
 /** Builds InitOptions from parsed flags and the command. */
 export function initOptions(flags: FlagValues, command: string[]): InitOptions {
-  if (command.length === 0) throw new UsageError("no command given (usage: corral [OPTIONS] [--] COMMAND [ARGS...])");
+  if (command.length === 0 && !flags["config"]) {
+    throw new UsageError("no command given (usage: corral [OPTIONS] [--] COMMAND [ARGS...] or corral --config FILE)");
+  }
   const rewrites = new Map((flags["rewrite"] as string[]).map(parseRewrite));
   return {
     command,

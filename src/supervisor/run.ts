@@ -1,6 +1,6 @@
 // Runs the supervisor for real: spawns, signals process groups, arms timers, serves the
 // control sockets, keeps the .running/pid files, and hands the end to the PID-1 core.
-import { SIGINT, SIGKILL, SIGTERM, signalName } from "../os/signals.ts";
+import { SIGHUP, SIGINT, SIGKILL, SIGTERM, signalName } from "../os/signals.ts";
 import { ESRCH, type ChildExit, type DatagramSocket, type Os } from "../os/types.ts";
 import { debug, info, warn } from "../log.ts";
 import type { InitRules } from "../init/machine.ts";
@@ -26,6 +26,8 @@ export interface SupervisorPlan {
   postStart?: { program: string; spec: PostStartSpec };
   /** Programs that read corral's stdin (container-run's main command); others get /dev/null. */
   stdinFor?: string;
+  /** SIGHUP: re-read the config (throws UsageError when it is now invalid). */
+  reload?: () => { programs: SupervisedProgram[]; controls: Map<string, ControlPaths> };
 }
 
 /**
@@ -42,11 +44,13 @@ export async function runSupervisor(os: Os, feed: SignalFeed, plan: SupervisorPl
   const probes = new Map<string, () => void>();
   let busy = false;
 
-  // Sockets first: a socket held by a live instance must stop us before anything starts.
-  for (const [name, paths] of plan.controls) {
+  const controls = new Map(plan.controls);
+  const openSocket = async (name: string, paths: ControlPaths) => {
     sockets.set(name, await openControlSocket(os, paths.socket, plan.socketMode, (data, from) => onDatagram(name, data, from)));
     info(`control socket ${paths.socket}`);
-  }
+  };
+  // Sockets first: a socket held by a live instance must stop us before anything starts.
+  for (const [name, paths] of controls) await openSocket(name, paths);
 
   const pid1 = startPid1(os, feed, plan.rules, forwardToAll, onSignal);
   const postStart = plan.postStart && new PostStart(os, pid1.reaper, plan.postStart.spec, envList(os.env));
@@ -130,7 +134,7 @@ export async function runSupervisor(os: Os, feed: SignalFeed, plan: SupervisorPl
   }
 
   function onTransition(name: string, to: string, from: string, pid: number): void {
-    const paths = plan.controls.get(name);
+    const paths = controls.get(name);
     if (to === "STARTING" && pid > 0) {
       info(`${name}: started as pid ${pid}`);
       if (paths) markRunning(paths, pid);
@@ -166,7 +170,7 @@ export async function runSupervisor(os: Os, feed: SignalFeed, plan: SupervisorPl
 
   function statusOf(name: string): Uint8Array {
     const s = supervisor.status.get(name)!;
-    const paths = plan.controls.get(name)!;
+    const paths = controls.get(name)!;
     return encodeStatus({
       job: paths.job, process: paths.process, state: s.state, pid: s.pid, since: s.since,
       restarts: s.restarts, lastExit: s.lastExit ? codeOf(s.lastExit) : null,
@@ -177,8 +181,32 @@ export async function runSupervisor(os: Os, feed: SignalFeed, plan: SupervisorPl
     for (const s of supervisor.status.values()) if (s.pid) signalGroup(s.pid, signo);
   }
 
+  async function reload(): Promise<void> {
+    let next;
+    try {
+      next = plan.reload!();
+    } catch (err) {
+      warn(`SIGHUP: config not reloaded, keeping the running one: ${(err as Error).message}`);
+      return;
+    }
+    for (const [name, socket] of sockets) {
+      if (!next.controls.has(name) || next.controls.get(name)!.socket !== controls.get(name)!.socket) {
+        socket.close();
+        sockets.delete(name);
+      }
+    }
+    for (const [name, paths] of next.controls) {
+      controls.set(name, paths);
+      if (!sockets.has(name)) await openSocket(name, paths).catch((err) => warn(`SIGHUP: ${(err as Error).message}`));
+    }
+    info(`SIGHUP: config reloaded (${next.programs.length} programs)`);
+    perform(supervisor.reconfigure(next.programs, Date.now()));
+  }
+
   function onSignal(signo: number): void {
-    if (signo !== SIGTERM && signo !== SIGINT) {
+    if (signo === SIGHUP && plan.reload) {
+      void reload();
+    } else if (signo !== SIGTERM && signo !== SIGINT) {
       pid1.dispatch({ type: "signal", signo });
     } else if (supervisor.phase === "running") {
       info(`${signalName(signo)}: stopping all programs`);

@@ -89,7 +89,9 @@ const DOWN: ReadonlySet<State> = new Set(["STOPPED", "EXITED", "FATAL"]);
  * s.start(Date.now()); // [{ type: "spawn", name: "web" }, ...]
  */
 export class Supervisor {
-  readonly programs: ReadonlyMap<string, SupervisedProgram>;
+  readonly #programs: Map<string, SupervisedProgram>;
+  /** Programs removed by a reload, dropped once they are down. */
+  #removing = new Set<string>();
   readonly status = new Map<string, Status>();
   /** running: normal; stopping: orderly shutdown under way; done: told the runner to exit. */
   phase: "running" | "stopping" | "done" = "running";
@@ -99,16 +101,73 @@ export class Supervisor {
   #now = 0;
 
   constructor(programs: SupervisedProgram[]) {
-    this.#order = [...programs]
+    this.#programs = new Map(programs.map((p) => [p.spec.name, p]));
+    this.#order = this.#sortedNames();
+    for (const p of programs) this.#addStatus(p);
+  }
+
+  /** The programs by name. */
+  get programs(): ReadonlyMap<string, SupervisedProgram> {
+    return this.#programs;
+  }
+
+  /**
+   * Applies a re-read config (SIGHUP): new programs start, removed ones stop and go,
+   * changed ones restart with their new spec, unchanged ones are left alone.
+   * @example supervisor.reconfigure(programsOf(loadConfig(files, env), false), Date.now())
+   */
+  reconfigure(programs: SupervisedProgram[], now: number): Action[] {
+    this.#now = now;
+    if (this.phase !== "running") return [];
+    const next = new Map(programs.map((p) => [p.spec.name, p]));
+    for (const name of this.#programs.keys()) {
+      if (next.has(name)) continue;
+      this.#removing.add(name);
+      this.status.get(name)!.wanted = false;
+      this.#stop(name);
+      this.#dropIfRemoved(name);
+    }
+    for (const p of programs) {
+      const old = this.#programs.get(p.spec.name);
+      this.#programs.set(p.spec.name, p);
+      if (!old) {
+        this.#addStatus(p);
+        this.status.get(p.spec.name)!.since = now;
+      } else if (JSON.stringify(old) !== JSON.stringify(p)) {
+        this.#removing.delete(p.spec.name);
+        const s = this.status.get(p.spec.name)!;
+        s.wanted = p.spec.autostart;
+        if (s.pid) {
+          s.restartAfterStop = s.wanted;
+          this.#stop(p.spec.name);
+        }
+      }
+    }
+    this.#order = this.#sortedNames();
+    this.#startWaiting();
+    return this.#flush();
+  }
+
+  #sortedNames(): string[] {
+    return [...this.#programs.values()]
       .sort((a, b) => a.spec.priority - b.spec.priority || a.spec.name.localeCompare(b.spec.name))
       .map((p) => p.spec.name);
-    this.programs = new Map(programs.map((p) => [p.spec.name, p]));
-    for (const p of programs) {
-      this.status.set(p.spec.name, {
-        state: "STOPPED", pid: 0, since: 0, retries: 0, restarts: 0,
-        wanted: p.spec.autostart, ready: false, restartAfterStop: false,
-      });
-    }
+  }
+
+  #addStatus(p: SupervisedProgram): void {
+    this.status.set(p.spec.name, {
+      state: "STOPPED", pid: 0, since: this.#now, retries: 0, restarts: 0,
+      wanted: p.spec.autostart, ready: false, restartAfterStop: false,
+    });
+  }
+
+  #dropIfRemoved(name: string): void {
+    const s = this.status.get(name);
+    if (!s || !this.#removing.has(name) || s.pid !== 0) return;
+    this.#removing.delete(name);
+    this.#programs.delete(name);
+    this.status.delete(name);
+    this.#order = this.#order.filter((n) => n !== name);
   }
 
   /** Starts every autostart program whose dependencies are satisfied, in priority order. */
@@ -156,12 +215,12 @@ export class Supervisor {
   }
 
   #spec(name: string): ProgramSpec {
-    return this.programs.get(name)!.spec;
+    return this.#programs.get(name)!.spec;
   }
 
   #depsReady(name: string): boolean {
     return this.#spec(name).dependsOn.every((dep) =>
-      [...this.programs.values()].filter((p) => p.spec.name === dep || p.spec.group === dep)
+      [...this.#programs.values()].filter((p) => p.spec.name === dep || p.spec.group === dep)
         .every((p) => this.status.get(p.spec.name)!.ready));
   }
 
@@ -215,7 +274,7 @@ export class Supervisor {
 
   #onExit(name: string, exit: { code: number; signal: number }): void {
     const s = this.status.get(name)!;
-    const p = this.programs.get(name)!;
+    const p = this.#programs.get(name)!;
     const was = s.state;
     s.lastExit = { code: exit.code, signal: exit.signal };
     s.ready = false;
@@ -229,6 +288,7 @@ export class Supervisor {
       this.#emit({ type: "transition", name, from: was, to: "STOPPED", pid });
       s.state = "STOPPED";
       s.since = this.#now;
+      this.#dropIfRemoved(name);
       if (this.phase === "stopping") this.#continueShutdown();
       else if (s.restartAfterStop) {
         s.restartAfterStop = false;

@@ -40,4 +40,10 @@ test("a flag missing its value is an error naming it", () => {
   assert.throws(() => parseFlags(["--grace"], {}), /--grace: expected SECONDS/);
 });
 
+test("a long value flag takes the next argument even when it starts with a dash", () => {
+  const f = parseFlags(["--post-start-arg", "-c", "--post-start-arg", "echo hi", "--grace", "1"], {});
+  assert.equal(f["post-start-arg"], ["-c", "echo hi"]);
+  assert.is(f["grace"], "1");
+});
+
 test.run();

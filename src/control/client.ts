@@ -1,0 +1,77 @@
+// Talking to control sockets from the outside: find them, send commands, ask STATUS.
+import { readdirSync, statSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import type { Os } from "../os/types.ts";
+import { decodeStatus, type ControlCommand, type StatusReply } from "./protocol.ts";
+import { SOCKET_SUFFIX } from "./paths.ts";
+
+/** How long `status` waits for replies. */
+export const STATUS_TIMEOUT_MS = 1000;
+
+/**
+ * Every `*_containerrun.sock` below `dir` (what the seed's find loop finds).
+ * @example findSockets("/var/vcap/data") // ["/var/vcap/data/web/nginx_containerrun.sock"]
+ */
+export function findSockets(dir: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return findSockets(path);
+    return e.isSocket() && e.name.endsWith(SOCKET_SUFFIX) ? [path] : [];
+  }).sort();
+}
+
+/** Whether `path` is a socket file. */
+export function isSocket(path: string): boolean {
+  try {
+    return statSync(path).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Sends a fire-and-forget command (no reply expected), like `echo STOP | nc -uU`.
+ * @example await sendCommand(os, sock, "STOP") // 0 or -errno
+ */
+export function sendCommand(os: Os, socket: string, command: ControlCommand): Promise<number> {
+  return os.sendDatagram(socket, new TextEncoder().encode(`${command}\n`));
+}
+
+/**
+ * Asks each socket for STATUS from a temporary bound socket; unanswered ones map to undefined.
+ * @example const replies = await queryStatus(os, [sock]);
+ */
+export async function queryStatus(os: Os, sockets: string[], timeoutMs = STATUS_TIMEOUT_MS): Promise<Map<string, StatusReply | undefined>> {
+  const replies = new Map<string, StatusReply | undefined>(sockets.map((s) => [s, undefined]));
+  const own = join(tmpdir(), `corral-ctl-${os.pid}-${Math.random().toString(36).slice(2)}.sock`);
+  let pending = sockets.length;
+  let finish = () => {};
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  const client = os.bindDatagram(own, (data, from) => {
+    const reply = decodeStatus(data);
+    if (reply && from && replies.has(from) && replies.get(from) === undefined) {
+      replies.set(from, reply);
+      if (--pending === 0) finish();
+    }
+  });
+  try {
+    const status = new TextEncoder().encode("STATUS");
+    for (const s of sockets) if ((await client.sendTo(s, status)) !== 0) pending--;
+    if (pending > 0) {
+      const timer = setTimeout(finish, timeoutMs);
+      await done;
+      clearTimeout(timer);
+    }
+  } finally {
+    client.close();
+    try { unlinkSync(own); } catch { /* gone */ }
+  }
+  return replies;
+}
