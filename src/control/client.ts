@@ -1,6 +1,6 @@
 // Talking to control sockets from the outside: find them, send commands, ask STATUS.
 import { readdirSync, statSync, unlinkSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { tmpdir } from "node:os";
 import type { Os } from "../os/types.ts";
 import { decodeStatus, type ControlCommand, type StatusReply } from "./protocol.ts";
@@ -50,17 +50,27 @@ export function sendCommand(os: Os, socket: string, command: ControlCommand): Pr
  */
 export async function queryStatus(os: Os, sockets: string[], timeoutMs = STATUS_TIMEOUT_MS): Promise<Map<string, StatusReply | undefined>> {
   const replies = new Map<string, StatusReply | undefined>(sockets.map((s) => [s, undefined]));
-  const own = join(tmpdir(), `corral-ctl-${os.pid}-${Math.random().toString(36).slice(2)}.sock`);
   let pending = sockets.length;
   let finish = () => {};
   const done = new Promise<void>((resolve) => (finish = resolve));
-  const client = os.bindDatagram(own, (data, from) => {
+  const onReply = (data: Uint8Array, from: string | undefined) => {
     const reply = decodeStatus(data);
     if (reply && from && replies.has(from) && replies.get(from) === undefined) {
       replies.set(from, reply);
       if (--pending === 0) finish();
     }
-  });
+  };
+  // The reply address must be reachable from the server's side: next to the sockets (the
+  // shared volume, also across containers), else in the temp dir.
+  const name = `.corral-ctl-${os.pid}-${Math.random().toString(36).slice(2)}.reply`;
+  let own = join(dirname(sockets[0] ?? tmpdir()), name);
+  let client;
+  try {
+    client = os.bindDatagram(own, onReply);
+  } catch {
+    own = join(tmpdir(), name);
+    client = os.bindDatagram(own, onReply);
+  }
   try {
     const status = new TextEncoder().encode("STATUS");
     for (const s of sockets) if ((await client.sendTo(s, status)) !== 0) pending--;
