@@ -5,7 +5,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, ensurePackages, load, machine } from "./lib/env.mjs";
 import { report } from "./lib/report.mjs";
-import { CORRAL, INITS } from "./lib/subjects.mjs";
+import { CORRAL, CORRALS, INITS, takingPart } from "./lib/subjects.mjs";
 
 /** One file under bench/cases/ each, run in this order. */
 const CASES = [
@@ -14,6 +14,7 @@ const CASES = [
   "rss",
   "signal",
   "window",
+  "control",
 ];
 
 const EXIT_USAGE = 2;
@@ -44,7 +45,7 @@ const abouts = [];
 for (const name of asked.length ? asked : CASES) {
   const started = Date.now();
   const run = await import(`./cases/${name}.mjs`);
-  rows.push(...(await run.default(INITS)));
+  rows.push(...(await run.default(takingPart(INITS, name), takingPart(CORRALS, name))));
   abouts.push(run.about);
   console.error(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

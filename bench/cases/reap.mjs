@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { ROOT } from "../lib/env.mjs";
 import { IN_NAMESPACE, runOk } from "../lib/proc.mjs";
+import { REFERENCE } from "../lib/subjects.mjs";
 
 const ZOMBIES = 5000;
 const RUNS = 9;
@@ -35,7 +36,7 @@ export default async function reap(inits) {
       subject: i.name,
       unit: "ms",
       samples: ms.get(i.name),
-      ...(i.name === "corral" && { target: { max: TARGET_VS_TINI } }),
+      ...(i.name === "corral" && { target: { max: TARGET_VS_TINI, against: REFERENCE } }),
     })),
     ...inits.map((i) => ({
       measure: `PID 1 peak RSS after reaping ${ZOMBIES}`,

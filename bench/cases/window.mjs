@@ -2,7 +2,7 @@
 // (dropped by the kernel before the init has a handler, or not passed on to the job).
 import { join } from "node:path";
 import { ROOT } from "../lib/env.mjs";
-import { IN_NAMESPACE, namespaceInit, now, sleepSync, start } from "../lib/proc.mjs";
+import { IN_NAMESPACE, namespaceInit, pollUntil, sleepSync, start } from "../lib/proc.mjs";
 
 /** A delay is safe only when every one of these SIGTERMs reaches the job. */
 const TRIALS = 5;
@@ -29,11 +29,8 @@ async function reached(init, delayMs) {
   const run = start([...IN_NAMESPACE, ...init.pid1, "perl", JOB], { stdio: "ignore" });
   try {
     let pid;
-    const giveUp = now() + APPEAR_TIMEOUT_MS;
-    while ((pid = namespaceInit(run.child.pid)) === undefined) {
-      if (now() > giveUp) throw new Error(`${init.name}: no PID 1 appeared`);
-      sleepSync(POLL_MS);
-    }
+    const appeared = () => (pid = namespaceInit(run.child.pid)) !== undefined;
+    pollUntil(appeared, { what: `${init.name}: PID 1 to appear`, timeoutMs: APPEAR_TIMEOUT_MS, pollMs: POLL_MS });
     sleepSync(delayMs);
     process.kill(pid, "SIGTERM");
     const lost = new Promise((resolve) => setTimeout(resolve, LOST_AFTER_MS, "lost"));

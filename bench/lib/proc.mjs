@@ -1,7 +1,7 @@
 // Running measured processes: in a fresh PID namespace, with a deadline, and finding
 // the host pid of the namespace's PID 1 (the init) to signal it from outside.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { BENCH_ENV, ROOT } from "./env.mjs";
 
 /** Prefix that makes the next program PID 1 of a new PID namespace with its own /proc. */
@@ -45,15 +45,27 @@ export async function runOk(argv, options) {
   return r;
 }
 
-/** The host pid of the only child of `unsharePid` (PID 1 of its namespace), if there is one yet. */
-export function namespaceInit(unsharePid) {
+/**
+ * Host pids of the children of `pid`, zombies included, from every one of its threads (a
+ * child belongs to the thread that forked it, and Node and Deno have many); [] once it is gone.
+ * @example children(initPid).length === 0 // the job has been reaped
+ */
+export function children(pid) {
   try {
-    const kids = readFileSync(`/proc/${unsharePid}/task/${unsharePid}/children`, "utf8").trim();
-    return kids ? Number(kids.split(" ")[0]) : undefined;
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+      try {
+        return readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
+      } catch {
+        return []; // the thread ended meanwhile
+      }
+    });
   } catch {
-    return undefined;
+    return [];
   }
 }
+
+/** The host pid of the only child of `unsharePid` (PID 1 of its namespace), if there is one yet. */
+export const namespaceInit = (unsharePid) => children(unsharePid)[0];
 
 const cell = new Int32Array(new SharedArrayBuffer(4));
 
@@ -67,6 +79,19 @@ export function sleepSync(ms) {
 
 /** Milliseconds on the monotonic clock. */
 export const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+/**
+ * Polls `done()` every `pollMs` (blocking the bench driver, never corral) and returns the ms
+ * from `since` until it first held; throws naming `what` after `timeoutMs`.
+ * @example const ms = pollUntil(() => !existsSync(path), { what: "STOP", timeoutMs: 5000 })
+ */
+export function pollUntil(done, { what, timeoutMs, pollMs = 0.2, since = now() }) {
+  for (;;) {
+    if (done()) return now() - since;
+    if (now() - since > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    sleepSync(pollMs);
+  }
+}
 
 /**
  * Resolves once `text` has appeared on the process's stdout (polled, the bench is not PID 1).

@@ -1,15 +1,26 @@
 // The markdown report: machine facts and load, one table of medians and ratios, targets, methods.
-import { fmt, median } from "./stats.mjs";
+import { fmt, median, percentile } from "./stats.mjs";
 import { REFERENCE } from "./subjects.mjs";
 
 const medianOf = (rows, measure, subject) =>
   median(rows.find((r) => r.measure === measure && r.subject === subject)?.samples ?? []);
 
+/** Fewer samples than this show no p99 (it would only repeat the range's top). */
+const P99_MIN_SAMPLES = 100;
+
+/**
+ * A row's target is { max } or { min } on its median, in its own unit, or on the ratio of its
+ * median to that of subject `against` in the same measure.
+ */
 function targetCell(row, rows) {
-  if (!row.target) return "";
-  const against = row.target.against ?? REFERENCE;
-  const ratio = median(row.samples) / medianOf(rows, row.measure, against);
-  return `≤ ${row.target.max}× ${against}: ${fmt(ratio)}× ${ratio <= row.target.max ? "✓" : "✗"}`;
+  const target = row.target;
+  if (!target) return "";
+  const { max, min, against } = target;
+  const value = against ? median(row.samples) / medianOf(rows, row.measure, against) : median(row.samples);
+  const ok = max !== undefined ? value <= max : value >= min;
+  const bound = `${max !== undefined ? "≤" : "≥"} ${max ?? min}`;
+  if (!against) return `${bound} ${row.unit} ${ok ? "✓" : "✗"}`;
+  return `${bound}× ${against}: ${fmt(value)}× ${ok ? "✓" : "✗"}`;
 }
 
 /**
@@ -18,8 +29,8 @@ function targetCell(row, rows) {
  */
 export function table(rows) {
   const lines = [
-    `| measure | subject | median | range | n | vs ${REFERENCE} | target |`,
-    "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+    `| measure | subject | median | p99 | range | n | vs ${REFERENCE} | target |`,
+    "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
   ];
   for (const row of rows) {
     const m = median(row.samples);
@@ -27,7 +38,8 @@ export function table(rows) {
     const finite = row.samples.filter(Number.isFinite);
     const range = finite.length ? `${fmt(Math.min(...finite))}–${fmt(Math.max(...finite))}` : "—";
     const ratio = Number.isFinite(ref) && ref > 0 ? `${fmt(m / ref)}×` : "—";
-    lines.push(`| ${row.measure} | ${row.subject} | ${fmt(m)} ${row.unit} | ${range} | ${row.samples.length} | ${ratio} | ${targetCell(row, rows)} |`);
+    const p99 = row.samples.length >= P99_MIN_SAMPLES ? `${fmt(percentile(row.samples, 99))} ${row.unit}` : "—";
+    lines.push(`| ${row.measure} | ${row.subject} | ${fmt(m)} ${row.unit} | ${p99} | ${range} | ${row.samples.length} | ${ratio} | ${targetCell(row, rows)} |`);
   }
   return lines.join("\n");
 }

@@ -12,6 +12,16 @@ export function median(xs) {
 }
 
 /**
+ * The p-th percentile of `xs` by nearest rank (p99 of 200 samples is the 198th smallest); NaN for none.
+ * @example percentile([1, 2, 3, 4], 50) // 2
+ */
+export function percentile(xs, p) {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+/**
  * A number with about three significant digits, for a table cell.
  * @example fmt(12.3456) // "12.3"
  */

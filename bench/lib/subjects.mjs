@@ -6,6 +6,34 @@ import { ROOT } from "./env.mjs";
 /** The bundle under test, as `npm run build` leaves it. */
 export const CORRAL = join(ROOT, "dist/corral.js");
 
+/** Deno's own executable from the `deno` dev dependency (node_modules/.bin/deno links to it). */
+export const DENO = join(ROOT, "node_modules/.bin/deno");
+
+/**
+ * What corral needs from Deno as PID 1 (the Deno engineer's set in test/helpers.ts): the
+ * addon (ffi), its files (read, write), the environment, process.umask (sys) and unix
+ * sockets (net, plus --unstable-net for Deno.listenDatagram). No --allow-run.
+ */
+const DENO_PERMISSIONS = ["--no-prompt", "--unstable-net", "--allow-ffi", "--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
+
+/** Outside a PID namespace corral reads /proc, which Deno allows only with --allow-all. */
+const DENO_HOST_PERMISSIONS = ["--no-prompt", "--unstable-net", "--allow-all"];
+
+/**
+ * corral on each runtime: `argv` starts the bundle as PID 1, before corral's own arguments;
+ * `hostArgv` in the host namespace. `cases`, when given, names the only cases the subject
+ * takes part in (the others would add minutes to the run).
+ */
+export const CORRALS = [
+  { name: "corral", argv: [process.execPath, CORRAL], hostArgv: [process.execPath, CORRAL] },
+  {
+    name: "corral on Deno",
+    argv: [DENO, "run", ...DENO_PERMISSIONS, CORRAL],
+    hostArgv: [DENO, "run", ...DENO_HOST_PERMISSIONS, CORRAL],
+    cases: ["startup", "reap", "rss", "signal", "control"],
+  },
+];
+
 /**
  * Inits that take `INIT -- CMD...`: `pid1` runs as PID 1 of a fresh namespace, `host` runs
  * in the host namespace (tini then needs -s to adopt orphans as a subreaper).
@@ -13,8 +41,14 @@ export const CORRAL = join(ROOT, "dist/corral.js");
 export const INITS = [
   { name: "tini", pid1: ["tini", "--"], host: ["tini", "-s", "--"] },
   { name: "dumb-init", pid1: ["dumb-init", "--"], host: ["dumb-init", "--"] },
-  { name: "corral", pid1: [process.execPath, CORRAL, "--"], host: [process.execPath, CORRAL, "--"] },
+  ...CORRALS.map(({ name, argv, hostArgv, cases }) => ({ name, pid1: [...argv, "--"], host: [...hostArgv, "--"], cases })),
 ];
+
+/**
+ * The subjects that take part in case `name`.
+ * @example takingPart(INITS, "window") // tini, dumb-init, corral
+ */
+export const takingPart = (subjects, name) => subjects.filter((s) => !s.cases || s.cases.includes(name));
 
 /** The reference every ratio is taken against. */
 export const REFERENCE = "tini";
