@@ -15,6 +15,7 @@ const CASES = [
   "signal",
   "window",
   "control",
+  "supervisor",
 ];
 
 const EXIT_USAGE = 2;

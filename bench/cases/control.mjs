@@ -1,10 +1,9 @@
 // Control socket latency (issue 3): container-run mode's STOP until the job is gone and
 // START until the command runs again, sent as datagrams from this process.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { IN_NAMESPACE, children, namespaceInit, now, pollUntil, start } from "../lib/proc.mjs";
+import { IN_NAMESPACE, children, during, inScratch, namespaceInit, now, pollUntil } from "../lib/proc.mjs";
 
 const CYCLES = 200;
 /** Issue 3: STOP within 10 ms, START within 20 ms (medians). */
@@ -29,11 +28,9 @@ export const about =
   "neither a Debian nor an npm package, so it is not compared.";
 
 /** STOP and START latencies of one corral, in ms. */
-async function cycles(corral) {
-  const base = mkdtempSync(join(tmpdir(), "corral-bench-control-"));
+const cycles = (corral) => inScratch("control", (base, log) => {
   const socketPath = join(base, "data", JOB, `${PROCESS}_containerrun.sock`);
   const running = join(base, "data", JOB, `${PROCESS}_containerrun.running`);
-  const run = start([...IN_NAMESPACE, ...corral.argv, "--base-dir", base, "--job-name", JOB, "--process-name", PROCESS, "--", ...COMMAND]);
   const socket = unixDgram.createSocket("unix_dgram");
   const send = (word) => {
     const since = now();
@@ -41,7 +38,8 @@ async function cycles(corral) {
     return since;
   };
   const wait = (done, what, since) => pollUntil(done, { what: `${corral.name}: ${what}`, timeoutMs: ANSWER_TIMEOUT_MS, pollMs: POLL_MS, since });
-  try {
+  const argv = [...IN_NAMESPACE, ...corral.argv, "--base-dir", base, "--job-name", JOB, "--process-name", PROCESS, "--", ...COMMAND];
+  return during(argv, (run) => {
     wait(() => existsSync(running) && existsSync(socketPath), "the job's first start", now());
     const init = namespaceInit(run.child.pid);
     const stop = [], restart = [];
@@ -50,19 +48,8 @@ async function cycles(corral) {
       restart.push(wait(() => existsSync(running), `START number ${i + 1}`, send("START")));
     }
     return { stop, restart };
-  } catch (err) {
-    throw new Error(`${err.message}\n${(await stopped(run)).stderr}`);
-  } finally {
-    socket.close();
-    await stopped(run);
-    rmSync(base, { recursive: true, force: true });
-  }
-}
-
-const stopped = (run) => {
-  run.child.kill("SIGKILL"); // unshare --kill-child takes the namespace with it
-  return run.done;
-};
+  }, { stdio: log }).finally(() => socket.close());
+});
 
 /** Rows for each corral that takes part. */
 export default async function control(inits, corrals) {

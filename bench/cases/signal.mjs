@@ -1,7 +1,7 @@
 // Signal forwarding latency: SIGUSR1 sent to PID 1 from outside until the job's answer arrives.
 import { join } from "node:path";
 import { ROOT } from "../lib/env.mjs";
-import { IN_NAMESPACE, namespaceInit, now, start, stdoutHas } from "../lib/proc.mjs";
+import { IN_NAMESPACE, during, namespaceInit, now, stdoutHas } from "../lib/proc.mjs";
 
 const ROUND_TRIPS = 200;
 const ANSWER_TIMEOUT_MS = 5000;
@@ -22,9 +22,8 @@ function answer(stream, what) {
   });
 }
 
-async function roundTrips(init) {
-  const job = start([...IN_NAMESPACE, ...init.pid1, "perl", JOB]);
-  try {
+function roundTrips(init) {
+  return during([...IN_NAMESPACE, ...init.pid1, "perl", JOB], async (job) => {
     await stdoutHas(job, "ready\n", ANSWER_TIMEOUT_MS);
     const pid = namespaceInit(job.child.pid);
     const samples = [];
@@ -36,10 +35,7 @@ async function roundTrips(init) {
       samples.push((now() - t0) * 1000);
     }
     return samples;
-  } finally {
-    job.child.kill("SIGKILL");
-    await job.done;
-  }
+  });
 }
 
 /** Round-trip times of SIGUSR1 through each init, in microseconds. */

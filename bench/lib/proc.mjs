@@ -1,7 +1,9 @@
 // Running measured processes: in a fresh PID namespace, with a deadline, and finding
 // the host pid of the namespace's PID 1 (the init) to signal it from outside.
-import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BENCH_ENV, ROOT } from "./env.mjs";
 
 /** Prefix that makes the next program PID 1 of a new PID namespace with its own /proc. */
@@ -11,7 +13,9 @@ export const IN_NAMESPACE = ["unshare", "--pid", "--fork", "--mount-proc", "--ki
 export const RUN_TIMEOUT_MS = 30_000;
 
 /**
- * Starts `argv` with the bench environment; stdout/stderr are collected unless ignored.
+ * Starts `argv` with the bench environment; stdout/stderr are collected unless `stdio` is
+ * "ignore" or an open fd. Collected means a socketpair (libuv's), which a program cannot
+ * open(2) as /dev/stdout: give such a program a file.
  * @example const p = start(["true"]); await p.done // { code: 0, ... }
  */
 export function start(argv, { timeoutMs = RUN_TIMEOUT_MS, stdio = "pipe" } = {}) {
@@ -31,6 +35,26 @@ export function start(argv, { timeoutMs = RUN_TIMEOUT_MS, stdio = "pipe" } = {})
     });
   });
   return { child, done, stdout: () => stdout };
+}
+
+/**
+ * Starts `argv` (`options` as for start()), hands it to `body`, then kills it (unshare
+ * --kill-child takes the namespace with it); an error from `body` carries the process's output.
+ * @example await during([...IN_NAMESPACE, "sleep", "9"], (run) => namespaceInit(run.child.pid))
+ */
+export async function during(argv, body, options) {
+  const run = start(argv, options);
+  try {
+    return await body(run);
+  } catch (err) {
+    run.child.kill("SIGKILL");
+    const { stdout, stderr } = await run.done;
+    err.message += `\n${stderr}${stdout}`;
+    throw err;
+  } finally {
+    run.child.kill("SIGKILL");
+    await run.done;
+  }
 }
 
 /**
@@ -102,5 +126,50 @@ export async function stdoutHas(proc, text, timeoutMs) {
   while (!proc.stdout().includes(text)) {
     if (now() > deadline || proc.child.exitCode !== null) throw new Error(`no "${text.trim()}" on stdout: ${proc.stdout()}`);
     await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/**
+ * Peak RSS (VmHWM) of host pid `pid` in MiB, read from outside its namespace.
+ * @example peakRssMiB(initPid) // 40.5
+ */
+export function peakRssMiB(pid) {
+  const kb = Number(/^VmHWM:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
+  if (!kb) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  return kb / 1024;
+}
+
+const CLOCK_TICKS_PER_S = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }));
+
+/**
+ * CPU seconds (utime + stime, its own, not its children's) host pid `pid` has used so far.
+ * @example const before = cpuSeconds(initPid)
+ */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+}
+
+const LOG_TAIL_CHARS = 2000;
+
+/**
+ * Runs `body(dir, log)` with a fresh directory and `log`, an fd open on dir/pid1.log to give
+ * measured processes as stdio (see start()); removes both afterwards. An error carries the log's tail.
+ * @example await inScratch("supervisor", (dir, log) => during(argv, body, { stdio: log }))
+ */
+export async function inScratch(name, body) {
+  const dir = mkdtempSync(join(tmpdir(), `corral-bench-${name}-`));
+  const logPath = join(dir, "pid1.log");
+  const log = openSync(logPath, "w");
+  try {
+    return await body(dir, log);
+  } catch (err) {
+    err.message += `\n${readFileSync(logPath, "utf8").slice(-LOG_TAIL_CHARS)}`;
+    throw err;
+  } finally {
+    closeSync(log);
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -52,3 +52,13 @@ export const takingPart = (subjects, name) => subjects.filter((s) => !s.cases ||
 
 /** The reference every ratio is taken against. */
 export const REFERENCE = "tini";
+
+/**
+ * Supervisors that run one supervisord-style config as PID 1: each corral that takes part
+ * (`corral --config FILE`) and Debian's supervisord in the foreground.
+ * @example supervisors(CORRALS).map((s) => s.argv("/tmp/x/supervisord.conf"))
+ */
+export const supervisors = (corrals) => [
+  ...corrals.map(({ name, argv }) => ({ name, argv: (file) => [...argv, "--config", file] })),
+  { name: "supervisord", argv: (file) => ["supervisord", "-n", "-c", file] },
+];
