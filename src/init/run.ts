@@ -36,6 +36,8 @@ export function execFailure(file: string, errno: number): { message: string; cod
 export interface Pid1 {
   reaper: Reaper;
   dispatch(event: InitEvent): void;
+  /** Runs `hook` just before corral exits (e.g. to write out buffered program output). */
+  atExit(hook: () => void): void;
 }
 
 /**
@@ -50,6 +52,7 @@ export function startPid1(os: Os, feed: SignalFeed, rules: InitRules,
   const reaper = new Reaper(os);
   let state = initialState();
   let graceTimer: ReturnType<typeof setTimeout> | undefined;
+  const exitHooks: Array<() => void> = [];
 
   const dispatch = (event: InitEvent): void => {
     const [next, actions] = step(state, event, rules);
@@ -73,6 +76,9 @@ export function startPid1(os: Os, feed: SignalFeed, rules: InitRules,
         break;
       case "exit":
         clearTimeout(graceTimer);
+        for (const hook of exitHooks) {
+          try { hook(); } catch (err) { warn(`internal error at exit (continuing): ${err}`); }
+        }
         os.exit(action.code);
         break;
       case "log":
@@ -90,7 +96,7 @@ export function startPid1(os: Os, feed: SignalFeed, rules: InitRules,
     else if (onSignal && state.phase === "running") onSignal(signo);
     else dispatch({ type: "signal", signo });
   });
-  return { reaper, dispatch };
+  return { reaper, dispatch, atExit: (hook) => void exitHooks.push(hook) };
 }
 
 /**

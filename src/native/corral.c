@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -430,6 +431,43 @@ static napi_value WriteSome(napi_env env, napi_callback_info info) {
   return make_int(env, n < 0 ? -errno : n);
 }
 
+// readSome(fd, Uint8Array) -> bytes read (0 at end of file), or -errno (EAGAIN when empty).
+static napi_value ReadSome(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  int fd = get_int(env, args[0], -1);
+  void *data = NULL;
+  size_t len = 0;
+  bool is_typed = false;
+  napi_is_typedarray(env, args[1], &is_typed);
+  if (!is_typed) return make_int(env, -EINVAL);
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset;
+  napi_get_typedarray_info(env, args[1], &type, &len, &data, &ab, &offset);
+  ssize_t n;
+  do { n = read(fd, data, len); } while (n < 0 && errno == EINTR);
+  return make_int(env, n < 0 ? -errno : n);
+}
+
+// reopenNonBlocking(fd) -> a new O_NONBLOCK|O_CLOEXEC write descriptor for the pipe or
+// terminal behind fd (a fresh open of /proc/self/fd/N, so fd's own flags, shared with
+// children, stay blocking), or -errno; -ENOTSUP for anything else (a file, a socket).
+static napi_value ReopenNonBlocking(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  int fd = get_int(env, args[0], -1);
+  struct stat st;
+  if (fstat(fd, &st) < 0) return make_int(env, -errno);
+  if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) return make_int(env, -ENOTSUP);
+  char path[32];
+  snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+  int out = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  return make_int(env, out < 0 ? -errno : out);
+}
+
 #define EXPORT(name, fn)                                                   \
   do {                                                                     \
     napi_value f;                                                          \
@@ -450,6 +488,8 @@ static napi_value Init(napi_env env, napi_value exports) {
   EXPORT("isatty", IsTty);
   EXPORT("setNonBlocking", SetNonBlocking);
   EXPORT("writeSome", WriteSome);
+  EXPORT("readSome", ReadSome);
+  EXPORT("reopenNonBlocking", ReopenNonBlocking);
   return exports;
 }
 

@@ -15,6 +15,8 @@ export interface Native {
   isatty(fd: number): boolean;
   setNonBlocking(fd: number, on: boolean): number;
   writeSome(fd: number, data: Uint8Array): number;
+  readSome(fd: number, into: Uint8Array): number;
+  reopenNonBlocking(fd: number): number;
 }
 
 /**

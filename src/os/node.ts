@@ -2,7 +2,7 @@
 import { basename } from "node:path";
 import { signalName } from "./signals.ts";
 import { loadAddon, type Native } from "./native.ts";
-import type { ChildExit, Os, SpawnSpec } from "./types.ts";
+import type { ChildExit, Os, PipeReader, SpawnSpec } from "./types.ts";
 
 /** Builds the Node seam; the addon is loaded once, here. */
 export function nodeOs(): Os {
@@ -64,6 +64,10 @@ export function nodeOs(): Os {
         socket.close();
       }
     },
+    pipe: () => native.pipe(),
+    readPipe,
+    readSome: (fd, into) => native.readSome(fd, into),
+    reopenNonBlocking: (fd) => native.reopenNonBlocking(fd),
   };
 }
 
@@ -83,4 +87,22 @@ function sendOn(socket: Dgram, path: string, data: Uint8Array): Promise<number> 
       resolve(typeof err.errno === "number" ? err.errno : -11); // "congestion" = EAGAIN
     });
   });
+}
+
+// libuv reads the pipe (non-blocking, epoll); Deno's node:net does the same on its own loop.
+// node:net is loaded on first use, so runs without prefixed logs never pay for it.
+function readPipe(fd: number, onData: (chunk: Uint8Array) => void, onEnd: () => void): PipeReader {
+  const { Socket } = require("node:net") as typeof import("node:net");
+  const socket = new Socket({ fd, readable: true, writable: false });
+  let open = true;
+  const finish = () => {
+    if (!open) return;
+    open = false;
+    socket.destroy();
+    onEnd();
+  };
+  socket.on("data", onData);
+  socket.on("end", finish);
+  socket.on("error", finish); // a read error ends the stream like EOF: nothing more will come
+  return { close: () => { open = false; socket.destroy(); } };
 }

@@ -63,6 +63,23 @@ export interface Os {
   bindDatagram(path: string, onMessage: (data: Uint8Array, from: string | undefined) => void): DatagramSocket;
   /** Sends one datagram from an unbound socket; 0 or -errno (ECONNREFUSED: nobody bound). */
   sendDatagram(path: string, data: Uint8Array): Promise<number>;
+  /** pipe(2), both ends close-on-exec: [read, write], or -errno. */
+  pipe(): [read: number, write: number] | number;
+  /**
+   * Reads the pipe end `fd` as it becomes readable, never blocking the event loop:
+   * `onData` per chunk, then `onEnd` once every writer is gone. The reader owns `fd`.
+   */
+  readPipe(fd: number, onData: (chunk: Uint8Array) => void, onEnd: () => void): PipeReader;
+  /** read(2) into `into`: bytes read, 0 at end of file, or -errno (EAGAIN: nothing yet). */
+  readSome(fd: number, into: Uint8Array): number;
+  /** A fresh non-blocking write descriptor for the pipe or terminal behind `fd`, or -errno (ENOTSUP: neither). */
+  reopenNonBlocking(fd: number): number;
+}
+
+/** A pipe being read by `Os.readPipe`. */
+export interface PipeReader {
+  /** Stops reading and closes the descriptor (no `onEnd`). */
+  close(): void;
 }
 
 /** A bound datagram socket. */
@@ -75,3 +92,4 @@ export interface DatagramSocket {
 /** errno values corral reacts to. */
 export const EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, EAGAIN = 11, EACCES = 13, ENOTDIR = 20;
 export const ECONNREFUSED = 111;
+export const EPIPE = 32;

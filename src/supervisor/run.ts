@@ -14,6 +14,8 @@ import { prepareSpawn } from "./spawn-spec.ts";
 import { PostStart, type PostStartSpec } from "./post-start.ts";
 import { Supervisor, codeOf, type Action, type Event, type SupervisedProgram } from "./supervisor.ts";
 import { startProbing } from "./probing.ts";
+import { sharedMux } from "../logs/mux.ts";
+import { prefixedStdio } from "../logs/child-stdio.ts";
 
 /** Everything a supervised run needs, validated by the mode that builds it. */
 export interface SupervisorPlan {
@@ -100,8 +102,12 @@ export async function runSupervisor(os: Os, feed: SignalFeed, plan: SupervisorPl
   function spawn(name: string): void {
     const program = supervisor.programs.get(name)!.spec;
     const { spec, release } = prepareSpawn(program, os.env, undefined, plan.stdinFor === name ? 0 : -1);
+    // Prefixed streams get a pipe of the log mux; corral keeps only the read ends.
+    const piped = program.logPrefix ? prefixedStdio(os, sharedMux(os, pid1.atExit), program, spec.stdio!) : undefined;
+    if (piped) spec.stdio = piped.stdio;
     const pid = pid1.reaper.spawnWith(spec, (exit) => onExit(name, exit));
     release();
+    piped?.release();
     if (pid < 0) {
       warn(`${name}: ${execFailure(spec.file, -pid).message}`);
       submit({ type: "spawn-failed", name, errno: -pid });

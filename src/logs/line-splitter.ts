@@ -1,0 +1,98 @@
+// Cuts a byte stream into whole lines, keeping a partial line until its newline comes.
+
+const NEWLINE = 0x0a;
+
+/** Called per line, without its newline; `continued` marks the later pieces of an overlong line. */
+export type LineSink = (line: Uint8Array, continued: boolean) => void;
+
+/** Splits chunks of one stream into lines of at most `maxBytes` (longer ones are cut into pieces). */
+export class LineSplitter {
+  readonly #maxBytes: number;
+  #partial: Uint8Array[] = [];
+  #partialBytes = 0;
+  /** The next piece continues a line that was cut at `maxBytes`. */
+  #continued = false;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  /**
+   * Emits every line `chunk` completes; keeps the rest for the next chunk.
+   * @example new LineSplitter(80).push(bytes("a\nb"), (l) => lines.push(l)) // "a"; "b" waits
+   */
+  push(chunk: Uint8Array, sink: LineSink): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const newline = chunk.indexOf(NEWLINE, start);
+      const end = newline < 0 ? chunk.length : newline;
+      if (this.#partialBytes + end - start > this.#maxBytes) {
+        start = this.#cut(chunk, start, sink);
+        continue;
+      }
+      if (newline < 0) {
+        this.#partial.push(chunk.slice(start));
+        this.#partialBytes += chunk.length - start;
+        return;
+      }
+      this.#emit(this.#joined(chunk.subarray(start, newline)), sink);
+      start = newline + 1;
+    }
+  }
+
+  /**
+   * Emits the unterminated rest at end of stream, if any.
+   * @example splitter.end((l) => lines.push(l))
+   */
+  end(sink: LineSink): void {
+    if (this.#partialBytes > 0) this.#emit(this.#joined(new Uint8Array(0)), sink);
+    this.#continued = false;
+  }
+
+  // Emits one piece of maxBytes (less a split UTF-8 character) from the partial line and
+  // chunk[start..]; returns where the rest of the chunk begins.
+  #cut(chunk: Uint8Array, start: number, sink: LineSink): number {
+    const take = this.#maxBytes - this.#partialBytes;
+    const joined = this.#joined(chunk.subarray(start, start + take));
+    const cut = charBoundary(joined);
+    this.#emit(joined.subarray(0, cut), sink);
+    this.#continued = true;
+    if (cut < joined.length) {
+      this.#partial.push(joined.slice(cut));
+      this.#partialBytes = joined.length - cut;
+    }
+    return start + take;
+  }
+
+  #emit(line: Uint8Array, sink: LineSink): void {
+    sink(line, this.#continued);
+    this.#continued = false;
+  }
+
+  // The kept partial line followed by `tail`, reset for the next line.
+  #joined(tail: Uint8Array): Uint8Array {
+    if (this.#partialBytes === 0) return tail;
+    const out = new Uint8Array(this.#partialBytes + tail.length);
+    let at = 0;
+    for (const part of this.#partial) {
+      out.set(part, at);
+      at += part.length;
+    }
+    out.set(tail, at);
+    this.#partial = [];
+    this.#partialBytes = 0;
+    return out;
+  }
+}
+
+/** Where to cut `bytes` (all of it, unless that would split a UTF-8 character: then before it). */
+function charBoundary(bytes: Uint8Array): number {
+  let end = bytes.length;
+  // Step back over continuation bytes (10xxxxxx) to the start of the last character.
+  let back = end - 1;
+  while (back > 0 && end - back < 4 && (bytes[back]! & 0xc0) === 0x80) back--;
+  const lead = bytes[back]!;
+  const width = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  if (back > 0 && back + width > end) end = back;
+  return end;
+}

@@ -1,0 +1,73 @@
+// One child stream (stdout or stderr of one program) cut into lines and prefixed.
+import { LineSplitter } from "./line-splitter.ts";
+import type { Prefixes } from "./prefix.ts";
+
+/** Where prefixed lines go: admission per line (may drop it), then one batch per chunk. */
+export interface LineOutput {
+  admit(source: string, bytes: number): boolean;
+  /** Takes `batch` now or copies what it keeps: the caller reuses the buffer. */
+  send(batch: Uint8Array): void;
+}
+
+const NEWLINE = 0x0a;
+/** Initial size of the shared batch buffer (it grows to the largest batch seen). */
+const BATCH_BYTES = 64 * 1024;
+// One buffer for all streams: a batch is built and sent within one synchronous call.
+let batch = new Uint8Array(BATCH_BYTES);
+
+/** Turns the raw output of program `name` into whole prefixed lines on `output`. */
+export class PrefixedStream {
+  readonly #name: string;
+  readonly #prefixes: Prefixes;
+  readonly #output: LineOutput;
+  readonly #splitter: LineSplitter;
+  #used = 0;
+  readonly #add = (line: Uint8Array, continued: boolean) => this.#append(line, continued);
+
+  constructor(name: string, prefixes: Prefixes, output: LineOutput, maxLineBytes: number) {
+    this.#name = name;
+    this.#prefixes = prefixes;
+    this.#output = output;
+    this.#splitter = new LineSplitter(maxLineBytes);
+  }
+
+  /**
+   * Sends every line `chunk` completes, prefixed, as one batch.
+   * @example stream.write(chunk)
+   */
+  write(chunk: Uint8Array): void {
+    this.#splitter.push(chunk, this.#add);
+    this.#send();
+  }
+
+  /**
+   * Sends an unterminated last line (with a newline added): the stream has ended.
+   * @example stream.end()
+   */
+  end(): void {
+    this.#splitter.end(this.#add);
+    this.#send();
+  }
+
+  #append(line: Uint8Array, continued: boolean): void {
+    const prefix = continued ? this.#prefixes.continued : this.#prefixes.line;
+    const size = prefix.length + line.length + 1;
+    if (!this.#output.admit(this.#name, size)) return;
+    if (this.#used + size > batch.length) {
+      const bigger = new Uint8Array(Math.max(batch.length * 2, this.#used + size));
+      bigger.set(batch.subarray(0, this.#used));
+      batch = bigger;
+    }
+    batch.set(prefix, this.#used);
+    batch.set(line, this.#used + prefix.length);
+    batch[this.#used + size - 1] = NEWLINE;
+    this.#used += size;
+  }
+
+  #send(): void {
+    if (this.#used === 0) return;
+    const used = this.#used;
+    this.#used = 0;
+    this.#output.send(batch.subarray(0, used));
+  }
+}
