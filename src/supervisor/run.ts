@@ -147,9 +147,9 @@ export async function runSupervisor(os: Os, feed: SignalFeed, plan: SupervisorPl
       if (postStart && plan.postStart!.program === name) postStart.begin();
       return;
     }
-    const s = supervisor.status.get(name)!;
-    const exit = s.lastExit && (to === "EXITED" || to === "FATAL" || to === "BACKOFF" || to === "STOPPED") ?
-      ` (${s.lastExit.code >= 0 ? `exit code ${s.lastExit.code}` : signalName(s.lastExit.signal)})` : "";
+    const last = supervisor.status.get(name)?.lastExit; // gone when a reload removed it
+    const exit = last && (to === "EXITED" || to === "FATAL" || to === "BACKOFF" || to === "STOPPED") ?
+      ` (${last.code >= 0 ? `exit code ${last.code}` : signalName(last.signal)})` : "";
     (to === "FATAL" ? warn : info)(`${name}: ${from} -> ${to}${exit}`);
     if (to === "STOPPING" && postStart && plan.postStart!.program === name) postStart.cancel();
     if (to !== "RUNNING" && to !== "STOPPING" && pid > 0) {

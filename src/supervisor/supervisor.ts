@@ -56,6 +56,8 @@ export interface Status {
   lastExit?: { code: number; signal: number };
   /** Should be up (autostart or START) — false after STOP. */
   wanted: boolean;
+  /** A start is due once its dependencies are ready (autostart, START, restart after stop). */
+  waiting: boolean;
   ready: boolean;
   restartAfterStop: boolean;
 }
@@ -123,7 +125,7 @@ export class Supervisor {
     for (const name of this.#programs.keys()) {
       if (next.has(name)) continue;
       this.#removing.add(name);
-      this.status.get(name)!.wanted = false;
+      Object.assign(this.status.get(name)!, { wanted: false, waiting: false });
       this.#stop(name);
       this.#dropIfRemoved(name);
     }
@@ -157,7 +159,7 @@ export class Supervisor {
   #addStatus(p: SupervisedProgram): void {
     this.status.set(p.spec.name, {
       state: "STOPPED", pid: 0, since: this.#now, retries: 0, restarts: 0,
-      wanted: p.spec.autostart, ready: false, restartAfterStop: false,
+      wanted: p.spec.autostart, waiting: p.spec.autostart, ready: false, restartAfterStop: false,
     });
   }
 
@@ -225,6 +227,7 @@ export class Supervisor {
   }
 
   #launch(name: string): void {
+    this.status.get(name)!.waiting = false;
     this.#set(name, "STARTING");
     this.#emit({ type: "spawn", name });
   }
@@ -233,7 +236,7 @@ export class Supervisor {
     if (this.phase !== "running") return;
     for (const name of this.#order) {
       const s = this.status.get(name)!;
-      if (s.wanted && DOWN.has(s.state) && s.pid === 0 && this.#depsReady(name)) this.#launch(name);
+      if (s.waiting && DOWN.has(s.state) && s.pid === 0 && this.#depsReady(name)) this.#launch(name);
     }
   }
 
@@ -293,6 +296,7 @@ export class Supervisor {
       else if (s.restartAfterStop) {
         s.restartAfterStop = false;
         s.retries = 0;
+        s.waiting = true;
         this.#startWaiting();
       }
       return;
@@ -337,6 +341,7 @@ export class Supervisor {
     switch (command) {
       case "STOP":
         s.wanted = false;
+        s.waiting = false;
         s.restartAfterStop = false;
         this.#stop(name);
         break;
@@ -345,6 +350,7 @@ export class Supervisor {
         if (s.state === "STOPPING") s.restartAfterStop = true;
         else if (DOWN.has(s.state)) {
           s.retries = 0;
+          s.waiting = true;
           this.#startWaiting();
         }
         break;

@@ -1,0 +1,104 @@
+// The supervisor's state machines, driven by events with a fake clock: no processes.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { Supervisor, backoffMs, type Action, type Ends } from "../../src/supervisor/supervisor.ts";
+import type { ProgramSpec } from "../../src/config/types.ts";
+
+function spec(name: string, over: Partial<ProgramSpec> = {}): ProgramSpec {
+  return {
+    name, group: name, command: ["true"], priority: 999, autostart: true, autorestart: "unexpected",
+    startsecs: 1, startretries: 3, exitcodes: [0], stopsignal: 15, stopwaitsecs: 10, environment: {},
+    redirectStderr: false, stdout: { kind: "inherit", fd: 1 }, stderr: { kind: "inherit", fd: 2 },
+    critical: false, dependsOn: [], origin: "test", ...over,
+  };
+}
+const sup = (...programs: Array<[ProgramSpec, Ends?]>) => new Supervisor(programs.map(([s, ends]) => ({ spec: s, ends: ends ?? "never" })));
+const of = <T extends Action["type"]>(actions: Action[], type: T) => actions.filter((a): a is Extract<Action, { type: T }> => a.type === type);
+
+test("backoff doubles from 1 s and is capped at 30 s", () => {
+  assert.equal([1, 2, 3, 4, 5, 6, 7].map(backoffMs), [1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+});
+
+test("exits before startsecs back off, then go FATAL after startretries", () => {
+  const s = sup([spec("a", { startretries: 2 })]);
+  assert.equal(of(s.start(0), "spawn"), [{ type: "spawn", name: "a" }]);
+  let t = 0, pid = 10;
+  const delays: number[] = [];
+  for (;;) {
+    s.handle({ type: "spawned", name: "a", pid }, t);
+    const acts = s.handle({ type: "exited", name: "a", pid, code: 1, signal: 0 }, t += 100);
+    const timer = of(acts, "set-timer")[0];
+    if (!timer) break;
+    delays.push(timer.ms);
+    assert.equal(of(s.handle({ type: "timer", name: "a", kind: "backoff" }, t += timer.ms), "spawn").length, 1);
+    pid++;
+  }
+  assert.equal(delays, [1000, 2000]);
+  assert.is(s.status.get("a")!.state, "FATAL");
+});
+
+test("staying up for startsecs makes a program RUNNING and resets its retries", () => {
+  const s = sup([spec("a")]);
+  s.start(0);
+  s.handle({ type: "spawned", name: "a", pid: 5 }, 0);
+  s.handle({ type: "exited", name: "a", pid: 5, code: 1, signal: 0 }, 10);
+  s.handle({ type: "timer", name: "a", kind: "backoff" }, 1010);
+  s.handle({ type: "spawned", name: "a", pid: 6 }, 1010);
+  s.handle({ type: "timer", name: "a", kind: "startsecs" }, 2010);
+  assert.is(s.status.get("a")!.state, "RUNNING");
+  assert.is(s.status.get("a")!.retries, 0);
+});
+
+test("a critical program's exit shuts everything down in reverse priority and ends with its code", () => {
+  const s = sup([spec("db", { priority: 1, startsecs: 0 })], [spec("web", { priority: 2, startsecs: 0 })], [spec("job", { priority: 3, startsecs: 0 }), "always"]);
+  s.start(0);
+  ["db", "web", "job"].forEach((n, i) => s.handle({ type: "spawned", name: n, pid: 10 + i }, 0));
+  const acts = s.handle({ type: "exited", name: "job", pid: 12, code: 9, signal: 0 }, 5);
+  assert.equal(of(acts, "signal").map((a) => a.name), ["web"], "highest priority first");
+  const next = s.handle({ type: "exited", name: "web", pid: 11, code: -1, signal: 15 }, 6);
+  assert.equal(of(next, "signal").map((a) => a.name), ["db"]);
+  const done = s.handle({ type: "exited", name: "db", pid: 10, code: -1, signal: 15 }, 7);
+  assert.equal(of(done, "done"), [{ type: "done", code: 9 }]);
+});
+
+test("container-run's main: exit 0 stays EXITED, a failure ends the run with its code", () => {
+  const s = sup([spec("m", { startsecs: 0, autorestart: "false" }), "on-failure"]);
+  s.start(0);
+  s.handle({ type: "spawned", name: "m", pid: 3 }, 0);
+  assert.equal(of(s.handle({ type: "exited", name: "m", pid: 3, code: 0, signal: 0 }, 1), "done"), []);
+  assert.is(s.status.get("m")!.state, "EXITED");
+  s.handle({ type: "command", name: "m", command: "START" }, 2);
+  s.handle({ type: "spawned", name: "m", pid: 4 }, 2);
+  assert.equal(of(s.handle({ type: "exited", name: "m", pid: 4, code: 3, signal: 0 }, 3), "done"), [{ type: "done", code: 3 }]);
+});
+
+test("START during STOPPING starts a new instance only after the old one exited", () => {
+  const s = sup([spec("m", { startsecs: 0 })]);
+  s.start(0);
+  s.handle({ type: "spawned", name: "m", pid: 3 }, 0);
+  assert.equal(of(s.handle({ type: "command", name: "m", command: "STOP" }, 1), "signal")[0]?.signo, 15);
+  assert.equal(of(s.handle({ type: "command", name: "m", command: "START" }, 2), "spawn"), []);
+  assert.equal(of(s.handle({ type: "timer", name: "m", kind: "stopwait" }, 10_002), "signal")[0]?.signo, 9);
+  assert.equal(of(s.handle({ type: "exited", name: "m", pid: 3, code: -1, signal: 9 }, 10_003), "spawn").length, 1);
+});
+
+test("STOP when stopped and START when running change nothing", () => {
+  const s = sup([spec("m", { startsecs: 0 })]);
+  s.start(0);
+  s.handle({ type: "spawned", name: "m", pid: 3 }, 0);
+  assert.equal(s.handle({ type: "command", name: "m", command: "START" }, 1), []);
+  s.handle({ type: "command", name: "m", command: "STOP" }, 2);
+  s.handle({ type: "exited", name: "m", pid: 3, code: 0, signal: 0 }, 3);
+  assert.equal(s.handle({ type: "command", name: "m", command: "STOP" }, 4), []);
+});
+
+test("a program waits for its dependency to be ready, and a clean exit elsewhere starts nothing", () => {
+  const s = sup([spec("app", { dependsOn: ["db"], startsecs: 0 })], [spec("db", { ready: "tcp:127.0.0.1:5432", startsecs: 0, autorestart: "false" })], [spec("once", { startsecs: 0, autorestart: "false" })]);
+  assert.equal(of(s.start(0), "spawn").map((a) => a.name), ["db", "once"]);
+  assert.equal(of(s.handle({ type: "spawned", name: "db", pid: 7 }, 0), "probe"), [{ type: "probe", name: "db" }]);
+  s.handle({ type: "spawned", name: "once", pid: 8 }, 0);
+  s.handle({ type: "exited", name: "once", pid: 8, code: 0, signal: 0 }, 1);
+  assert.equal(of(s.handle({ type: "ready", name: "db" }, 2), "spawn").map((a) => a.name), ["app"]);
+});
+
+test.run();
