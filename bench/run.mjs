@@ -16,6 +16,8 @@ const CASES = [
   "window",
   "control",
   "supervisor",
+  "crashloop",
+  "logprefix",
 ];
 
 const EXIT_USAGE = 2;

@@ -118,15 +118,27 @@ export function pollUntil(done, { what, timeoutMs, pollMs = 0.2, since = now() }
 }
 
 /**
+ * Resolves once `done()` holds, checked every few ms without blocking the bench's event loop
+ * (other processes under measurement may need it); rejects naming `what` after `timeoutMs`.
+ * @example await waitFor(() => existsSync(marker), { what: "the first start", timeoutMs: 5000 })
+ */
+export async function waitFor(done, { what, timeoutMs }) {
+  const deadline = now() + timeoutMs;
+  while (!done()) {
+    if (now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+
+/**
  * Resolves once `text` has appeared on the process's stdout (polled, the bench is not PID 1).
  * @example await stdoutHas(p, "ready\n", 5000)
  */
 export async function stdoutHas(proc, text, timeoutMs) {
-  const deadline = now() + timeoutMs;
-  while (!proc.stdout().includes(text)) {
-    if (now() > deadline || proc.child.exitCode !== null) throw new Error(`no "${text.trim()}" on stdout: ${proc.stdout()}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
+  await waitFor(() => {
+    if (proc.child.exitCode !== null) throw new Error(`exited before "${text.trim()}" on stdout: ${proc.stdout()}`);
+    return proc.stdout().includes(text);
+  }, { what: `"${text.trim()}" on stdout`, timeoutMs });
 }
 
 /**
