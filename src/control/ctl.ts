@@ -3,7 +3,7 @@ import mri from "mri";
 import { basename, dirname, join } from "node:path";
 import type { Os } from "../os/types.ts";
 import { UsageError } from "../cli/errors.ts";
-import { parseDuration } from "../health/duration.ts";
+import { parseDuration } from "../cli/duration.ts";
 import { controlPaths, DEFAULT_BASE_DIR, SOCKET_SUFFIX } from "./paths.ts";
 import { findSockets, isSocket, queryStatus, sendCommand } from "./client.ts";
 import type { ControlCommand, StatusReply } from "./protocol.ts";

@@ -2,12 +2,12 @@
 import type { Os } from "../os/types.ts";
 import { UsageError } from "../cli/errors.ts";
 import { warn } from "../log.ts";
-import { formatDuration, parseDuration } from "./duration.ts";
-import { parseCommandFlags, requiredFlag, type FlagSpec } from "./flags.ts";
+import { formatDuration, parseDuration } from "../cli/duration.ts";
+import { parseCommandFlags, requiredFlag, type FlagSpec } from "../cli/flags.ts";
 import { pollUntilHealthy } from "./poll.ts";
 import { checkProbe, parseProbe, type Probe } from "./probe.ts";
 import { commandRunner } from "./run-command.ts";
-import { sipidCompatible } from "./sipid.ts";
+import { sipidCompatible } from "../cli/sipid.ts";
 
 // sipid's defaults: give up after a minute, probe every five seconds.
 const DEFAULT_TIMEOUT = "1m";

@@ -1,8 +1,8 @@
 // `corral pidfile claim|kill` (and sipid's `claim`/`kill`): start and stop scripts' pidfiles.
 import type { Os } from "../os/types.ts";
 import { UsageError } from "../cli/errors.ts";
-import { formatDuration } from "../health/duration.ts";
-import { sipidCompatible } from "../health/sipid.ts";
+import { formatDuration } from "../cli/duration.ts";
+import { sipidCompatible } from "../cli/sipid.ts";
 import { warn } from "../log.ts";
 import { claimPidfile } from "./claim.ts";
 import { DEFAULT_KILL_TIMEOUT_MS, killPidfile } from "./kill.ts";

@@ -1,5 +1,5 @@
 // Durations as sipid (Go's time.ParseDuration) spells them: 20s, 1m, 500ms, 2m30s, 1.5h.
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "./errors.ts";
 
 const UNIT_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
 const WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|h|m|s))+$/;

@@ -1,7 +1,7 @@
 // Flags of the sipid-style subcommands (pidfile claim|kill, wait-until-healthy), parsed with mri.
 // Go's flag package, which sipid uses, reads -name like --name: so do these.
 import mri from "mri";
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "./errors.ts";
 
 /** One flag: with `arg` it takes a value (named so in messages), without it is a switch. */
 export interface FlagSpec {
