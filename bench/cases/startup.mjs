@@ -1,63 +1,53 @@
-// Start-up cost: wall time of `INIT -- /bin/true`, against bare `node -e 0` (corral's floor),
-// once as PID 1 of a fresh namespace and once in the host namespace, timed by hyperfine.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+// Start-up cost: wall time of `INIT -- /bin/true`, against each runtime doing nothing
+// (corral's floor), once as PID 1 of a fresh namespace and once in the host namespace, timed by hyperfine.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { IN_NAMESPACE, runOk } from "../lib/proc.mjs";
+import { IN_NAMESPACE, inScratch, runOk } from "../lib/proc.mjs";
 
 const ROUNDS = 4;
 const RUNS_PER_ROUND = 10;
 const WARMUP = 3;
-/** Issue 2: `corral -- /bin/true` within 10% of `node -e 0`. */
-const NODE_FLOOR = "node -e 0";
-const TARGET_VS_NODE = 1.1;
+/** Issue 2: `corral -- /bin/true` on Node within 10% of `node -e 0` (its floor). */
+const TARGETED = "corral";
+const TARGET_VS_FLOOR = 1.1;
 
 export const about =
   `startup: hyperfine -N, ${ROUNDS} rounds of (${WARMUP} warm-ups + ${RUNS_PER_ROUND} runs per command), ` +
   "so a change in the machine's load hits every command alike; the samples of all rounds are pooled. " +
   "stdout is a pipe, as under a container runtime. " +
-  `"/bin/true alone" is the cost of the namespace itself (unshare + mount of /proc).`;
+  `"/bin/true alone" is the cost of the namespace itself (unshare + mount of /proc); "node -e 0" and ` +
+  "\"deno run nothing.js\" (a script of one comment) are each runtime's own floor under corral.";
 
 /** Wall times in ms of each [name, argv] command, hyperfine's runs pooled over ROUNDS. */
-async function hyperfine(commands) {
-  const dir = mkdtempSync(join(tmpdir(), "corral-bench-"));
+const hyperfine = (commands) => inScratch("startup", async (dir) => {
   const json = join(dir, "hyperfine.json");
   const named = commands.flatMap(([name, argv]) => ["-n", name, argv.join(" ")]);
   const times = commands.map(() => []);
-  try {
-    for (let round = 0; round < ROUNDS; round++) {
-      await runOk(["hyperfine", "-N", "--output", "pipe", "--style", "none", "--warmup", `${WARMUP}`, "--runs", `${RUNS_PER_ROUND}`, "--export-json", json, ...named]);
-      JSON.parse(readFileSync(json, "utf8")).results.forEach((r, i) => times[i].push(...r.times.map((s) => s * 1000)));
-    }
-    return times;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  for (let round = 0; round < ROUNDS; round++) {
+    await runOk(["hyperfine", "-N", "--output", "pipe", "--style", "none", "--warmup", `${WARMUP}`, "--runs", `${RUNS_PER_ROUND}`, "--export-json", json, ...named]);
+    JSON.parse(readFileSync(json, "utf8")).results.forEach((r, i) => times[i].push(...r.times.map((s) => s * 1000)));
   }
-}
+  return times;
+});
 
-async function measure(name, commands) {
+async function measure(name, commands, target) {
   const times = await hyperfine(commands);
-  return commands.map(([subject], i) => ({
-    measure: name,
-    subject,
-    unit: "ms",
-    samples: times[i],
-    ...(subject === "corral" && { target: { max: TARGET_VS_NODE, against: NODE_FLOOR } }),
-  }));
+  return commands.map(([subject], i) => ({ measure: name, subject, unit: "ms", samples: times[i], ...(subject === TARGETED && { target }) }));
 }
 
-/** Rows for both namespaces; `inits` as in lib/subjects.mjs. */
-export default async function startup(inits) {
-  const node = [process.execPath, "-e", "0"];
+/** Rows for both namespaces; `inits` as in lib/subjects.mjs, each corral's runtime floor beside them. */
+export default async function startup(inits, corrals) {
+  const floors = corrals.map((c) => c.floor);
+  const target = { max: TARGET_VS_FLOOR, against: corrals.find((c) => c.name === TARGETED).floor[0] };
   return [
     ...(await measure("`INIT -- /bin/true` as PID 1 (wall)", [
       ["/bin/true alone", [...IN_NAMESPACE, "/bin/true"]],
-      [NODE_FLOOR, [...IN_NAMESPACE, ...node]],
+      ...floors.map(([name, argv]) => [name, [...IN_NAMESPACE, ...argv]]),
       ...inits.map((i) => [i.name, [...IN_NAMESPACE, ...i.pid1, "/bin/true"]]),
-    ])),
+    ], target)),
     ...(await measure("`INIT -- /bin/true` in the host namespace (wall)", [
-      [NODE_FLOOR, node],
+      ...floors,
       ...inits.map((i) => [i.name, [...i.host, "/bin/true"]]),
-    ])),
+    ], target)),
   ];
 }

@@ -19,8 +19,8 @@ export const about =
   `a pidfile in tmp; ${PROGRAMS} [program:x] sections \`${PROGRAM} 100N\` with stdout_logfile=/dev/stdout) run as PID 1 by ` +
   "`corral --config FILE` and by `supervisord -n -c FILE`. The time runs from just before the bench spawns " +
   `\`unshare\` until ${PROGRAMS} children of PID 1 have exec'd ${PROGRAM} (/proc/PID/exe, polled every ${POLL_MS} ms); ` +
-  `peak RSS is PID 1's VmHWM ${SETTLE_MS} ms later. Runs interleave the two, ${RUNS} each. supervisord (4.2.5, ` +
-  "Python) spawns nothing before the first 1 s tick of its main loop.";
+  `peak RSS is PID 1's VmHWM ${SETTLE_MS} ms later. Runs interleave the two, ${RUNS} each. supervisord ` +
+  "(Python) spawns nothing before the first 1 s tick of its main loop.";
 
 const spawnedAll = (init) =>
   init !== undefined &&

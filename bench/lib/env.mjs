@@ -7,7 +7,10 @@ import { fileURLToPath } from "node:url";
 /** The repository root. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Debian packages the cases run; supervisor and time are for the cases still to come. */
+/** Deno's own executable from the `deno` dev dependency (node_modules/.bin/deno links to it). */
+export const DENO = join(ROOT, "node_modules/.bin/deno");
+
+/** Debian packages the cases run (time is for cases still to come). */
 export const PACKAGES = ["tini", "dumb-init", "supervisor", "hyperfine", "time", "perl", "util-linux"];
 
 /**
@@ -58,5 +61,7 @@ export function machine() {
     tini: out("tini", ["--version"]),
     "dumb-init": out("dumb-init", ["--version"]),
     hyperfine: out("hyperfine", ["--version"]),
+    deno: out(DENO, ["--version"]),
+    supervisord: out("supervisord", ["--version"]),
   };
 }

@@ -44,16 +44,18 @@ export function start(argv, { timeoutMs = RUN_TIMEOUT_MS, stdio = "pipe" } = {})
  */
 export async function during(argv, body, options) {
   const run = start(argv, options);
-  try {
-    return await body(run);
-  } catch (err) {
+  const stop = () => {
     run.child.kill("SIGKILL");
-    const { stdout, stderr } = await run.done;
+    return run.done;
+  };
+  try {
+    const result = await body(run);
+    await stop();
+    return result;
+  } catch (err) {
+    const { stdout, stderr } = await stop();
     err.message += `\n${stderr}${stdout}`;
     throw err;
-  } finally {
-    run.child.kill("SIGKILL");
-    await run.done;
   }
 }
 

@@ -1,13 +1,10 @@
 // The inits under comparison, each as the argv that precedes `-- CMD...`; a case picks
 // the ones it can measure. Adding a runtime or an init is one entry here.
 import { join } from "node:path";
-import { ROOT } from "./env.mjs";
+import { DENO, ROOT } from "./env.mjs";
 
 /** The bundle under test, as `npm run build` leaves it. */
 export const CORRAL = join(ROOT, "dist/corral.js");
-
-/** Deno's own executable from the `deno` dev dependency (node_modules/.bin/deno links to it). */
-export const DENO = join(ROOT, "node_modules/.bin/deno");
 
 /**
  * What corral needs from Deno as PID 1 (the Deno engineer's set in test/helpers.ts): the
@@ -21,15 +18,22 @@ const DENO_HOST_PERMISSIONS = ["--no-prompt", "--unstable-net", "--allow-all"];
 
 /**
  * corral on each runtime: `argv` starts the bundle as PID 1, before corral's own arguments;
- * `hostArgv` in the host namespace. `cases`, when given, names the only cases the subject
- * takes part in (the others would add minutes to the run).
+ * `hostArgv` in the host namespace; `floor` is the runtime doing nothing, [name, argv].
+ * `cases`, when given, names the only cases the subject takes part in (the others would
+ * add minutes to the run).
  */
 export const CORRALS = [
-  { name: "corral", argv: [process.execPath, CORRAL], hostArgv: [process.execPath, CORRAL] },
+  {
+    name: "corral",
+    argv: [process.execPath, CORRAL],
+    hostArgv: [process.execPath, CORRAL],
+    floor: ["node -e 0", [process.execPath, "-e", "0"]],
+  },
   {
     name: "corral on Deno",
     argv: [DENO, "run", ...DENO_PERMISSIONS, CORRAL],
     hostArgv: [DENO, "run", ...DENO_HOST_PERMISSIONS, CORRAL],
+    floor: ["deno run nothing.js", [DENO, "run", "--no-prompt", join(ROOT, "bench/jobs/nothing.js")]],
     cases: ["startup", "reap", "rss", "signal", "control"],
   },
 ];
