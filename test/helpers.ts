@@ -7,12 +7,62 @@ import { join } from "node:path";
 /** The bundle under test. */
 export const BUNDLE = join(process.cwd(), "dist/corral.js");
 
-/** The runtime command line (CORRAL_TEST_RUNTIME=deno runs the bundle under Deno). */
-export function runtimeArgv(): string[] {
-  if (process.env.CORRAL_TEST_RUNTIME === "deno") {
-    return [join(process.cwd(), "node_modules/.bin/deno"), "run", "-A", "--unstable-net", BUNDLE];
-  }
-  return [process.execPath, BUNDLE];
+/** The runtime the integration tests run the bundle on (CORRAL_TEST_RUNTIME=deno for Deno). */
+export const RUNTIME: "node" | "deno" = process.env.CORRAL_TEST_RUNTIME === "deno" ? "deno" : "node";
+
+/**
+ * Deno flags besides permissions: never prompt (PID 1 has nobody to ask), Deno.listenDatagram,
+ * and CommonJS detection so a symlink outside dist/ (container-run, sipid) runs the bundle too.
+ */
+const DENO_FLAGS = ["--no-prompt", "--unstable-net", "--unstable-detect-cjs"];
+
+/**
+ * What corral needs from Deno (README "Running on Deno"): the addon (ffi), its files and
+ * config (read, write), the environment, process.umask (sys), unix sockets (net).
+ * No --allow-run: corral.node spawns and signals.
+ */
+export const DENO_PERMISSIONS = [...DENO_FLAGS, "--allow-ffi", "--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
+
+/** Deno lets nothing narrower than --allow-all read /proc, which corral reads when it is not PID 1 and in `pidfile`. */
+export const DENO_ALL = [...DENO_FLAGS, "--allow-all"];
+
+/**
+ * The Deno permissions corral run with `args` needs: DENO_ALL when it reads /proc.
+ * @example denoPermissionsFor(["pidfile", "claim", "/run/x.pid"], false) // DENO_ALL
+ */
+export function denoPermissionsFor(args: readonly string[], pid1: boolean): string[] {
+  return !pid1 || args[0] === "pidfile" ? DENO_ALL : DENO_PERMISSIONS;
+}
+
+/** Deno's own executable from the `deno` dev dependency (not its Node wrapper, which would sit between). */
+export function denoBinary(): string {
+  const arch = process.arch === "arm64" ? "arm64" : "x64";
+  const candidates = ["node_modules/deno/deno", `node_modules/@deno/linux-${arch}-glibc/deno`].map((f) => join(process.cwd(), f));
+  return candidates.find((f) => existsSync(f)) ?? candidates[0]!;
+}
+
+/**
+ * The command line that runs the bundle (or `script`, e.g. a symlink to it) on the runtime
+ * under test; `permissions` replaces DENO_PERMISSIONS on Deno.
+ * @example spawn(runtimeArgv()[0], [...runtimeArgv().slice(1), "--version"])
+ */
+export function runtimeArgv(script = BUNDLE, permissions = DENO_PERMISSIONS): string[] {
+  return RUNTIME === "deno" ? [denoBinary(), "run", ...permissions, script] : [process.execPath, script];
+}
+
+/** Shell-quoted runtimeArgv(), for tests that build a shell command line. */
+export function runtimeCommand(permissions = DENO_PERMISSIONS): string {
+  return runtimeArgv(BUNDLE, permissions).map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
+}
+
+/**
+ * Returns true (and says why) when a test cannot work on the runtime under test.
+ * @example if (skipOn("deno", "reads /proc, which needs --allow-all")) return;
+ */
+export function skipOn(runtime: "node" | "deno", reason: string): boolean {
+  if (RUNTIME !== runtime) return false;
+  console.log(`skipped on ${runtime}: ${reason}`);
+  return true;
 }
 
 /** Result of a finished process. */
@@ -47,7 +97,7 @@ export interface StartOptions {
  * @example const c = start(["--", "sh", "-c", "exit 3"]); (await c.done).code // 3
  */
 export function start(args: string[], options: StartOptions = {}): Running {
-  const argv = [...runtimeArgv(), ...args];
+  const argv = [...runtimeArgv(BUNDLE, denoPermissionsFor(args, options.pid1 !== false)), ...args];
   const full = options.pid1 === false ? argv : ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", ...argv];
   const t0 = Date.now();
   const child = spawn(full[0]!, full.slice(1), {

@@ -8,7 +8,8 @@ export interface UnixAddr {
 }
 
 /** A bound SOCK_DGRAM unix socket (`Deno.listenDatagram`, needs --unstable-net). */
-export interface DatagramConn extends AsyncIterable<[Uint8Array, UnixAddr]> {
+export interface DatagramConn {
+  receive(): Promise<[Uint8Array, UnixAddr]>;
   send(data: Uint8Array, to: UnixAddr): Promise<number>;
   close(): void;
 }

@@ -1,12 +1,15 @@
 // Unix datagram sockets on Deno, which cannot load unix-dgram (a nan addon): the
 // "unixpacket" transport of Deno.listenDatagram is a real SOCK_DGRAM socket, so
 // `nc -Uu`, ncat and socat reach it exactly as they reach corral on Node.
+import { unlinkSync } from "node:fs";
 import { constants } from "node:os";
 import { deno, type DatagramConn, type UnixAddr } from "./deno-api.ts";
 import { EACCES, type DatagramSocket } from "./types.ts";
 
 /** errno for failures Deno reports without a code. */
 const EIO = 5;
+/** What a send returns when the socket is busy receiving ("Busy" has no errno of its own). */
+const EBUSY = 16;
 
 /**
  * Binds `path` and calls `onMessage` for each datagram (see `Os.bindDatagram`). A bind
@@ -14,18 +17,62 @@ const EIO = 5;
  * @example const s = bindDatagram("/run/corral.sock", (data, from) => {}); s.close();
  */
 export function bindDatagram(path: string, onMessage: (data: Uint8Array, from: string | undefined) => void): DatagramSocket {
-  let conn: DatagramConn;
+  let conn = listen(path);
+  let closed = false;
+  // A Deno DatagramConn runs one operation at a time: a send while a receive waits fails
+  // "Busy". So the receive loop waits for sends in flight, and a send that finds a receive
+  // waiting re-binds the path (ours) and restarts the loop; nothing is lost but datagrams
+  // arriving in that instant, and a server only sends right after it has received.
+  let sending: Promise<unknown> = Promise.resolve();
+  const loop = async (current: DatagramConn): Promise<void> => {
+    while (!closed && current === conn) {
+      await sending;
+      let received: [Uint8Array, UnixAddr];
+      try {
+        received = await current.receive();
+      } catch (err) {
+        if ((err as Error).name === "Busy") {
+          await new Promise((resolve) => setTimeout(resolve, 1)); // a send still holds the socket
+          continue;
+        }
+        return; // closed (or re-bound)
+      }
+      try {
+        onMessage(received[0], replyPath(received[1]));
+      } catch (err) {
+        queueMicrotask(() => { throw err; }); // to uncaughtException, as on Node
+      }
+    }
+  };
+  void loop(conn);
+  const sendTo = async (to: string, data: Uint8Array): Promise<number> => {
+    const first = sendOn(conn, to, data);
+    sending = first;
+    let result = await first;
+    if (result === -EBUSY && !closed) {
+      conn.close();
+      try { unlinkSync(path); } catch { /* gone */ }
+      try { conn = listen(path); } catch (err) { return (err as { errno?: number }).errno ?? -EIO; }
+      const sent = sendOn(conn, to, data);
+      sending = sent;
+      result = await sent;
+      void loop(conn);
+    }
+    return result;
+  };
+  return {
+    sendTo,
+    close: () => { closed = true; try { conn.close(); } catch { /* closed */ } },
+  };
+}
+
+function listen(path: string): DatagramConn {
   try {
-    conn = deno.listenDatagram({ transport: "unixpacket", path });
+    return deno.listenDatagram({ transport: "unixpacket", path });
   } catch (err) {
     const errno = -errnoOf(err);
     throw Object.assign(new Error(`bind ${path}: ${(err as Error).message}`), { errno, code: errno, syscall: "bind" });
   }
-  void receive(conn, onMessage);
-  return {
-    sendTo: (to, data) => sendOn(conn, to, data),
-    close: () => { try { conn.close(); } catch { /* closed */ } },
-  };
 }
 
 /**
@@ -48,19 +95,6 @@ export async function sendDatagram(path: string, data: Uint8Array): Promise<numb
   }
 }
 
-// A throwing handler must not end the loop: the error goes to uncaughtException, as on Node.
-async function receive(conn: DatagramConn, onMessage: (data: Uint8Array, from: string | undefined) => void): Promise<void> {
-  try {
-    for await (const [data, from] of conn) {
-      try {
-        onMessage(data, replyPath(from));
-      } catch (err) {
-        queueMicrotask(() => { throw err; });
-      }
-    }
-  } catch { /* the socket was closed */ }
-}
-
 // Only a named path can be replied to; unbound and abstract senders read as undefined,
 // which is what unix-dgram reports for them on Node.
 function replyPath(from: UnixAddr): string | undefined {
@@ -81,5 +115,6 @@ function errnoOf(err: unknown): number {
   const code = (err as { code?: unknown } | undefined)?.code;
   const table = constants.errno as Record<string, number>;
   if (typeof code === "string" && code in table) return table[code]!;
-  return (err as Error | undefined)?.name === "NotCapable" ? EACCES : EIO;
+  const name = (err as Error | undefined)?.name;
+  return name === "NotCapable" ? EACCES : name === "Busy" ? EBUSY : EIO;
 }

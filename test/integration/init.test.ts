@@ -4,7 +4,7 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { alive, corralPid, have, run, sleep, start } from "../helpers.ts";
+import { alive, corralPid, denoPermissionsFor, have, run, runtimeCommand, sleep, start } from "../helpers.ts";
 
 test("exit codes 0..255 pass through unchanged", async () => {
   const codes = Array.from({ length: 256 }, (_, i) => i);
@@ -165,7 +165,7 @@ test("on a TTY the command is the foreground group: ^C reaches it directly, exit
   if (!have("script")) { console.log("skipped: no script(1)"); return; }
   // script(1) runs corral on a pty and copies our stdin (a ^C byte) to it.
   const { spawn } = await import("node:child_process");
-  const cmd = `${process.execPath} ${process.cwd()}/dist/corral.js -vv -- sleep 100`;
+  const cmd = `${runtimeCommand(denoPermissionsFor([], false))} -vv -- sleep 100`;
   const child = spawn("script", ["-qefc", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
@@ -179,12 +179,12 @@ test("on a TTY the command is the foreground group: ^C reaches it directly, exit
 test("EPIPE on corral's stdout/stderr does not kill it", async () => {
   const { spawn } = await import("node:child_process");
   // stderr of corral goes to a pipe whose reader is gone; -vv makes corral write to it.
-  const child = spawn("sh", ["-c", `unshare --pid --fork --mount-proc ${process.execPath} dist/corral.js -vv -- sh -c 'sleep 0.3; exit 9' 2>&1 | true; echo "rc=\${PIPESTATUS:-}"`], { stdio: "pipe" });
+  const child = spawn("sh", ["-c", `unshare --pid --fork --mount-proc ${runtimeCommand()} -vv -- sh -c 'sleep 0.3; exit 9' 2>&1 | true; echo "rc=\${PIPESTATUS:-}"`], { stdio: "pipe" });
   const code = await new Promise<number | null>((res) => child.on("close", (c) => res(c)));
   assert.is(code, 0);
   const r = await run(["-vv", "--", "sh", "-c", "exec 1>&-; exec 2>&-; sleep 0.2; exit 9"]);
   assert.is(r.code, 9);
-  const help = spawn("sh", ["-c", `${process.execPath} dist/corral.js --help | head -c1 >/dev/null; echo $?`], { stdio: "pipe" });
+  const help = spawn("sh", ["-c", `${runtimeCommand()} --help | head -c1 >/dev/null; echo $?`], { stdio: "pipe" });
   assert.is(await new Promise<number | null>((res) => help.on("close", (c) => res(c))), 0);
 });
 
