@@ -26,8 +26,8 @@ export const about =
   "own CPU time (utime+stime in /proc/PID/stat, clock ticks) over the window as % of one core, and how often the " +
   "program was started (lines in STARTS). " +
   VARIANTS.map((v) => `startsecs=${v.startsecs}: ${v.windowS} s`).join(", ") + ". With startsecs=1 every exit is a " +
-  "failed start and both back off (corral 1, 2, 4 … 30 s); with startsecs=0 the program counts as running and is " +
-  "restarted at once, as fast as PID 1 can.";
+  "failed start and both back off (corral 1, 2, 4 … 30 s); with startsecs=0 the program was running when it exited, " +
+  "so corral restarts it at once, with no backoff; supervisord acts on exits only in its main loop's ticks.";
 
 const lines = (file) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").length - 1 : 0);
 
