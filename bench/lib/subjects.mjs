@@ -1,5 +1,6 @@
-// The inits under comparison, each as the argv that precedes `-- CMD...`; a case picks
-// the ones it can measure. Adding a runtime or an init is one entry here.
+// The inits under comparison, each as the argv that precedes `-- CMD...`, and the
+// supervisors, each running one config file; a case picks the ones it can measure.
+// Adding a runtime or an init is one entry here.
 import { join } from "node:path";
 import { DENO, ROOT } from "./env.mjs";
 
