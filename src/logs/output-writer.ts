@@ -10,10 +10,9 @@ const RETRY_MAX_MS = 64;
 
 /** One output descriptor of corral (1 or 2) shared by every prefixed program writing to it. */
 export class OutputWriter implements LineOutput {
-  readonly #os: Os;
   readonly #label: string;
-  /** A non-blocking descriptor of the same pipe or terminal, else the target itself. */
-  readonly #fd: number;
+  /** write(2) that never blocks: on an own non-blocking open of a pipe or terminal, else on the target. */
+  readonly #writeSome: (data: Uint8Array) => number;
   readonly #queue: OutputQueue;
   readonly #encoder = new TextEncoder();
   #retry: ReturnType<typeof setTimeout> | undefined;
@@ -26,10 +25,10 @@ export class OutputWriter implements LineOutput {
    * @example const out = new OutputWriter(os, 1, 1 << 20)
    */
   constructor(os: Os, target: 1 | 2, limitBytes: number) {
-    this.#os = os;
     this.#label = target === 1 ? "stdout" : "stderr";
+    // A socket (systemd's journal, Node's child stdio) is sent to with MSG_DONTWAIT instead.
     const own = os.reopenNonBlocking(target);
-    this.#fd = own >= 0 ? own : target;
+    this.#writeSome = own >= 0 ? (data) => os.writeSome(own, data) : (data) => os.writeNoWait(target, data);
     this.#queue = new OutputQueue(limitBytes);
   }
 
@@ -47,6 +46,7 @@ export class OutputWriter implements LineOutput {
     }
     const n = this.#write(batch);
     if (n < 0) return;
+    if (n > 0) this.#delay = RETRY_FIRST_MS;
     this.#queue.sent(n);
     if (n < batch.length) this.#queue.store(batch.slice(n));
     this.#noticeDrops();
@@ -68,15 +68,16 @@ export class OutputWriter implements LineOutput {
     for (let next = this.#queue.head(); next && !this.#broken; next = this.#queue.head()) {
       const n = this.#write(next);
       if (n < 0) return;
-      this.#queue.advance(n);
-      this.#noticeDrops();
       if (n === 0) {
         if (retry) this.#retry = setTimeout(() => this.#onRetry(), this.#delay);
         this.#delay = Math.min(this.#delay * 2, RETRY_MAX_MS);
         return;
       }
+      // Progress: the reader is reading, so the next wait is short again.
+      this.#delay = RETRY_FIRST_MS;
+      this.#queue.advance(n);
+      this.#noticeDrops();
     }
-    this.#delay = RETRY_FIRST_MS;
   }
 
   #onRetry(): void {
@@ -93,7 +94,7 @@ export class OutputWriter implements LineOutput {
 
   // Bytes written (0 when the reader is full), or -1 after giving up on a gone reader.
   #write(data: Uint8Array): number {
-    const n = this.#os.writeSome(this.#fd, data);
+    const n = this.#writeSome(data);
     if (n >= 0) return n;
     if (n === -EAGAIN) return 0;
     this.#broken = true;

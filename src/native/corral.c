@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -468,6 +469,31 @@ static napi_value ReopenNonBlocking(napi_env env, napi_callback_info info) {
   return make_int(env, out < 0 ? -errno : out);
 }
 
+// writeNoWait(fd, Uint8Array) -> bytes written or -errno. On a socket, send(2) with
+// MSG_DONTWAIT never blocks even though fd itself (shared with children) stays blocking;
+// anything else gets a plain write(2).
+static napi_value WriteNoWait(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  int fd = get_int(env, args[0], -1);
+  void *data = NULL;
+  size_t len = 0;
+  bool is_typed = false;
+  napi_is_typedarray(env, args[1], &is_typed);
+  if (!is_typed) return make_int(env, -EINVAL);
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset;
+  napi_get_typedarray_info(env, args[1], &type, &len, &data, &ab, &offset);
+  ssize_t n;
+  do { n = send(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL); } while (n < 0 && errno == EINTR);
+  if (n < 0 && errno == ENOTSOCK) {
+    do { n = write(fd, data, len); } while (n < 0 && errno == EINTR);
+  }
+  return make_int(env, n < 0 ? -errno : n);
+}
+
 #define EXPORT(name, fn)                                                   \
   do {                                                                     \
     napi_value f;                                                          \
@@ -490,6 +516,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   EXPORT("writeSome", WriteSome);
   EXPORT("readSome", ReadSome);
   EXPORT("reopenNonBlocking", ReopenNonBlocking);
+  EXPORT("writeNoWait", WriteNoWait);
   return exports;
 }
 

@@ -17,6 +17,7 @@ export interface Native {
   writeSome(fd: number, data: Uint8Array): number;
   readSome(fd: number, into: Uint8Array): number;
   reopenNonBlocking(fd: number): number;
+  writeNoWait(fd: number, data: Uint8Array): number;
 }
 
 /**

@@ -68,6 +68,7 @@ export function nodeOs(): Os {
     readPipe,
     readSome: (fd, into) => native.readSome(fd, into),
     reopenNonBlocking: (fd) => native.reopenNonBlocking(fd),
+    writeNoWait: (fd, data) => native.writeNoWait(fd, data),
   };
 }
 
