@@ -14,6 +14,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, ".cache", `test-${process.pid}`);
 /** A test file still running after this long is killed and counted as failed. */
 const FILE_TIMEOUT_MS = Number(process.env.CORRAL_TEST_FILE_TIMEOUT_MS || 10 * 60_000);
+/** How long a test file may live on after uvu printed its summary. */
+const LINGER_MS = 3000;
 /** Tests that run the bundle, so run once per runtime. */
 const PER_RUNTIME = /^integration\//;
 const RUNTIMES = ["node", "deno"];
@@ -49,16 +51,26 @@ function runOne({ file, runtime }) {
   const label = runtime ? `${rel} [${runtime}]` : rel;
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [compiled], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0", CORRAL_TEST_RUNTIME: runtime ?? "node" } });
+    // Own process group: killing it also ends the corrals a failed test left running
+    // (unshare --kill-child takes its namespace down with it).
+    const child = spawn(process.execPath, [compiled], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0", CORRAL_TEST_RUNTIME: runtime ?? "node" } });
+    const killGroup = () => { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } };
     let text = "";
-    child.stdout.on("data", (d) => (text += d));
-    child.stderr.on("data", (d) => (text += d));
+    let lingering;
+    const collect = (d) => {
+      text += d;
+      // uvu has reported: whatever keeps the file alive now is a leftover of a failed test.
+      if (!lingering && /Duration:/.test(strip(text))) lingering = setTimeout(killGroup, LINGER_MS);
+    };
+    child.stdout.on("data", collect);
+    child.stderr.on("data", collect);
     const timer = setTimeout(() => {
       text += `\n(killed: still running after ${FILE_TIMEOUT_MS / 1000} s)\n`;
-      child.kill("SIGKILL");
+      killGroup();
     }, FILE_TIMEOUT_MS);
     child.on("close", (code) => {
       clearTimeout(timer);
+      clearTimeout(lingering);
       const plain = strip(text);
       const p = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
       const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
