@@ -57,10 +57,11 @@ function runOne({ file, runtime }) {
     const killGroup = () => { try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ } };
     let text = "";
     let lingering;
+    let reported = false;
     const collect = (d) => {
       text += d;
       // uvu has reported: whatever keeps the file alive now is a leftover of a failed test.
-      if (!lingering && /Duration:/.test(strip(text))) lingering = setTimeout(killGroup, LINGER_MS);
+      if (!lingering && /Duration:/.test(strip(text))) lingering = setTimeout(() => { reported = true; killGroup(); }, LINGER_MS);
     };
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
@@ -75,7 +76,7 @@ function runOne({ file, runtime }) {
       const p = Number(/Passed:\s+(\d+)/.exec(plain)?.[1] ?? 0);
       const total = Number(/Total:\s+(\d+)/.exec(plain)?.[1] ?? 0);
       let f = total - p;
-      if (code !== 0 && f === 0) f = 1; // crashed before uvu could report
+      if (code !== 0 && f === 0 && !reported) f = 1; // crashed before uvu could report
       passed += p;
       failed += f;
       console.log(`${f ? "FAIL" : "ok  "} ${label}: ${p} passed, ${f} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
