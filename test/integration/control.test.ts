@@ -77,6 +77,7 @@ test("STOP and START through nc, ncat and socat; both idempotent", async () => {
   ];
   for (const [name, send] of clients) {
     if (!have(name)) { console.log(`skipped ${name}: not installed`); continue; }
+    await until("pidfile", () => existsSync(job.pidfile));
     const before = readFileSync(job.pidfile, "utf8");
     send("STOP");
     await until(`${name} STOP`, () => !existsSync(job.running));

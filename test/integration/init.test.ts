@@ -94,10 +94,10 @@ test("every catchable signal is forwarded to the child (--single-child)", async 
 
 test("signals go to the whole process group by default", async () => {
   // The inner sh is in the same group; it reports the signal separately.
-  const script = `sh -c 'trap "echo inner USR1" USR1; echo inner-ready; while :; do sleep 100 & wait $!; done' & ${trapper(["USR1"])}`;
+  const script = `sh -c 'trap "echo inner USR1" USR1; echo inner-up; while :; do sleep 100 & wait $!; done' & ${trapper(["USR1"])}`;
   const c = start(["--", "bash", "-c", script]);
-  await c.waitFor("ready");
-  await c.waitFor("inner-ready");
+  await c.waitFor(/^ready$/m);
+  await c.waitFor("inner-up");
   process.kill(await corralPid(c), "SIGUSR1");
   await c.waitFor("got USR1");
   await c.waitFor("inner USR1");
@@ -169,7 +169,10 @@ test("on a TTY the command is the foreground group: ^C reaches it directly, exit
   const child = spawn("script", ["-qefc", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
-  await sleep(800);
+  // ^C only once corral has handed the terminal to the command's group (it logs the start).
+  const deadline = Date.now() + 20_000;
+  while (!/started sleep 100 as pid/.test(out) && Date.now() < deadline) await sleep(20);
+  await sleep(100);
   child.stdin.write("\x03");
   const code = await new Promise<number | null>((res) => child.on("close", (c) => res(c)));
   assert.is(code, 130, out);
