@@ -12,9 +12,11 @@ const MAX_BYTES = 64 * 1024;
 /** Words one slip away from a command (case, NUL, doubling, unknown verbs, junk around). */
 const NEAR_MISSES = ["stop", "start", "Stop", "STOP\0", "\0STOP", "START START", "STOPSTART", "STO", "STARTT", "QUIT!",
   "RESTART\0", "status", "STATUS STATUS", "S T O P", "STOP;START", "STOP\x0bX", "\uFEFFSTOP", "ＳＴＯＰ", "STOP\r\nSTART", "RESTARTS"];
+/** Full-size datagrams first, enough to pass V8's external-memory GC limit, so the leak check starts on a plateau. */
+const WARMUP = 3_000;
 /** Why the RSS limit still fails (reported, not fixed here: it needs corral's own datagram reader). */
-const OPEN_RSS = "unix-dgram copies every datagram (up to 64 KiB) into a new Buffer before corral sees its length; " +
-  "V8 frees them only at its external-memory GC limit, so RSS plateaus ~35-40 MiB up";
+const OPEN_RSS = "each datagram (up to 64 KiB) is read whole into a fresh buffer (unix-dgram on Node, Deno.listenDatagram " +
+  "on Deno) before corral looks at its length, and is freed only by a later GC, so RSS plateaus tens of MiB up";
 
 /** One fuzz datagram: a near miss, a short binary one, or a random size up to 64 KiB. */
 function datagram(i: number): Buffer {
@@ -34,16 +36,15 @@ export const socketFuzz: StressCase = {
     const client = openClient();
     const before = await client.status(job.sock);
     const rss0 = rssKb(job.pid);
-    let rssHalf = rss0, refused = 0;
+    for (let i = 0; i < WARMUP; i++) await client.send(job.sock, randomBytes(MAX_BYTES));
+    const rssWarm = rssKb(job.pid);
+    let refused = 0;
     const t0 = Date.now();
-    for (let i = 0; i < n; i++) {
-      if (i === n / 2) rssHalf = rssKb(job.pid);
-      if ((await client.send(job.sock, datagram(i))) !== 0) refused++;
-    }
+    for (let i = 0; i < n; i++) if ((await client.send(job.sock, datagram(i))) !== 0) refused++;
     const sendMs = Date.now() - t0;
     const after = await client.status(job.sock);
     const rssEnd = rssKb(job.pid);
-    const [rss, leak] = [rssEnd - rss0, rssEnd - rssHalf];
+    const [rss, leak] = [rssEnd - rss0, rssEnd - rssWarm];
     client.close();
     const same = before !== undefined && after !== undefined && after.state === "RUNNING" &&
       after.pid === before.pid && after.restarts === 0 && pidIn(job.pidfile) === before.pid;
@@ -53,7 +54,7 @@ export const socketFuzz: StressCase = {
       figure(this.name, `state after: ${after?.state ?? "no reply"}, pid ${after?.pid === before?.pid ? "unchanged" : "CHANGED"}`,
         "RUNNING, same pid", same),
       figure(this.name, `corral RSS growth from idle ${signed(rss)}`, `< ${mib(RSS_GROWTH_LIMIT_KB)}`, rss < RSS_GROWTH_LIMIT_KB, OPEN_RSS),
-      figure(this.name, `corral RSS growth over the second half ${signed(leak)} (no leak)`, `< ${mib(RSS_GROWTH_LIMIT_KB)}`, leak < RSS_GROWTH_LIMIT_KB),
+      figure(this.name, `corral RSS growth after ${WARMUP} 64 KiB warm-up datagrams ${signed(leak)} (no leak)`, `< ${mib(RSS_GROWTH_LIMIT_KB)}`, leak < RSS_GROWTH_LIMIT_KB),
       figure(this.name, `then SIGTERM: exit ${end.code ?? end.signal}`, "exit 0", end.code === 0),
     ];
   },
