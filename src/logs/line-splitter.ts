@@ -2,8 +2,11 @@
 
 const NEWLINE = 0x0a;
 
-/** Called per line, without its newline; `continued` marks the later pieces of an overlong line. */
-export type LineSink = (line: Uint8Array, continued: boolean) => void;
+/**
+ * Called per line: `bytes[start..end)`, without its newline (no subarray per line: lines can be
+ * two bytes long); `continued` marks the later pieces of an overlong line.
+ */
+export type LineSink = (bytes: Uint8Array, start: number, end: number, continued: boolean) => void;
 
 /** Splits chunks of one stream into lines of at most `maxBytes` (longer ones are cut into pieces). */
 export class LineSplitter {
@@ -19,7 +22,7 @@ export class LineSplitter {
 
   /**
    * Emits every line `chunk` completes; keeps the rest for the next chunk.
-   * @example new LineSplitter(80).push(bytes("a\nb"), (l) => lines.push(l)) // "a"; "b" waits
+   * @example new LineSplitter(80).push(bytes("a\nb"), (b, s, e) => lines.push(b.slice(s, e))) // "a"; "b" waits
    */
   push(chunk: Uint8Array, sink: LineSink): void {
     let start = 0;
@@ -35,14 +38,19 @@ export class LineSplitter {
         this.#partialBytes += chunk.length - start;
         return;
       }
-      this.#emit(this.#joined(chunk.subarray(start, newline)), sink);
+      if (this.#partialBytes === 0) {
+        sink(chunk, start, newline, this.#continued);
+        this.#continued = false;
+      } else {
+        this.#emit(this.#joined(chunk.subarray(start, newline)), sink);
+      }
       start = newline + 1;
     }
   }
 
   /**
    * Emits the unterminated rest at end of stream, if any.
-   * @example splitter.end((l) => lines.push(l))
+   * @example splitter.end((b, s, e) => lines.push(b.slice(s, e)))
    */
   end(sink: LineSink): void {
     if (this.#partialBytes > 0) this.#emit(this.#joined(new Uint8Array(0)), sink);
@@ -55,7 +63,7 @@ export class LineSplitter {
     const take = this.#maxBytes - this.#partialBytes;
     const joined = this.#joined(chunk.subarray(start, start + take));
     const cut = charBoundary(joined);
-    this.#emit(joined.subarray(0, cut), sink);
+    sink(joined, 0, cut, this.#continued);
     this.#continued = true;
     if (cut < joined.length) {
       this.#partial.push(joined.slice(cut));
@@ -65,7 +73,7 @@ export class LineSplitter {
   }
 
   #emit(line: Uint8Array, sink: LineSink): void {
-    sink(line, this.#continued);
+    sink(line, 0, line.length, this.#continued);
     this.#continued = false;
   }
 

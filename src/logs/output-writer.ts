@@ -32,12 +32,18 @@ export class OutputWriter implements LineOutput {
     this.#queue = new OutputQueue(limitBytes);
   }
 
-  /** Whether a line of `bytes` from `source` fits; drops (and counts) it otherwise. */
+  /**
+   * Whether a line of `bytes` from `source` fits; drops (and counts) it otherwise.
+   * @example if (writer.admit("web", line.length)) batch.push(line)
+   */
   admit(source: string, bytes: number): boolean {
     return !this.#broken && this.#queue.admit(source, bytes);
   }
 
-  /** Writes admitted lines now if nothing waits before them; keeps a copy of the rest. */
+  /**
+   * Writes admitted lines now if nothing waits before them; keeps a copy of the rest.
+   * @example writer.send(batch) // batch may be reused right after
+   */
   send(batch: Uint8Array): void {
     if (this.#broken) return;
     if (this.#queue.waiting || this.#retry) {

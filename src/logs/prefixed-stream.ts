@@ -22,7 +22,7 @@ export class PrefixedStream {
   readonly #output: LineOutput;
   readonly #splitter: LineSplitter;
   #used = 0;
-  readonly #add = (line: Uint8Array, continued: boolean) => this.#append(line, continued);
+  readonly #add = (bytes: Uint8Array, start: number, end: number, continued: boolean) => this.#append(bytes, start, end, continued);
 
   constructor(name: string, prefixes: Prefixes, output: LineOutput, maxLineBytes: number) {
     this.#name = name;
@@ -49,19 +49,19 @@ export class PrefixedStream {
     this.#send();
   }
 
-  #append(line: Uint8Array, continued: boolean): void {
+  #append(bytes: Uint8Array, start: number, end: number, continued: boolean): void {
     const prefix = continued ? this.#prefixes.continued : this.#prefixes.line;
-    const size = prefix.length + line.length + 1;
+    const size = prefix.length + end - start + 1;
     if (!this.#output.admit(this.#name, size)) return;
     if (this.#used + size > batch.length) {
       const bigger = new Uint8Array(Math.max(batch.length * 2, this.#used + size));
       bigger.set(batch.subarray(0, this.#used));
       batch = bigger;
     }
-    batch.set(prefix, this.#used);
-    batch.set(line, this.#used + prefix.length);
-    batch[this.#used + size - 1] = NEWLINE;
-    this.#used += size;
+    let at = copy(prefix, 0, prefix.length, this.#used);
+    at = copy(bytes, start, end, at);
+    batch[at] = NEWLINE;
+    this.#used = at + 1;
   }
 
   #send(): void {
@@ -70,4 +70,17 @@ export class PrefixedStream {
     this.#used = 0;
     this.#output.send(batch.subarray(0, used));
   }
+}
+
+/** Below this, a byte loop beats TypedArray.set (which needs a subarray object per call). */
+const SHORT_COPY = 32;
+
+// Copies bytes[start..end) into the batch at `at`; returns the end of the copy.
+function copy(bytes: Uint8Array, start: number, end: number, at: number): number {
+  if (end - start < SHORT_COPY) {
+    for (let i = start; i < end; i++) batch[at++] = bytes[i]!;
+    return at;
+  }
+  batch.set(bytes.subarray(start, end), at);
+  return at + end - start;
 }

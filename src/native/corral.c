@@ -465,7 +465,7 @@ static napi_value ReopenNonBlocking(napi_env env, napi_callback_info info) {
   if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) return make_int(env, -ENOTSUP);
   char path[32];
   snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-  int out = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  int out = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   return make_int(env, out < 0 ? -errno : out);
 }
 

@@ -9,7 +9,8 @@ const text = (b: Uint8Array) => new TextDecoder().decode(b);
 /** Feeds `chunks` (then end of stream when `end`) and returns the lines, later pieces marked "+". */
 function split(chunks: string[], maxBytes = 80, end = false): string[] {
   const lines: string[] = [];
-  const sink = (line: Uint8Array, continued: boolean) => lines.push(`${continued ? "+" : ""}${text(line)}`);
+  const sink = (bytes: Uint8Array, start: number, end: number, continued: boolean) =>
+    lines.push(`${continued ? "+" : ""}${text(bytes.subarray(start, end))}`);
   const splitter = new LineSplitter(maxBytes);
   for (const c of chunks) splitter.push(bytes(c), sink);
   if (end) splitter.end(sink);
