@@ -2,7 +2,7 @@
 // and Deno's datagram sockets talking to Node's (both directions of the control protocol).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,8 +33,7 @@ test("ctl on Node reaches corral on Deno and ctl on Deno reaches corral on Node"
   process.kill(await corralPid(onDenoCorral), "SIGTERM");
   assert.is((await onDenoCorral.done).code, 0);
 
-  const nodeCorral = spawnSync("sh", ["-c", `${process.execPath} ${BUNDLE} ${flags.join(" ")} -- bash -c "echo up; sleep 100" > /dev/null & echo $!`], { encoding: "utf8" });
-  const nodePid = Number(nodeCorral.stdout.trim());
+  const nodeCorral = spawn(process.execPath, [BUNDLE, ...flags, "--", "sleep", "100"], { stdio: "ignore" });
   // The socket file may still be the Deno corral's until the Node one replaces it.
   let fromDeno = onDeno("ctl", "--base-dir", base, "status", "web/srv");
   for (let i = 0; i < 50 && fromDeno.status !== 0; i++) {
@@ -43,7 +42,7 @@ test("ctl on Node reaches corral on Deno and ctl on Deno reaches corral on Node"
   }
   assert.is(fromDeno.status, 0, fromDeno.stderr);
   assert.match(fromDeno.stdout, /srv/);
-  process.kill(nodePid, "SIGTERM");
+  nodeCorral.kill("SIGTERM");
   rmSync(base, { recursive: true, force: true });
 });
 
