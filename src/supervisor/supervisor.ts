@@ -52,6 +52,10 @@ export interface Status {
   since: number;
   /** Consecutive failed starts. */
   retries: number;
+  /** When the current instance was spawned (ms). */
+  startedAt: number;
+  /** Consecutive runs shorter than MIN_RUN_MS (restarts back off instead of spinning). */
+  quickExits: number;
   restarts: number;
   lastExit?: { code: number; signal: number };
   /** Should be up (autostart or START) — false after STOP. */
@@ -65,6 +69,8 @@ export interface Status {
 /** Backoff after the first failed start, doubled per failure, capped. */
 export const BACKOFF_FIRST_MS = 1000;
 export const BACKOFF_MAX_MS = 30_000;
+/** A run shorter than this is restarted after a backoff, also with startsecs=0 (no busy loop). */
+export const MIN_RUN_MS = 1000;
 
 /**
  * Delay before restart attempt `retries` (1-based): 1, 2, 4 … 30 s.
@@ -158,7 +164,7 @@ export class Supervisor {
 
   #addStatus(p: SupervisedProgram): void {
     this.status.set(p.spec.name, {
-      state: "STOPPED", pid: 0, since: this.#now, retries: 0, restarts: 0,
+      state: "STOPPED", pid: 0, since: this.#now, retries: 0, restarts: 0, startedAt: 0, quickExits: 0,
       wanted: p.spec.autostart, waiting: p.spec.autostart, ready: false, restartAfterStop: false,
     });
   }
@@ -243,6 +249,7 @@ export class Supervisor {
   #onSpawned(name: string, pid: number): void {
     const s = this.status.get(name)!;
     s.pid = pid;
+    s.startedAt = this.#now;
     this.#emit({ type: "transition", name, from: "STARTING", to: "STARTING", pid });
     const startsecs = this.#spec(name).startsecs;
     if (startsecs === 0) this.#becomeRunning(name);
@@ -321,6 +328,14 @@ export class Supervisor {
     }
     const restart = p.ends === "never" &&
       (p.spec.autorestart === "true" || (p.spec.autorestart === "unexpected" && !expected));
+    if (restart && s.wanted && this.#now - s.startedAt < MIN_RUN_MS) {
+      s.quickExits++;
+      s.restarts++;
+      this.#setExited(name, pid, "BACKOFF");
+      this.#emit({ type: "set-timer", name, kind: "backoff", ms: backoffMs(s.quickExits) });
+      return;
+    }
+    s.quickExits = 0;
     this.#setExited(name, pid, "EXITED");
     if (restart && s.wanted) {
       s.restarts++;

@@ -101,4 +101,20 @@ test("a program waits for its dependency to be ready, and a clean exit elsewhere
   assert.equal(of(s.handle({ type: "ready", name: "db" }, 2), "spawn").map((a) => a.name), ["app"]);
 });
 
+test("a program that keeps exiting at once backs off even with startsecs=0", () => {
+  const s = sup([spec("spin", { startsecs: 0, autorestart: "true" })]);
+  s.start(0);
+  const delays: number[] = [];
+  let t = 0;
+  for (let pid = 1; pid <= 4; pid++) {
+    s.handle({ type: "spawned", name: "spin", pid }, t);
+    const timer = of(s.handle({ type: "exited", name: "spin", pid, code: 1, signal: 0 }, t += 10), "set-timer")[0];
+    delays.push(timer!.ms);
+    s.handle({ type: "timer", name: "spin", kind: "backoff" }, t += timer!.ms);
+  }
+  assert.equal(delays, [1000, 2000, 4000, 8000]);
+  s.handle({ type: "spawned", name: "spin", pid: 9 }, t);
+  assert.equal(of(s.handle({ type: "exited", name: "spin", pid: 9, code: 1, signal: 0 }, t + 5000), "spawn").length, 1, "a long run restarts at once");
+});
+
 test.run();
