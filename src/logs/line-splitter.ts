@@ -23,6 +23,11 @@ export class LineSplitter {
     this.#maxBytes = maxBytes;
   }
 
+  /** No partial line is kept: the next chunk starts a line of its own. */
+  get idle(): boolean {
+    return this.#partialBytes === 0 && !this.#continued;
+  }
+
   /**
    * Emits every line `chunk` completes; keeps the rest for the next chunk.
    * @example new LineSplitter(80).push(bytes("a\nb"), (b, s, e) => lines.push(b.slice(s, e))) // "a"; "b" waits

@@ -38,7 +38,8 @@ export class LogMux {
     if (typeof fds === "number") return fds;
     const [readFd, writeFd] = fds;
     const writer = this.#writer(target);
-    const stream = new PrefixedStream(name, prefixesOf(name, wantsColour(this.#os.isatty(target), this.#os.env)), writer, MAX_LINE_BYTES);
+    const prefixes = prefixesOf(name, wantsColour(this.#os.isatty(target), this.#os.env));
+    const stream = new PrefixedStream(name, prefixes, writer, MAX_LINE_BYTES, this.#os.prefixLines);
     const pipe: OpenPipe = {
       fd: readFd,
       stream,

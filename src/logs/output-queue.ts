@@ -45,6 +45,17 @@ export class OutputQueue {
   }
 
   /**
+   * Admits a run of whole lines of `bytes` in all only if all fit and nothing is being
+   * dropped; else admits nothing and counts nothing (the caller then goes line by line).
+   * @example if (!queue.admitRun(batch.length)) for (const line of lines) queue.admit("web", line.length)
+   */
+  admitRun(bytes: number): boolean {
+    if (this.#dropping || this.#bytes + bytes > this.#limit) return false;
+    this.#bytes += bytes;
+    return true;
+  }
+
+  /**
    * Stores admitted bytes the caller will not touch again (`force`: not admitted, e.g. a notice).
    * @example queue.store(leftover.slice())
    */

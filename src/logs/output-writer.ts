@@ -41,6 +41,14 @@ export class OutputWriter implements LineOutput {
   }
 
   /**
+   * Admits a run of whole lines in all, or nothing (uncounted: go line by line then).
+   * @example if (!writer.admitRun(batch.length)) admitEachLine()
+   */
+  admitRun(bytes: number): boolean {
+    return !this.#broken && this.#queue.admitRun(bytes);
+  }
+
+  /**
    * Writes admitted lines now if nothing waits before them; keeps a copy of the rest.
    * @example writer.send(batch) // batch may be reused right after
    */

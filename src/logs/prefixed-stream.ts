@@ -2,12 +2,20 @@
 import { LineSplitter } from "./line-splitter.ts";
 import type { Prefixes } from "./prefix.ts";
 
-/** Where prefixed lines go: admission per line (may drop it), then one batch per chunk. */
+/** Where prefixed lines go: admission per line (may drop it) or per run, then one batch per chunk. */
 export interface LineOutput {
   admit(source: string, bytes: number): boolean;
+  /** All of a run of lines or nothing, uncounted. */
+  admitRun(bytes: number): boolean;
   /** Takes `batch` now or copies what it keeps: the caller reuses the buffer. */
   send(batch: Uint8Array): void;
 }
+
+/**
+ * A fast path that prefixes a run of whole lines at once (Os.prefixLines): returns
+ * [src offset reached, bytes written to dst]. Without one, every line goes through the splitter.
+ */
+export type RunFormatter = (src: Uint8Array, from: number, prefix: Uint8Array, dst: Uint8Array, maxLine: number) => [number, number];
 
 const NEWLINE = 0x0a;
 /** Initial size of the shared batch buffer (it grows to the largest batch seen). */
@@ -21,14 +29,18 @@ export class PrefixedStream {
   readonly #prefixes: Prefixes;
   readonly #output: LineOutput;
   readonly #splitter: LineSplitter;
+  readonly #maxLineBytes: number;
+  readonly #formatRun: RunFormatter | undefined;
   #used = 0;
   readonly #add = (bytes: Uint8Array, start: number, end: number, continued: boolean) => this.#append(bytes, start, end, continued);
 
-  constructor(name: string, prefixes: Prefixes, output: LineOutput, maxLineBytes: number) {
+  constructor(name: string, prefixes: Prefixes, output: LineOutput, maxLineBytes: number, formatRun?: RunFormatter) {
     this.#name = name;
     this.#prefixes = prefixes;
     this.#output = output;
     this.#splitter = new LineSplitter(maxLineBytes);
+    this.#maxLineBytes = maxLineBytes;
+    this.#formatRun = formatRun;
   }
 
   /**
@@ -36,7 +48,17 @@ export class PrefixedStream {
    * @example stream.write(chunk)
    */
   write(chunk: Uint8Array): void {
-    this.#splitter.push(chunk, this.#add);
+    let from = 0;
+    // Fast path: the whole lines at the start of the chunk in one go, if they all fit; else
+    // (or for what it leaves: a partial or overlong line) line by line through the splitter.
+    if (this.#formatRun && this.#splitter.idle) {
+      const [reached, produced] = this.#formatRun(chunk, 0, this.#prefixes.line, batch, this.#maxLineBytes);
+      if (produced > 0 && this.#output.admitRun(produced)) {
+        this.#used = produced;
+        from = reached;
+      }
+    }
+    this.#splitter.push(from ? chunk.subarray(from) : chunk, this.#add);
     this.#send();
   }
 

@@ -18,6 +18,7 @@ export interface Native {
   readSome(fd: number, into: Uint8Array): number;
   reopenNonBlocking(fd: number): number;
   writeNoWait(fd: number, data: Uint8Array): number;
+  prefixLines(src: Uint8Array, from: number, prefix: Uint8Array, dst: Uint8Array, maxLine: number): [number, number];
 }
 
 /**

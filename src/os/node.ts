@@ -69,6 +69,7 @@ export function nodeOs(): Os {
     readSome: (fd, into) => native.readSome(fd, into),
     reopenNonBlocking: (fd) => native.reopenNonBlocking(fd),
     writeNoWait: (fd, data) => native.writeNoWait(fd, data),
+    prefixLines: (src, from, prefix, dst, maxLine) => native.prefixLines(src, from, prefix, dst, maxLine),
   };
 }
 

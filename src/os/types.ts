@@ -76,6 +76,12 @@ export interface Os {
   reopenNonBlocking(fd: number): number;
   /** Like writeSome, but never blocks on a socket even when `fd` is blocking (send with MSG_DONTWAIT). */
   writeNoWait(fd: number, data: Uint8Array): number;
+  /**
+   * Native fast path of log_prefix (not a system call: memchr/memcpy in corral.node): copies the
+   * whole lines of `src` from `from` into `dst` as prefix + line + newline, stopping at a partial
+   * line, one longer than `maxLine`, or a full `dst`. Returns [src offset reached, bytes produced].
+   */
+  prefixLines(src: Uint8Array, from: number, prefix: Uint8Array, dst: Uint8Array, maxLine: number): [number, number];
 }
 
 /** A pipe being read by `Os.readPipe`. */

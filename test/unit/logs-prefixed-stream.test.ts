@@ -2,7 +2,7 @@
 // colour only when asked for and the same colour for the same name.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { PrefixedStream, type LineOutput } from "../../src/logs/prefixed-stream.ts";
+import { PrefixedStream, type LineOutput, type RunFormatter } from "../../src/logs/prefixed-stream.ts";
 import { colourOf, prefixesOf, wantsColour } from "../../src/logs/prefix.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -15,6 +15,11 @@ function recorder(room = Infinity) {
   const output: LineOutput = {
     admit(source, n) {
       if (n > room) { dropped.push(source); return false; }
+      room -= n;
+      return true;
+    },
+    admitRun(n) {
+      if (n > room) return false;
       room -= n;
       return true;
     },
@@ -59,6 +64,42 @@ test("a batch larger than the shared buffer is sent whole", () => {
   new PrefixedStream("a", prefixesOf("a", false), output, 2000).write(bytes(line.repeat(200)));
   assert.is(batches.length, 1);
   assert.is(batches[0], `a | ${line}`.repeat(200));
+});
+
+/** What Os.prefixLines does natively, in JS; `runs` counts its calls that produced lines. */
+function formatter() {
+  const calls = { runs: 0 };
+  const format: RunFormatter = (src, from, prefix, dst, maxLine) => {
+    let pos = from, out = 0;
+    for (let nl = src.indexOf(10, pos); nl >= 0; nl = src.indexOf(10, pos)) {
+      if (nl - pos > maxLine || out + prefix.length + nl - pos + 1 > dst.length) break;
+      dst.set(prefix, out);
+      dst.set(src.subarray(pos, nl + 1), out + prefix.length);
+      out += prefix.length + nl - pos + 1;
+      pos = nl + 1;
+    }
+    if (out) calls.runs++;
+    return [pos, out];
+  };
+  return { format, calls };
+}
+
+test("with a run formatter the output is the same as line by line, partial and overlong lines included", () => {
+  const chunks = ["one\ntwo\nthr", "ee\n", "x\nabcdefghij\ny\n", "tail"];
+  const plain = recorder(), fast = recorder(), { format, calls } = formatter();
+  const a = new PrefixedStream("a", prefixesOf("a", false), plain.output, 6);
+  const b = new PrefixedStream("a", prefixesOf("a", false), fast.output, 6, format);
+  for (const c of chunks) { a.write(bytes(c)); b.write(bytes(c)); }
+  a.end(); b.end();
+  assert.equal(fast.batches, plain.batches);
+  assert.is(calls.runs, 2, "runs start only where no partial line is kept");
+});
+
+test("a run that does not fit all at once falls back to whole lines, each drop counted once", () => {
+  const { output, batches, dropped } = recorder("a | 1\n".length * 2);
+  new PrefixedStream("a", prefixesOf("a", false), output, 100, formatter().format).write(bytes("1\n2\n3\n"));
+  assert.equal(batches, ["a | 1\na | 2\n"]);
+  assert.equal(dropped, ["a"]);
 });
 
 test("a coloured prefix wraps the name and bar in the name's own colour", () => {

@@ -37,6 +37,18 @@ test("after a drop every line is dropped until half the bound is written, then c
   assert.ok(offer(queue, "a", "ok\n"));
 });
 
+test("a run of lines is admitted whole or not at all, and a refused run counts no drop", () => {
+  const queue = new OutputQueue(10);
+  assert.ok(queue.admitRun(6));
+  assert.not.ok(queue.admitRun(6));
+  assert.is(queue.bytes, 6);
+  assert.ok(queue.admit("a", 4), "line by line after a refused run");
+  assert.not.ok(queue.admit("a", 1));
+  assert.not.ok(queue.admitRun(1), "no runs while dropping");
+  queue.sent(10);
+  assert.equal(queue.takeDrops(), [["a", 1]]);
+});
+
 test("bytes written straight from a batch count like written queued bytes", () => {
   const queue = new OutputQueue(10);
   assert.ok(queue.admit("a", 8));
