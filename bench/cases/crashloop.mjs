@@ -10,7 +10,7 @@ import { supervisors } from "../lib/subjects.mjs";
 const TARGET_PERCENT = 5;
 /**
  * startsecs=1 (the issue's case): every exit is a failed start, which is backed off.
- * startsecs=0: every exit is of a running program, restarted at once — the hot loop.
+ * startsecs=0: no start can fail, so only the supervisor's own pacing keeps the loop cool.
  */
 const VARIANTS = [
   { startsecs: 1, windowS: 30, target: { max: TARGET_PERCENT } },
@@ -26,8 +26,8 @@ export const about =
   "own CPU time (utime+stime in /proc/PID/stat, clock ticks) over the window as % of one core, and how often the " +
   "program was started (lines in STARTS). " +
   VARIANTS.map((v) => `startsecs=${v.startsecs}: ${v.windowS} s`).join(", ") + ". With startsecs=1 every exit is a " +
-  "failed start and both back off (corral 1, 2, 4 … 30 s); with startsecs=0 the program was running when it exited, " +
-  "so corral restarts it at once, with no backoff; supervisord acts on exits only in its main loop's ticks.";
+  "failed start, which both back off from; with startsecs=0 no start can fail, so supervisord's rule for failed " +
+  "starts does not apply and each supervisor's own pacing shows.";
 
 const lines = (file) => (existsSync(file) ? readFileSync(file, "utf8").split("\n").length - 1 : 0);
 
