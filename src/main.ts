@@ -21,17 +21,22 @@ const sub = args[0] !== undefined && Object.hasOwn(SUBCOMMANDS, args[0]) ? args[
 const feed = sub === undefined ? catchSignals(os) : undefined;
 initLog(os, 0);
 
+/** Reports why corral could not start or a subcommand failed, and exits 2 (usage) or 1. */
+function fail(err: unknown, context?: string): never {
+  if (err instanceof UsageError) {
+    warn(context ? `${context}: ${err.message}` : err.message);
+    os.exit(EXIT_USAGE);
+  }
+  warn(`${context ?? "cannot start"}: ${err instanceof Error ? err.stack : err}`);
+  os.exit(1);
+}
+
 async function runSubcommand(name: string): Promise<void> {
   try {
     const main = await SUBCOMMANDS[name]!();
     os.exit(await main(os, args.slice(1)));
   } catch (err) {
-    if (err instanceof UsageError) {
-      warn(`${name}: ${err.message}`);
-      os.exit(EXIT_USAGE);
-    }
-    warn(`${name}: ${err instanceof Error ? err.message : err}`);
-    os.exit(1);
+    fail(err, name);
   }
 }
 
@@ -59,19 +64,8 @@ function main(): Promise<void> | void {
 process.on("uncaughtException", (err) => warn(`internal error (continuing): ${err.stack ?? err}`));
 process.on("unhandledRejection", (err) => warn(`internal error (continuing): ${err}`));
 
-
-
-function failStart(err: unknown): never {
-  if (err instanceof UsageError) {
-    warn(err.message);
-    os.exit(EXIT_USAGE);
-  }
-  warn(`cannot start: ${err instanceof Error ? err.stack : err}`);
-  os.exit(1);
-}
-
 try {
-  main()?.catch(failStart);
+  main()?.catch((err) => fail(err));
 } catch (err) {
-  failStart(err);
+  fail(err);
 }
