@@ -101,7 +101,7 @@ export async function runSupervisor(os: Os, feed: SignalFeed, plan: SupervisorPl
 
   function spawn(name: string): void {
     const program = supervisor.programs.get(name)!.spec;
-    const { spec, release } = prepareSpawn(program, os.env, undefined, plan.stdinFor === name ? 0 : -1);
+    const { spec, release } = prepareSpawn(program, os.env, plan.stdinFor === name ? 0 : -1);
     // Prefixed streams get a pipe of the log mux; corral keeps only the read ends.
     const piped = program.logPrefix ? prefixedStdio(os, sharedMux(os, pid1.atExit), program, spec.stdio!) : undefined;
     if (piped) spec.stdio = piped.stdio;

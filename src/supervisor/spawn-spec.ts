@@ -19,16 +19,15 @@ function openTarget(target: LogTarget, opened: number[]): number {
 }
 
 /**
- * Builds the spawn spec of `program` in corral's environment `env`. Output goes
- * straight to its targets (no copy through corral) unless `stdout`/`stderr` are given.
+ * Builds the spawn spec of `program` in corral's environment `env`. Output goes straight to
+ * its targets (no copy through corral); stdin is `stdin`, or /dev/null when it is -1.
  * @example const { spec, release } = prepareSpawn(program, process.env); os.spawn(spec); release();
  */
-export function prepareSpawn(program: ProgramSpec, env: Record<string, string | undefined>,
-  pipes?: { stdout: number; stderr: number }, stdin = -1): PreparedSpawn {
+export function prepareSpawn(program: ProgramSpec, env: Record<string, string | undefined>, stdin = -1): PreparedSpawn {
   const opened: number[] = [];
   const user = program.user ? { HOME: program.user.home, USER: program.user.name, LOGNAME: program.user.name } : {};
-  const out = pipes?.stdout ?? openTarget(program.stdout, opened);
-  const err = program.redirectStderr ? out : pipes?.stderr ?? openTarget(program.stderr, opened);
+  const out = openTarget(program.stdout, opened);
+  const err = program.redirectStderr ? out : openTarget(program.stderr, opened);
   let inFd = stdin;
   if (inFd < 0) {
     inFd = openSync("/dev/null", "r");
