@@ -1,5 +1,5 @@
 // Talking to control sockets from the outside: find them, send commands, ask STATUS.
-import { readdirSync, statSync, unlinkSync } from "node:fs";
+import { readdirSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { tmpdir } from "node:os";
 import type { Os } from "../os/types.ts";
@@ -23,17 +23,9 @@ export function findSockets(dir: string): string[] {
   return entries.flatMap((e) => {
     const path = join(dir, e.name);
     if (e.isDirectory()) return findSockets(path);
-    return e.isSocket() && e.name.endsWith(SOCKET_SUFFIX) ? [path] : [];
+    // By name, as the seed's `find -name` does (Deno's Dirent does not report sockets).
+    return e.name.endsWith(SOCKET_SUFFIX) ? [path] : [];
   }).sort();
-}
-
-/** Whether `path` is a socket file. */
-export function isSocket(path: string): boolean {
-  try {
-    return statSync(path).isSocket();
-  } catch {
-    return false;
-  }
 }
 
 /**

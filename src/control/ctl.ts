@@ -5,7 +5,7 @@ import type { Os } from "../os/types.ts";
 import { UsageError } from "../cli/errors.ts";
 import { parseDuration } from "../cli/duration.ts";
 import { controlPaths, DEFAULT_BASE_DIR, SOCKET_SUFFIX } from "./paths.ts";
-import { findSockets, isSocket, queryStatus, sendCommand } from "./client.ts";
+import { findSockets, queryStatus, sendCommand } from "./client.ts";
 import type { ControlCommand, StatusReply } from "./protocol.ts";
 
 /** How long --wait waits for the target state. */
