@@ -16,6 +16,7 @@ interface OpenPipe {
   fd: number;
   reader: PipeReader;
   stream: PrefixedStream;
+  target: 1 | 2;
 }
 
 /** Every prefixed pipe of this corral, and the writers they share. */
@@ -43,6 +44,7 @@ export class LogMux {
     const pipe: OpenPipe = {
       fd: readFd,
       stream,
+      target,
       reader: this.#os.readPipe(readFd, (chunk) => stream.write(chunk), () => {
         this.#open.delete(pipe);
         stream.end();
@@ -73,7 +75,13 @@ export class LogMux {
 
   #writer(target: 1 | 2): OutputWriter {
     let writer = this.#writers.get(target);
-    if (!writer) this.#writers.set(target, (writer = new OutputWriter(this.#os, target, QUEUE_LIMIT_BYTES)));
+    if (!writer) {
+      this.#writers.set(target, (writer = new OutputWriter(this.#os, target, QUEUE_LIMIT_BYTES)));
+      // Back-pressure: while a live reader is behind, the programs writing to it wait.
+      writer.onPressure = (hold) => {
+        for (const pipe of this.#open) if (pipe.target === target) hold ? pipe.reader.pause() : pipe.reader.resume();
+      };
+    }
     return writer;
   }
 }

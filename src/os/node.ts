@@ -107,5 +107,9 @@ function readPipe(fd: number, onData: (chunk: Uint8Array) => void, onEnd: () => 
   socket.on("data", (chunk: Buffer) => onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
   socket.on("end", finish);
   socket.on("error", finish); // a read error ends the stream like EOF: nothing more will come
-  return { close: () => { open = false; socket.destroy(); } };
+  return {
+    close: () => { open = false; socket.destroy(); },
+    pause: () => void socket.pause(),
+    resume: () => void socket.resume(),
+  };
 }

@@ -88,6 +88,9 @@ export interface Os {
 export interface PipeReader {
   /** Stops reading and closes the descriptor (no `onEnd`). */
   close(): void;
+  /** Stops reading for now: the writer on the other end blocks once the pipe is full. */
+  pause(): void;
+  resume(): void;
 }
 
 /** A bound datagram socket. */
