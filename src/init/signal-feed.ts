@@ -8,8 +8,8 @@ export interface SignalFeed {
 }
 
 /**
- * Installs corral's handlers for every forwarded signal and SIGCHLD right away (a PID 1
- * without a handler silently drops signals), and ignores SIGTTIN/SIGTTOU.
+ * Installs corral's handlers for every forwarded signal, SIGCHLD and the real-time signals
+ * right away (a PID 1 without a handler silently drops signals), and ignores SIGTTIN/SIGTTOU.
  * @example const feed = catchSignals(os); ...; feed.attach(dispatch)
  */
 export function catchSignals(os: Os): SignalFeed {
@@ -17,6 +17,9 @@ export function catchSignals(os: Os): SignalFeed {
   let handler: ((signo: number) => void) | undefined;
   os.ignoreSignal(SIGTTIN);
   os.ignoreSignal(SIGTTOU);
+  // Real-time signals too (dropped until there is a job): a default action would kill PID 1
+  // when the signal comes from outside its namespace.
+  os.forwardRealtime(0, new Map());
   os.onSignals([...FORWARDED, SIGCHLD], (signo) => (handler ? handler(signo) : early.push(signo)));
   return {
     attach(h) {
