@@ -20,6 +20,7 @@ export function catchSignals(os: Os): SignalFeed {
   // Real-time signals too (dropped until there is a job): a default action would kill PID 1
   // when the signal comes from outside its namespace.
   os.forwardRealtime(0, new Map());
+  os.ignoreSentFaults();
   os.onSignals([...FORWARDED, SIGCHLD], (signo) => (handler ? handler(signo) : early.push(signo)));
   return {
     attach(h) {

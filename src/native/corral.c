@@ -16,6 +16,7 @@
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -542,8 +543,85 @@ static napi_value PrefixLines(napi_env env, napi_callback_info info) {
     napi_set_named_property(env, exports, name, f);                        \
   } while (0)
 
+
+
+// ---------------------------------------------------------------- signal takeover
+// Deno (>= 2.9.2) starts an inspector on 127.0.0.1:9229 when SIGUSR1 arrives, from a
+// process-wide handler it installs 500 ms after start-up. PID 1 must never do that: corral
+// puts its own handler back, which only reports the signal through a pipe JS reads.
+
+static int takeover_pipe[2] = {-1, -1};
+
+static void on_taken_signal(int sig) {
+  int saved = errno;
+  unsigned char byte = (unsigned char)sig;
+  if (write(takeover_pipe[1], &byte, 1) < 0) { /* pipe full: the signal merges, as signals do */ }
+  errno = saved;
+}
+
+// takeOverSignal(sig) -> the pipe's read end (one byte per signal), or -errno.
+static napi_value TakeOverSignal(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (takeover_pipe[0] < 0 && pipe2(takeover_pipe, O_CLOEXEC | O_NONBLOCK) < 0) return make_int(env, -errno);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_taken_signal;
+  sa.sa_flags = SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(get_int(env, args[0], 0), &sa, NULL) < 0) return make_int(env, -errno);
+  return make_int(env, takeover_pipe[0]);
+}
+
+// isTakenOver(sig) -> whether corral's takeover handler is still the one installed.
+static napi_value IsTakenOver(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1], out;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  struct sigaction current;
+  bool ours = sigaction(get_int(env, args[0], 0), NULL, &current) == 0 && current.sa_handler == on_taken_signal;
+  napi_get_boolean(env, ours, &out);
+  return out;
+}
+
+// ---------------------------------------------------------------- faults sent by kill(2)
+// SIGILL/SIGBUS/SIGFPE/SIGSEGV are corral's own faults, not forwarded (as in tini). Sent from
+// outside the namespace with kill(2) they would kill PID 1; such ones are ignored, while a
+// real fault still ends corral as it would have.
+
+static void on_fault(int sig, siginfo_t *info, void *ctx) {
+  (void)ctx;
+  if (info->si_code <= 0) return;  // SI_USER, SI_QUEUE, SI_TKILL: sent, not raised by the CPU
+  signal(sig, SIG_DFL);             // a real fault: the instruction runs again and kills us
+}
+
+// ignoreSentFaults() -> 0 or -errno
+static napi_value IgnoreSentFaults(napi_env env, napi_callback_info info) {
+  (void)info;
+  static const int faults[] = {SIGILL, SIGBUS, SIGFPE, SIGSEGV};
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_fault;
+  sa.sa_flags = SA_SIGINFO;
+  sigemptyset(&sa.sa_mask);
+  for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+    if (sigaction(faults[i], &sa, NULL) < 0) return make_int(env, -errno);
+  }
+  return make_int(env, 0);
+}
+
+// Datagrams (up to 64 KiB each) arrive as fresh buffers freed only by a later GC. Served from
+// mmap above this size, their memory goes back to the system when freed, instead of staying
+// in malloc's heap: a flood of large datagrams then leaves no lasting RSS behind.
+#define MMAP_THRESHOLD_BYTES (32 * 1024)
+
 static napi_value Init(napi_env env, napi_value exports) {
+  mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
   EXPORT("spawn", Spawn);
+  EXPORT("takeOverSignal", TakeOverSignal);
+  EXPORT("isTakenOver", IsTakenOver);
+  EXPORT("ignoreSentFaults", IgnoreSentFaults);
   EXPORT("reap", Reap);
   EXPORT("forwardRealtime", ForwardRealtime);
   EXPORT("kill", Kill);

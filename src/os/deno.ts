@@ -5,8 +5,30 @@
 import { deno } from "./deno-api.ts";
 import { bindDatagram, sendDatagram } from "./deno-datagram.ts";
 import { nodeOs } from "./node.ts";
-import { signalName } from "./signals.ts";
+import { loadAddon, type Native } from "./native.ts";
+import { SIGUSR1, signalName } from "./signals.ts";
 import type { Os } from "./types.ts";
+
+/** Deno installs its SIGUSR1 inspector trigger 500 ms after start-up; corral checks after that. */
+const TAKEOVER_CHECKS_MS = [600, 1000, 2000, 5000];
+
+/**
+ * Keeps SIGUSR1 corral's: Deno (>= 2.9.2) would open an inspector on 127.0.0.1:9229. Once
+ * Deno's handler is in place, corral.node puts its own back, which reports through a pipe.
+ * @example guardSigusr1(os, handler) // SIGUSR1 still reaches `handler`, never the inspector
+ */
+function guardSigusr1(os: Os, handler: (signo: number) => void): void {
+  const native = loadAddon<Native>("corral.node");
+  let reading = false;
+  const check = () => {
+    if (native.isTakenOver(SIGUSR1)) return;
+    const fd = native.takeOverSignal(SIGUSR1);
+    if (fd < 0 || reading) return;
+    reading = true;
+    os.readPipe(fd, (chunk) => chunk.forEach((signo) => handler(signo)), () => {});
+  };
+  for (const ms of TAKEOVER_CHECKS_MS) setTimeout(check, ms);
+}
 
 /**
  * Builds the Deno seam; only valid when `globalThis.Deno` exists. corral never uses
@@ -15,15 +37,17 @@ import type { Os } from "./types.ts";
  * @example const os = denoOs(); os.runtime // "deno"
  */
 export function denoOs(): Os {
-  return {
+  const os: Os = {
     ...nodeOs(),
     runtime: "deno",
     onSignals(signals, handler) {
       // Deno refuses only KILL, STOP, ILL, FPE and SEGV, none of which corral catches.
       for (const signo of signals) deno.addSignalListener(signalName(signo), () => handler(signo));
+      if (signals.includes(SIGUSR1)) guardSigusr1(os, handler);
     },
     exit: (code) => deno.exit(code),
     bindDatagram,
     sendDatagram,
   };
+  return os;
 }

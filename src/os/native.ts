@@ -3,6 +3,9 @@ import { join } from "node:path";
 
 /** The addon's exports, as declared in src/native/corral.c. */
 export interface Native {
+  takeOverSignal(sig: number): number;
+  isTakenOver(sig: number): boolean;
+  ignoreSentFaults(): number;
   spawn(file: string, argv: string[], env: string[], opts: object): number;
   reap(): number[];
   forwardRealtime(target: number, rewrites: number[]): number;

@@ -20,6 +20,7 @@ export function nodeOs(): Os {
     },
     forwardRealtime: (target, rewrites) => void native.forwardRealtime(target, [...rewrites].flat()),
     ignoreSignal: (signo) => void native.ignoreSignal(signo),
+    ignoreSentFaults: () => void native.ignoreSentFaults(),
     spawn: (spec: SpawnSpec) => native.spawn(spec.file, spec.argv, spec.env, spec),
     reap() {
       const flat = native.reap();

@@ -41,6 +41,8 @@ export interface Os {
   /** Forwards real-time signals from native code (JS cannot catch them). 0 drops them. */
   forwardRealtime(target: number, rewrites: ReadonlyMap<number, number>): void;
   ignoreSignal(signo: number): void;
+  /** Ignores SIGILL/BUS/FPE/SEGV sent with kill(2); real faults still end the process. */
+  ignoreSentFaults(): void;
   /** Starts a process; returns its pid, or -errno when it could not be executed. */
   spawn(spec: SpawnSpec): number;
   /** Collects every exited child; `remaining` is false once corral has no children at all. */
