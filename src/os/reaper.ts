@@ -49,9 +49,4 @@ export class Reaper {
     this.onPass();
     if (!remaining) this.onEmpty();
   }
-
-  /** Number of children someone is waiting for. */
-  get watched(): number {
-    return this.#waiting.size;
-  }
 }
