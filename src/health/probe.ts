@@ -5,7 +5,8 @@ import { execProbe, type ProbeDeps } from "./exec-probe.ts";
 import { httpProbe } from "./http-probe.ts";
 import type { ProbeResult } from "./result.ts";
 import { tcpProbe } from "./tcp-probe.ts";
-import { splitWords } from "./words.ts";
+// One splitting rule in all of corral: supervisord's (Python shlex), as for command=.
+import { splitCommand } from "../config/shlex.ts";
 
 // Re-exported so that `ready=` needs this one module.
 export type { ProbeDeps } from "./exec-probe.ts";
@@ -36,7 +37,12 @@ export function parseProbe(text: string): Probe {
     return { kind: "tcp", host: m[1] ?? m[2]!, port };
   }
   if (t.startsWith("exec:")) {
-    const argv = splitWords(t.slice(5));
+    let argv: string[];
+    try {
+      argv = splitCommand(t.slice(5));
+    } catch (err) {
+      throw new UsageError(`exec: ${(err as Error).message}`);
+    }
     if (argv.length === 0) throw new UsageError(`expected exec:COMMAND ARGS with a command, got "${text}"`);
     return { kind: "exec", argv };
   }

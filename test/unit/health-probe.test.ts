@@ -2,7 +2,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parseProbe } from "../../src/health/probe.ts";
-import { splitWords } from "../../src/health/words.ts";
 
 const usageError = (message: string) => (e: Error) => e.name === "UsageError" && e.message === message;
 
@@ -26,12 +25,11 @@ test("anything else is a usage error with one exact message", () => {
   assert.throws(() => parseProbe("http://[bad"), usageError(`expected a valid http:// or https:// URL, got "http://[bad"`));
 });
 
-test("exec words split like a shell for simple quoting, with no expansion", () => {
-  assert.equal(splitWords(`sh -c 'echo "hi there" $HOME'`), ["sh", "-c", `echo "hi there" $HOME`]);
-  assert.equal(splitWords(`a "b \\"c\\" \\$d \\n" e\\ f '' ""`), ["a", `b "c" $d \\n`, "e f", "", ""]);
-  assert.equal(splitWords("  curl\t-fsS   x  "), ["curl", "-fsS", "x"]);
-  assert.equal(splitWords(`pre'fix'"ed"`), ["prefixed"]);
-  assert.throws(() => splitWords(`sh -c 'oops`), usageError(`unterminated ' quote in "sh -c 'oops"`));
+test("exec words split as command= does (Python shlex), with no expansion", () => {
+  assert.equal(parseProbe(`exec:sh -c 'echo "hi there" $HOME'`), { kind: "exec", argv: ["sh", "-c", `echo "hi there" $HOME`] });
+  assert.equal(parseProbe(`exec:a "b \\"c\\"" e\\ f ''`), { kind: "exec", argv: ["a", `b "c"`, "e f", ""] });
+  assert.equal(parseProbe("exec:  curl\t-fsS   x  "), { kind: "exec", argv: ["curl", "-fsS", "x"] });
+  assert.throws(() => parseProbe(`exec:sh -c 'oops`), usageError(`exec: expected a closing ', got "sh -c 'oops"`));
 });
 
 test.run();
