@@ -89,6 +89,18 @@ static void free_string_array(char **a) {
   free(a);
 }
 
+// The bytes of a typed array (a Uint8Array from JS); false when `v` is not one.
+static bool get_bytes(napi_env env, napi_value v, void **data, size_t *len) {
+  bool is_typed = false;
+  napi_is_typedarray(env, v, &is_typed);
+  if (!is_typed) return false;
+  napi_typedarray_type type;
+  napi_value buffer;
+  size_t offset;
+  napi_get_typedarray_info(env, v, &type, len, data, &buffer, &offset);
+  return true;
+}
+
 static napi_value prop(napi_env env, napi_value obj, const char *name) {
   napi_value v;
   if (napi_get_named_property(env, obj, name, &v) != napi_ok) return NULL;
@@ -421,13 +433,7 @@ static napi_value WriteSome(napi_env env, napi_callback_info info) {
   int fd = get_int(env, args[0], -1);
   void *data = NULL;
   size_t len = 0;
-  bool is_typed = false;
-  napi_is_typedarray(env, args[1], &is_typed);
-  if (!is_typed) return make_int(env, -EINVAL);
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t offset;
-  napi_get_typedarray_info(env, args[1], &type, &len, &data, &ab, &offset);
+  if (!get_bytes(env, args[1], &data, &len)) return make_int(env, -EINVAL);
   ssize_t n;
   do { n = write(fd, data, len); } while (n < 0 && errno == EINTR);
   return make_int(env, n < 0 ? -errno : n);
@@ -441,13 +447,7 @@ static napi_value ReadSome(napi_env env, napi_callback_info info) {
   int fd = get_int(env, args[0], -1);
   void *data = NULL;
   size_t len = 0;
-  bool is_typed = false;
-  napi_is_typedarray(env, args[1], &is_typed);
-  if (!is_typed) return make_int(env, -EINVAL);
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t offset;
-  napi_get_typedarray_info(env, args[1], &type, &len, &data, &ab, &offset);
+  if (!get_bytes(env, args[1], &data, &len)) return make_int(env, -EINVAL);
   ssize_t n;
   do { n = read(fd, data, len); } while (n < 0 && errno == EINTR);
   return make_int(env, n < 0 ? -errno : n);
@@ -480,13 +480,7 @@ static napi_value WriteNoWait(napi_env env, napi_callback_info info) {
   int fd = get_int(env, args[0], -1);
   void *data = NULL;
   size_t len = 0;
-  bool is_typed = false;
-  napi_is_typedarray(env, args[1], &is_typed);
-  if (!is_typed) return make_int(env, -EINVAL);
-  napi_typedarray_type type;
-  napi_value ab;
-  size_t offset;
-  napi_get_typedarray_info(env, args[1], &type, &len, &data, &ab, &offset);
+  if (!get_bytes(env, args[1], &data, &len)) return make_int(env, -EINVAL);
   ssize_t n;
   do { n = send(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL); } while (n < 0 && errno == EINTR);
   if (n < 0 && errno == ENOTSOCK) {
@@ -505,17 +499,9 @@ static napi_value PrefixLines(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   uint8_t *src = NULL, *prefix = NULL, *dst = NULL;
   size_t src_len = 0, prefix_len = 0, dst_len = 0;
-  uint8_t **bufs[3] = {&src, &prefix, &dst};
-  size_t *lens[3] = {&src_len, &prefix_len, &dst_len};
-  const int arg_of[3] = {0, 2, 3};
-  for (int i = 0; i < 3; i++) {
-    bool is_typed = false;
-    napi_is_typedarray(env, args[arg_of[i]], &is_typed);
-    if (!is_typed) return make_int(env, -EINVAL);
-    napi_typedarray_type type;
-    napi_value ab;
-    size_t offset;
-    napi_get_typedarray_info(env, args[arg_of[i]], &type, lens[i], (void **)bufs[i], &ab, &offset);
+  if (!get_bytes(env, args[0], (void **)&src, &src_len) || !get_bytes(env, args[2], (void **)&prefix, &prefix_len) ||
+      !get_bytes(env, args[3], (void **)&dst, &dst_len)) {
+    return make_int(env, -EINVAL);
   }
   size_t pos = (size_t)get_int(env, args[1], 0), out = 0;
   size_t max_line = (size_t)get_int(env, args[4], 0);
