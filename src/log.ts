@@ -1,27 +1,25 @@
 // corral's own diagnostics on stderr: one line each, never blocking the event loop.
-import { fstatSync, openSync, constants } from "node:fs";
 import type { Os } from "./os/types.ts";
 
 /** Verbosity: 0 errors and warnings, 1 lifecycle (-v), 2 every event (-vv). */
 let verbosity = 0;
 let os: Os | undefined;
-let fd = 2;
+let write: (data: Uint8Array) => number = () => -1;
 let dropped = 0;
 const encoder = new TextEncoder();
 
 /**
- * Sets up logging. When stderr is a pipe, corral writes through its own non-blocking
- * open of it, so a stalled reader costs dropped lines, never a blocked PID 1.
+ * Sets up logging. When stderr is a pipe or terminal, corral writes through its own
+ * non-blocking open of it, so a stalled reader costs dropped lines, never a blocked PID 1.
+ * Native, so it works under Deno's permissions too. Files and sockets are written as they are.
  * @example initLog(os, 1)
  */
 export function initLog(theOs: Os, level: number): void {
   os = theOs;
   verbosity = level;
-  try {
-    if (fstatSync(2).isFIFO()) fd = openSync("/proc/self/fd/2", constants.O_WRONLY | constants.O_NONBLOCK);
-  } catch {
-    fd = 2;
-  }
+  const own = theOs.reopenNonBlocking(2);
+  const fd = own >= 0 ? own : 2;
+  write = (data) => theOs.writeSome(fd, data);
 }
 
 /** Changes the verbosity after options are known. */
@@ -42,10 +40,10 @@ function emit(line: string): void {
   }
   if (dropped > 0) {
     const note = encoder.encode(`corral: (${dropped} log lines dropped: stderr was not being read)\n`);
-    if (os.writeSome(fd, note) < 0) { dropped++; return; }
+    if (write(note) < 0) { dropped++; return; }
     dropped = 0;
   }
-  if (os.writeSome(fd, data) < 0) dropped++;
+  if (write(data) < 0) dropped++;
 }
 
 /** An error or warning: always shown. */

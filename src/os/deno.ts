@@ -9,8 +9,9 @@ import { loadAddon, type Native } from "./native.ts";
 import { SIGUSR1, signalName } from "./signals.ts";
 import type { Os } from "./types.ts";
 
-/** Deno installs its SIGUSR1 inspector trigger 500 ms after start-up; corral checks after that. */
-const TAKEOVER_CHECKS_MS = [600, 1000, 2000, 5000];
+/** Deno installs its SIGUSR1 inspector trigger 500 ms after start-up: corral looks every 25 ms
+ * around then (so a SIGUSR1 can reach the inspector for at most ~25 ms), then twice more. */
+const TAKEOVER_CHECKS_MS = [...Array.from({ length: 25 }, (_, i) => 400 + 25 * i), 2000, 5000];
 
 /**
  * Keeps SIGUSR1 corral's: Deno (>= 2.9.2) would open an inspector on 127.0.0.1:9229. Once
