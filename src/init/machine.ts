@@ -1,5 +1,6 @@
 // The PID-1 state machine: events in, actions out. Pure, so tests need no processes.
 import { SIGINT, SIGKILL, SIGQUIT, SIGTERM, signalName } from "../os/signals.ts";
+import { codeOf } from "../supervisor/supervisor.ts";
 
 /** Something that happened to corral. */
 export type InitEvent =
@@ -40,7 +41,7 @@ export interface InitRules {
  * @example exitCodeFor(-1, 15, new Set([143])) // 0
  */
 export function exitCodeFor(code: number, signal: number, remap: ReadonlySet<number>): number {
-  const raw = code >= 0 ? code : 128 + signal;
+  const raw = codeOf({ code, signal });
   return remap.has(raw) ? 0 : raw;
 }
 

@@ -4,6 +4,7 @@ import { SIGTERM } from "../os/signals.ts";
 import type { Os, SpawnSpec } from "../os/types.ts";
 import type { Reaper } from "../os/reaper.ts";
 import { debug, info, warn } from "../log.ts";
+import { codeOf } from "./supervisor.ts";
 
 /** Poll interval of the condition and how long to keep trying (container-run's values). */
 export const CONDITION_INTERVAL_MS = 3000;
@@ -67,7 +68,7 @@ export class PostStart {
     const spec: SpawnSpec = { file: argv[0]!, argv, env: this.env, newGroup: true };
     const pid = this.reaper.spawnWith(spec, (exit) => {
       this.#pid = 0;
-      const code = exit.code >= 0 ? exit.code : 128 + exit.signal;
+      const code = codeOf(exit);
       done(code === 0, code);
     });
     if (pid < 0) {

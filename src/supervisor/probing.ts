@@ -3,10 +3,8 @@
 import type { ProgramSpec } from "../config/types.ts";
 import type { Os } from "../os/types.ts";
 import type { Reaper } from "../os/reaper.ts";
-import { SIGKILL } from "../os/signals.ts";
-import { parseProbe, runProbe, type ProbeDeps } from "../health/probe.ts";
-import { envList } from "../init/run.ts";
-import { codeOf } from "./supervisor.ts";
+import { parseProbe, runProbe } from "../health/probe.ts";
+import { reaperRunner } from "../health/run-command.ts";
 
 /** Pause between failed probes, and the bound on each one. */
 export const PROBE_INTERVAL_MS = 500;
@@ -21,13 +19,7 @@ export function startProbing(os: Os, reaper: Reaper, spec: ProgramSpec, onReady:
   const probe = parseProbe(spec.ready!);
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const deps: ProbeDeps = {
-    runCommand: (argv, signal) => new Promise((resolve) => {
-      const pid = reaper.spawnWith({ file: argv[0]!, argv, env: envList(os.env), newGroup: true }, (exit) => resolve(codeOf(exit)));
-      if (pid < 0) return resolve(127);
-      signal?.addEventListener("abort", () => os.kill(-pid, SIGKILL));
-    }),
-  };
+  const deps = reaperRunner(os, reaper);
   const attempt = async (): Promise<void> => {
     if (stopped) return;
     const healthy = await runProbe(probe, deps, PROBE_TIMEOUT_MS);
