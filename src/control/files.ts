@@ -1,14 +1,13 @@
 // The `.running` marker and the bpm pidfile: written while a process runs, removed
 // only by the instance that wrote them (an old instance dying late never removes a new one's).
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
+import { writeAtomically } from "../pidfile/write.ts";
 import type { ControlPaths } from "./paths.ts";
 
-function writeAtomically(path: string, text: string): void {
+function writeFile(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+  writeAtomically(path, text, process.pid);
 }
 
 function removeIfOwned(path: string, pid: number): void {
@@ -22,8 +21,8 @@ function removeIfOwned(path: string, pid: number): void {
  * @example markRunning(paths, 1234)
  */
 export function markRunning(paths: ControlPaths, pid: number): void {
-  writeAtomically(paths.pidfile, `${pid}\n`);
-  writeAtomically(paths.running, `${pid}\n`);
+  writeFile(paths.pidfile, `${pid}\n`);
+  writeFile(paths.running, `${pid}\n`);
 }
 
 /**
