@@ -5,7 +5,8 @@
 // reap      waitpid(-1, WNOHANG) until nothing is left: corral spawns every
 //           child through `spawn`, so it owns every child and may reap them all.
 // rt        real-time signals (not catchable from JS) forwarded from a C handler.
-// misc      kill, subreaper, SIG_IGN, flock, pipe, tty handover.
+// signals   one siginfo-aware handler relays every caught signal to JS through a thread.
+// misc      kill, subreaper, flock, pipe, tty handover.
 //
 // Plain Node-API (C), so Node and Deno load the same .node file.
 #define _GNU_SOURCE
@@ -17,6 +18,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -116,7 +118,7 @@ static void child_exec(int err_fd, char **candidates, int ncand, char **argv, ch
   int err = 0;
   if (new_group) {
     if (setpgid(0, 0) < 0) { err = errno; goto fail; }
-    // corral ignores SIGTTOU, so a background group may take the terminal.
+    // Signals are blocked (see spawn), so this background group may take the terminal.
     if (foreground && tcsetpgrp(STDIN_FILENO, getpid()) < 0) { /* not a tty after all */ }
   }
   for (int fd = 0; fd < 3; fd++) {
@@ -221,7 +223,14 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   if (pipe2(pipefd, O_CLOEXEC) < 0) {
     result = -errno;
   } else {
+    // The child starts with every signal blocked: none reaches corral's handlers (and their
+    // pipe) before child_exec resets them, and tcsetpgrp from the new background group is
+    // allowed (a blocked SIGTTOU counts as ignored).
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     pid_t pid = fork();
+    if (pid != 0) pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (pid == 0) {
       close(pipefd[0]);
       child_exec(pipefd[1], candidates, ncand, argv, envp, cwd, new_group, foreground,
@@ -339,18 +348,6 @@ static napi_value Kill(napi_env env, napi_callback_info info) {
   napi_value args[2];
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   int r = kill(get_int(env, args[0], 0), get_int(env, args[1], 0));
-  return make_int(env, r < 0 ? -errno : 0);
-}
-
-// ignoreSignal(sig) -> 0 or -errno: SIG_IGN, e.g. for SIGTTOU/SIGTTIN.
-static napi_value IgnoreSignal(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1];
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = SIG_IGN;
-  int r = sigaction(get_int(env, args[0], 0), &sa, NULL);
   return make_int(env, r < 0 ? -errno : 0);
 }
 
@@ -531,70 +528,116 @@ static napi_value PrefixLines(napi_env env, napi_callback_info info) {
 
 
 
-// ---------------------------------------------------------------- signal takeover
-// Deno (>= 2.9.2) starts an inspector on 127.0.0.1:9229 when SIGUSR1 arrives, from a
-// process-wide handler it installs 500 ms after start-up. PID 1 must never do that: corral
-// puts its own handler back, which only reports the signal through a pipe JS reads.
+// ---------------------------------------------------------------- signal relay
+// Every signal corral catches (but the real-time ones, forwarded above) lands in one C handler
+// that sees its siginfo, writes its number to a pipe, and a thread hands each number to JS
+// through a threadsafe function. The same path on Node and on Deno; JS never installs a
+// handler of its own. Two kinds are not relayed, because the kernel raised them for corral
+// itself: a real fault (SIGILL/BUS/FPE/SEGV with si_code > 0) ends corral as it would have,
+// and SIGPIPE from corral's own write is dropped. Sent by another process, both are relayed
+// and forwarded like any other signal (as dumb-init does).
 
-static int takeover_pipe[2] = {-1, -1};
+static int relay_pipe[2] = {-1, -1};
+static pid_t relay_self;
+static napi_threadsafe_function relay_fn;
 
-static void on_taken_signal(int sig) {
+static int is_fault(int sig) { return sig == SIGILL || sig == SIGBUS || sig == SIGFPE || sig == SIGSEGV; }
+
+static void on_relayed(int sig, siginfo_t *si, void *ctx) {
+  (void)ctx;
   int saved = errno;
-  unsigned char byte = (unsigned char)sig;
-  if (write(takeover_pipe[1], &byte, 1) < 0) { /* pipe full: the signal merges, as signals do */ }
+  int sent = si->si_code <= 0;  // SI_USER, SI_QUEUE, SI_TKILL: sent by a process
+  if (is_fault(sig) && !sent) {
+    signal(sig, SIG_DFL);  // a real fault: the instruction runs again and ends corral
+  } else if (sig == SIGPIPE && (!sent || si->si_pid == relay_self)) {
+    // corral's own write to a closed pipe: the write reports EPIPE, nothing to forward
+  } else {
+    unsigned char byte = (unsigned char)sig;
+    if (write(relay_pipe[1], &byte, 1) < 0) { /* pipe full: the signal merges, as signals do */ }
+  }
   errno = saved;
 }
 
-// takeOverSignal(sig) -> the pipe's read end (one byte per signal), or -errno.
-static napi_value TakeOverSignal(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1];
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  if (takeover_pipe[0] < 0 && pipe2(takeover_pipe, O_CLOEXEC | O_NONBLOCK) < 0) return make_int(env, -errno);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_taken_signal;
-  sa.sa_flags = SA_RESTART;
-  sigemptyset(&sa.sa_mask);
-  if (sigaction(get_int(env, args[0], 0), &sa, NULL) < 0) return make_int(env, -errno);
-  return make_int(env, takeover_pipe[0]);
+static void relay_call_js(napi_env env, napi_value js_cb, void *context, void *data) {
+  (void)context;
+  if (!env) return;  // shutting down
+  napi_value undefined, signo;
+  napi_get_undefined(env, &undefined);
+  napi_create_int32(env, (int32_t)(intptr_t)data, &signo);
+  napi_call_function(env, undefined, js_cb, 1, &signo, NULL);
 }
 
-// isTakenOver(sig) -> whether corral's takeover handler is still the one installed.
-static napi_value IsTakenOver(napi_env env, napi_callback_info info) {
+static void *relay_thread(void *arg) {
+  (void)arg;
+  unsigned char buf[64];
+  for (;;) {
+    ssize_t n = read(relay_pipe[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return NULL;
+    for (ssize_t i = 0; i < n; i++) {
+      if (napi_call_threadsafe_function(relay_fn, (void *)(intptr_t)buf[i], napi_tsfn_blocking) == napi_closing) return NULL;
+    }
+  }
+}
+
+// Pipe, thread and threadsafe function, once; the thread blocks every signal so none is
+// delivered to it mid-call.
+static int relay_start(napi_env env, napi_value callback) {
+  if (relay_fn) return 0;
+  if (pipe2(relay_pipe, O_CLOEXEC) < 0) return -errno;
+  fcntl(relay_pipe[1], F_SETFL, O_NONBLOCK);  // the handler never blocks; the reader does
+  relay_self = getpid();
+  napi_value name;
+  napi_create_string_utf8(env, "corral-signals", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, callback, NULL, name, 0, 1, NULL, NULL, NULL, relay_call_js,
+                                      &relay_fn) != napi_ok) {
+    return -EINVAL;
+  }
+  napi_unref_threadsafe_function(env, relay_fn);  // signals alone do not keep corral alive
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pthread_t thread;
+  int err = pthread_create(&thread, NULL, relay_thread, NULL);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (err) return -err;
+  pthread_detach(thread);
+  return 0;
+}
+
+// relaySignals(signals[], callback) -> 0 or -errno: (re)installs the relay handler for each
+// signal; callback(signo) runs on the JS thread. The callback of the first call is kept.
+static napi_value RelaySignals(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  int r = relay_start(env, args[1]);
+  if (r < 0) return make_int(env, r);
+  uint32_t n = 0;
+  napi_get_array_length(env, args[0], &n);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_relayed;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    napi_get_element(env, args[0], i, &item);
+    if (sigaction(get_int(env, item, 0), &sa, NULL) < 0) return make_int(env, -errno);
+  }
+  return make_int(env, 0);
+}
+
+// isRelayed(sig) -> whether the relay handler is still the one installed (Deno installs its
+// own SIGUSR1 handler some time after start-up; corral puts the relay back).
+static napi_value IsRelayed(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value args[1], out;
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   struct sigaction current;
-  bool ours = sigaction(get_int(env, args[0], 0), NULL, &current) == 0 && current.sa_handler == on_taken_signal;
+  bool ours = sigaction(get_int(env, args[0], 0), NULL, &current) == 0 && current.sa_sigaction == on_relayed;
   napi_get_boolean(env, ours, &out);
   return out;
-}
-
-// ---------------------------------------------------------------- faults sent by kill(2)
-// SIGILL/SIGBUS/SIGFPE/SIGSEGV are corral's own faults, not forwarded (as in tini). Sent from
-// outside the namespace with kill(2) they would kill PID 1; such ones are ignored, while a
-// real fault still ends corral as it would have.
-
-static void on_fault(int sig, siginfo_t *info, void *ctx) {
-  (void)ctx;
-  if (info->si_code <= 0) return;  // SI_USER, SI_QUEUE, SI_TKILL: sent, not raised by the CPU
-  signal(sig, SIG_DFL);             // a real fault: the instruction runs again and kills us
-}
-
-// ignoreSentFaults() -> 0 or -errno
-static napi_value IgnoreSentFaults(napi_env env, napi_callback_info info) {
-  (void)info;
-  static const int faults[] = {SIGILL, SIGBUS, SIGFPE, SIGSEGV};
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = on_fault;
-  sa.sa_flags = SA_SIGINFO;
-  sigemptyset(&sa.sa_mask);
-  for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
-    if (sigaction(faults[i], &sa, NULL) < 0) return make_int(env, -errno);
-  }
-  return make_int(env, 0);
 }
 
 // Datagrams (up to 64 KiB each) arrive as fresh buffers freed only by a later GC. Served from
@@ -605,13 +648,11 @@ static napi_value IgnoreSentFaults(napi_env env, napi_callback_info info) {
 static napi_value Init(napi_env env, napi_value exports) {
   mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
   EXPORT("spawn", Spawn);
-  EXPORT("takeOverSignal", TakeOverSignal);
-  EXPORT("isTakenOver", IsTakenOver);
-  EXPORT("ignoreSentFaults", IgnoreSentFaults);
+  EXPORT("relaySignals", RelaySignals);
+  EXPORT("isRelayed", IsRelayed);
   EXPORT("reap", Reap);
   EXPORT("forwardRealtime", ForwardRealtime);
   EXPORT("kill", Kill);
-  EXPORT("ignoreSignal", IgnoreSignal);
   EXPORT("setSubreaper", SetSubreaper);
   EXPORT("lockFile", LockFile);
   EXPORT("closeFd", CloseFd);

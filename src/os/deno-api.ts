@@ -16,7 +16,6 @@ export interface DatagramConn {
 
 /** `globalThis.Deno`, as far as corral uses it. */
 export interface DenoApi {
-  addSignalListener(signal: string, handler: () => void): void;
   exit(code: number): never;
   listenDatagram(options: { transport: "unixpacket"; path: string }): DatagramConn;
 }

@@ -8,6 +8,7 @@ export interface SpawnSpec {
   argv: string[];
   /** Environment as KEY=VALUE strings. */
   env: string[];
+  /** Working directory; default: the one corral was started in (corral itself moves to /). */
   cwd?: string;
   /** Own process group (pgid = pid). */
   newGroup?: boolean;
@@ -36,13 +37,18 @@ export interface Os {
   /** Base name corral was invoked as (`corral`, `container-run`, `sipid`). */
   readonly invokedAs: string;
   readonly env: Record<string, string | undefined>;
-  /** Calls `handler` for each listed signal; SIGCHLD included when asked for. */
+  /**
+   * Calls `handler` for each listed signal; SIGCHLD included when asked for. A fault signal
+   * (ILL/BUS/FPE/SEGV) or SIGPIPE arrives only when another process sent it; raised by the
+   * kernel for corral itself, a fault ends corral and a SIGPIPE is dropped.
+   */
   onSignals(signals: readonly number[], handler: (signo: number) => void): void;
   /** Forwards real-time signals from native code (JS cannot catch them). 0 drops them. */
   forwardRealtime(target: number, rewrites: ReadonlyMap<number, number>): void;
-  ignoreSignal(signo: number): void;
-  /** Ignores SIGILL/BUS/FPE/SEGV sent with kill(2); real faults still end the process. */
-  ignoreSentFaults(): void;
+  /** chdir(2); 0 or -errno. */
+  chdir(path: string): number;
+  /** The working directory. */
+  cwd(): string;
   /** Starts a process; returns its pid, or -errno when it could not be executed. */
   spawn(spec: SpawnSpec): number;
   /** Collects every exited child; `remaining` is false once corral has no children at all. */
