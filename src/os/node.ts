@@ -123,8 +123,6 @@ function readPipe(fd: number, onData: (chunk: Uint8Array) => void, onEnd: () => 
 /** Every caught signal, by number, to its handlers (corral.node's relay calls `dispatch`). */
 export interface SignalRelay {
   add(signals: readonly number[], handler: (signo: number) => void): void;
-  /** Puts the relay's handler back where something else replaced it (Deno's SIGUSR1). */
-  reclaim(signo: number): void;
 }
 
 /**
@@ -132,12 +130,6 @@ export interface SignalRelay {
  * @example signalRelay(loadAddon<Native>("corral.node")).add([15], (signo) => console.log(signo));
  */
 export function signalRelay(native: Native): SignalRelay {
-  return (relayOf ??= makeRelay(native));
-}
-
-let relayOf: SignalRelay | undefined;
-
-function makeRelay(native: Native): SignalRelay {
   const handlers = new Map<number, Array<(signo: number) => void>>();
   const dispatch = (signo: number) => {
     for (const h of handlers.get(signo) ?? []) h(signo);
@@ -147,9 +139,6 @@ function makeRelay(native: Native): SignalRelay {
       for (const signo of signals) handlers.set(signo, [...(handlers.get(signo) ?? []), handler]);
       const r = native.relaySignals([...signals], dispatch);
       if (r < 0) throw new Error(`cannot install signal handlers (errno ${-r})`);
-    },
-    reclaim(signo) {
-      if (!native.isRelayed(signo)) native.relaySignals([signo], dispatch);
     },
   };
 }
