@@ -12,7 +12,7 @@
 //
 // Why a script and not a package: the rule is "no cycle in the folder graph", about 100 lines
 // on TypeScript's own import scanner (ts.preProcessFile; typescript is already a dev dependency),
-// and it runs in ~0.2 s. dependency-cruiser 17.4.3 can express it (a `circular` rule with
+// and it runs in under a second. dependency-cruiser 17.4.3 can express it (a `circular` rule with
 // `scope: "folder"`) but adds 43 packages / 7.8 MB to node_modules and a config file to learn;
 // madge 8.0.0 adds 141 packages / 51 MB and only reports file-level cycles (measured with
 // `npm install --ignore-scripts` into an empty folder).
