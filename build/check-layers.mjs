@@ -67,7 +67,7 @@ for (const file of files) {
     out.get(to).push([rel(file), rel(target)]);
   }
   if (checkSeam && from !== SEAM_FOLDER) {
-    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
+    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
     const visit = (node) => {
       if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) &&
         (node.expression.text === "process" || node.expression.text === "Deno") && !shadowed(node.expression)) {
