@@ -11,7 +11,7 @@ export class ConfigError extends UsageError {
 
 /**
  * A value that does not parse, before it is known where it came from; the section builder adds file, line, section and key.
- * @example try { byteSize("lots"); } catch (e) { if (e instanceof BadValue) e.message; } // expected a size like 50MB, …, got "lots"
+ * @example byteSize("lots") // throws BadValue: expected a size like 50MB, 512KB or 0 (unlimited), got "lots"
  */
 export class BadValue extends Error {
   override name = "BadValue";
