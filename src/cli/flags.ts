@@ -61,7 +61,7 @@ function goSpelling(args: readonly string[], specs: readonly FlagSpec[]): string
 
 /**
  * The value of a flag that must be given.
- * @example requiredFlag(flags, "pid-file", "FILE") // "/var/run/web.pid"
+ * @example requiredFlag(parseCommandFlags(["--pid-file", "/var/run/web.pid"], [{ name: "pid-file", arg: "FILE" }]), "pid-file", "FILE") // "/var/run/web.pid"
  */
 export function requiredFlag(flags: CommandFlags, name: string, arg: string): string {
   const value = flags[name];

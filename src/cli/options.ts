@@ -47,7 +47,7 @@ const takesValue = (f: Flag | undefined) => f !== undefined && (f.kind === "stri
 /**
  * Index of the first argument that is not corral's: after `--`, or the first
  * non-option, so `corral echo -v` leaves `-v` to echo.
- * @example commandStart(["-v", "--", "ls"]) // 2
+ * @example commandStart(["-v", "--", "ls"]) // 1 (the "--")
  */
 export function commandStart(args: readonly string[]): number {
   for (let i = 0; i < args.length; i++) {
@@ -126,7 +126,10 @@ function normalize(f: Flag, list: unknown[], fromEnv: string | undefined): FlagV
   }
 }
 
-/** The help text, generated from FLAGS. */
+/**
+ * The help text, generated from FLAGS.
+ * @example helpText("0.1.0").startsWith("corral 0.1.0") // true
+ */
 export function helpText(version: string): string {
   const rows = FLAGS.map((f) => {
     const left = `${f.short ? `-${f.short}, ` : "    "}--${f.name}${f.arg ? ` ${f.arg}` : ""}`;

@@ -18,7 +18,7 @@ export const SIPID_USAGE = `usage: sipid claim --pid PID --pid-file PID_FILE
 /**
  * Runs a subcommand body; under the name sipid a UsageError becomes sipid's usage and exit 1,
  * otherwise it propagates (corral reports it and exits 2).
- * @example return sipidCompatible(os, () => claimCommand(os, args));
+ * @example await sipidCompatible(os, async () => { throw new UsageError("--pid PID is required"); }) // as sipid: usage on stderr, 1
  */
 export async function sipidCompatible(os: Os, body: () => Promise<number>): Promise<number> {
   try {

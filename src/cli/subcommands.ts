@@ -13,7 +13,9 @@ export const SUBCOMMANDS: Readonly<Record<string, () => Promise<SubcommandMain>>
 };
 
 /** sipid's own spelling (`sipid claim|kill|wait-until-healthy ...`), mapped onto corral's;
- * any other verb goes to `pidfile`, which answers with sipid's usage. */
+ * any other verb goes to `pidfile`, which answers with sipid's usage.
+ * @example sipidArgs(["claim", "-pid", "7", "-pid-file", "/run/x.pid"]) // ["pidfile", "claim", "-pid", "7", "-pid-file", "/run/x.pid"]
+ */
 export function sipidArgs(args: string[]): string[] {
   const [verb, ...rest] = args;
   if (verb === "wait-until-healthy") return args;

@@ -6,7 +6,7 @@ import type { ProgramSpec } from "./types.ts";
 /**
  * Resolves each spec's depends_on (program or process names) to process names and
  * rejects unknown names and cycles, naming the cycle (`a -> b -> a`).
- * @example resolveDependencies(specs, sections) // web.dependsOn ["db"] → ["db_0", "db_1"] when db has numprocs=2
+ * @example resolveDependencies([spec], new Map([[spec.group, section]])) // web.dependsOn ["db"] → ["db_0", "db_1"] when db has numprocs=2
  */
 export function resolveDependencies(specs: ProgramSpec[], sections: ReadonlyMap<string, IniSection>): ProgramSpec[] {
   const members = new Map<string, string[]>();

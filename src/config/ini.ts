@@ -33,7 +33,7 @@ function commentStart(line: string): number | undefined {
  * `key: value`, comments after `;`/`#` at line start or after whitespace, continuation
  * lines indented deeper than their key, blank lines kept inside continued values.
  * `%` is left alone (expansion comes later). A repeated key is an error.
- * @example readIni("[program:a]\ncommand=sleep 1 ; nap\n", "a.conf")[0].entries.get("command") // { value: "sleep 1", line: 2 }
+ * @example readIni("[program:a]\ncommand=sleep 1 ; nap\n", "a.conf")[0]!.entries.get("command") // { value: "sleep 1", line: 2 }
  */
 export function readIni(text: string, file: string): IniSection[] {
   const sections: IniSection[] = [];

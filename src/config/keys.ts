@@ -55,7 +55,10 @@ export const NO_EFFECT_KEYS: Readonly<Record<string, NoEffectKey>> = {
   stderr_syslog: { check: boolean, note: SYSLOG },
 };
 
-/** Whether a key may appear in a [program:x] section at all. */
+/**
+ * Whether a key may appear in a [program:x] section at all.
+ * @example isProgramKey("stopwaitsecs") // true
+ */
 export function isProgramKey(key: string): boolean {
   return SUPERVISORD_KEYS.includes(key) || CORRAL_KEYS.includes(key) || key in NO_EFFECT_KEYS;
 }

@@ -30,7 +30,7 @@ const byPriority = (a: ProgramSpec, b: ProgramSpec) => a.priority - b.priority |
 /**
  * Validates all sections together: unknown sections, duplicate programs and process names,
  * depends_on, at least one program. Supervisord-only sections become warnings.
- * @example buildConfig({ sections: readIni(text, "a.conf"), files: ["a.conf"], warnings: [] }, process.env)
+ * @example buildConfig({ sections: readIni("[program:a]\ncommand=true\n", "a.conf"), files: ["a.conf"], warnings: [] }, os.env)
  */
 export function buildConfig(sources: ConfigSources, env: Env, options: ParseOptions = {}): Config {
   const warnings = new Set(sources.warnings);
@@ -68,7 +68,7 @@ export function buildConfig(sources: ConfigSources, env: Env, options: ParseOpti
 
 /**
  * Parses one config text (no file system; [include] is checked but only loadConfig follows it).
- * @example parseConfigText("[program:web]\ncommand=nginx -g 'daemon off;'\n", "/etc/corral.conf", {}).programs[0].command
+ * @example parseConfigText("[program:web]\ncommand=nginx -g 'daemon off;'\n", "/etc/corral.conf", {}).programs[0]!.command
  * // ["nginx", "-g", "daemon off;"]
  */
 export function parseConfigText(text: string, file: string, env: Env, options: ParseOptions = {}): Config {

@@ -93,7 +93,7 @@ function processSpec(r: SectionReader, section: IniSection, group: string, names
  * Builds the processes of one [program:x] section. Values are expanded (%(ENV_X)s,
  * %(program_name)s, %(process_num)d, %(here)s, …) per process, then checked; anything
  * wrong is a ConfigError naming file, line, section and key. depends_on stays as written.
- * @example programSpecs(readIni("[program:a]\ncommand=true", "a.conf")[0], "a", ctx)[0].command // ["true"]
+ * @example programSpecs(readIni("[program:a]\ncommand=true", "a.conf")[0]!, "a", { envNames: {}, hostname: "h", passwd: () => "", warn: () => {} })[0]!.command // ["true"]
  */
 export function programSpecs(section: IniSection, program: string, ctx: ProgramContext): ProgramSpec[] {
   for (const [key, entry] of section.entries) {

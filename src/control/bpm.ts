@@ -18,7 +18,7 @@ const USAGE = `Usage: corral bpm start|stop|term|quit|pid|running JOB [-p PROC] 
 
 /**
  * Entry point for `corral bpm ...`.
- * @example corral bpm stop web -p nginx
+ * @example await bpmMain(os, ["stop", "web", "-p", "nginx"]) // corral bpm stop web -p nginx: 0 once stopped
  */
 export async function bpmMain(os: Os, args: string[]): Promise<number> {
   let unknown: string | undefined;

@@ -30,7 +30,7 @@ export function findSockets(dir: string): string[] {
 
 /**
  * Sends a fire-and-forget command (no reply expected), like `echo STOP | nc -uU`.
- * @example await sendCommand(os, sock, "STOP") // 0 or -errno
+ * @example await sendCommand(os, "/var/vcap/data/web/nginx_containerrun.sock", "STOP") // 0 or -errno
  */
 export function sendCommand(os: Os, socket: string, command: ControlCommand): Promise<number> {
   return os.sendDatagram(socket, new TextEncoder().encode(`${command}\n`));
@@ -38,7 +38,7 @@ export function sendCommand(os: Os, socket: string, command: ControlCommand): Pr
 
 /**
  * Asks each socket for STATUS from a temporary bound socket; unanswered ones map to undefined.
- * @example const replies = await queryStatus(os, [sock]);
+ * @example const replies = await queryStatus(os, findSockets("/var/vcap/data")); // socket -> reply or undefined
  */
 export async function queryStatus(os: Os, sockets: string[], timeoutMs = STATUS_TIMEOUT_MS): Promise<Map<string, StatusReply | undefined>> {
   const replies = new Map<string, StatusReply | undefined>(sockets.map((s) => [s, undefined]));

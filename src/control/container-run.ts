@@ -24,7 +24,7 @@ export function parseMode(flag: string, text: string): number {
 
 /**
  * Builds the supervisor plan of `corral --job-name JOB [--process-name PROC] ... -- CMD`.
- * @example containerRunPlan(flags, initOptions) // one program, one socket
+ * @example containerRunPlan(flags, initOptions(flags, ["nginx"])) // one program, one socket
  */
 export function containerRunPlan(flags: FlagValues, init: InitOptions): SupervisorPlan {
   const job = flags["job-name"] as string | undefined;

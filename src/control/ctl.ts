@@ -25,7 +25,7 @@ const VERBS: Readonly<Record<string, ControlCommand>> = {
 
 /**
  * The sockets a target names, below `base`.
- * @example resolveTargets("/var/vcap", ["web/nginx"]) // ["/var/vcap/data/web/nginx_containerrun.sock"]
+ * @example resolveTargets("/var/vcap", ["web/nginx"], false) // ["/var/vcap/data/web/nginx_containerrun.sock"]
  */
 export function resolveTargets(base: string, targets: string[], all: boolean): string[] {
   const data = join(base, "data");
@@ -56,7 +56,7 @@ function ago(ms: number): string {
 
 /**
  * Formats STATUS replies as a table.
- * @example statusTable(replies) // "JOB  PROCESS  STATE  PID ..."
+ * @example statusTable(await queryStatus(os, resolveTargets("/var/vcap", [], true))) // "JOB  PROCESS  STATE  PID …"
  */
 export function statusTable(replies: Map<string, StatusReply | undefined>): string {
   const rows = [["JOB", "PROCESS", "STATE", "PID", "SINCE", "RESTARTS", "LAST EXIT"]];
@@ -75,7 +75,7 @@ const reached = (command: ControlCommand, state: string) =>
 
 /**
  * Entry point for `corral ctl ...`.
- * @example corral ctl stop --all --wait
+ * @example await ctlMain(os, ["stop", "--all", "--wait"]) // corral ctl stop --all --wait: 0 once all are stopped
  */
 export async function ctlMain(os: Os, args: string[]): Promise<number> {
   let unknown: string | undefined;

@@ -18,7 +18,7 @@ function removeIfOwned(path: string, pid: number): void {
 
 /**
  * Marks JOB/PROC as running with `pid`: the `.running` file and the pidfile both hold it.
- * @example markRunning(paths, 1234)
+ * @example markRunning(controlPaths("/var/vcap", "web", "nginx"), 1234)
  */
 export function markRunning(paths: ControlPaths, pid: number): void {
   writeFile(paths.pidfile, `${pid}\n`);
@@ -27,7 +27,7 @@ export function markRunning(paths: ControlPaths, pid: number): void {
 
 /**
  * Removes the files of the instance that ran as `pid`, if they are still its own.
- * @example clearRunning(paths, 1234)
+ * @example clearRunning(controlPaths("/var/vcap", "web", "nginx"), 1234)
  */
 export function clearRunning(paths: ControlPaths, pid: number): void {
   removeIfOwned(paths.running, pid);

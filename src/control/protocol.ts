@@ -32,13 +32,16 @@ export interface StatusReply {
 
 /**
  * Encodes a STATUS reply.
- * @example encodeStatus(reply) // Uint8Array of {"job":...}
+ * @example encodeStatus({ job: "web", process: "nginx", state: "RUNNING", pid: 7, since: Date.now(), restarts: 0, lastExit: null }) // bytes of {"job":"web",…}
  */
 export function encodeStatus(reply: StatusReply): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(reply));
 }
 
-/** Decodes a STATUS reply; undefined when it is not one. */
+/**
+ * Decodes a STATUS reply; undefined when it is not one.
+ * @example decodeStatus(new TextEncoder().encode(`{"job":"web","process":"nginx","state":"RUNNING","pid":7,"since":0,"restarts":0,"lastExit":null}`))?.state // "RUNNING"
+ */
 export function decodeStatus(data: Uint8Array): StatusReply | undefined {
   try {
     const v = JSON.parse(new TextDecoder().decode(data)) as StatusReply;

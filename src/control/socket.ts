@@ -11,7 +11,7 @@ export const DEFAULT_SOCKET_MODE = 0o600;
 /**
  * Binds the datagram socket at `path` (parents created, mode applied). A stale file is
  * replaced; a path another live instance answers on is an error, never stolen.
- * @example const sock = await openControlSocket(os, path, 0o600, (data, from) => ...)
+ * @example const sock = await openControlSocket(os, path, 0o600, (data) => void parseCommand(data)); sock.close();
  */
 export async function openControlSocket(os: Os, path: string, mode: number,
   onMessage: (data: Uint8Array, from: string | undefined) => void): Promise<DatagramSocket> {

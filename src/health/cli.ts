@@ -60,7 +60,7 @@ function waitOptions(args: string[]): WaitOptions | undefined {
 
 /**
  * Entry point: exit 0 once healthy, 1 with "not healthy after N attempts" otherwise.
- * @example corral wait-until-healthy --url http://127.0.0.1:8080/health --timeout 2m --polling-frequency 1s
+ * @example await waitUntilHealthyMain(os, ["--url", "http://127.0.0.1:8080/health", "--timeout", "2m"]) // 0 once healthy
  */
 export async function waitUntilHealthyMain(os: Os, args: string[]): Promise<number> {
   return sipidCompatible(os, async () => {

@@ -65,7 +65,7 @@ export async function checkProbe(probe: Probe, deps: ProbeDeps, timeoutMs: numbe
 
 /**
  * Whether one probe succeeds within `timeoutMs`: the yes/no the supervisor's `ready=` needs.
- * @example if (await runProbe(probe, { runCommand }, 5000)) markReady();
+ * @example if (await runProbe(parseProbe("exec:pg_isready"), deps, 5000)) supervisor.handle({ type: "ready", name: "db" }, Date.now());
  */
 export async function runProbe(probe: Probe, deps: ProbeDeps, timeoutMs: number): Promise<boolean> {
   return (await checkProbe(probe, deps, timeoutMs)).healthy;

@@ -22,7 +22,7 @@ export function commandRunner(os: Os): ProbeDeps {
 /**
  * A ProbeDeps that spawns each command in its own process group through `reaper` (under
  * PID 1, the init's), and kills the whole group when the probe gives up on it.
- * @example startProbing uses reaperRunner(os, pid1.reaper)
+ * @example await reaperRunner(os, pid1.reaper).runCommand(["pg_isready"]) // its exit code
  */
 export function reaperRunner(os: Os, reaper: Reaper): ProbeDeps {
   return {

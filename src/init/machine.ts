@@ -52,7 +52,10 @@ export function exitCodeFor(code: number, signal: number, remap: ReadonlySet<num
   return remap.has(raw) ? 0 : raw;
 }
 
-/** Starts the machine with the job running. */
+/**
+ * Starts the machine with the job running.
+ * @example step(initialState(), { type: "signal", signo: 15 }, rules) // forwards SIGTERM
+ */
 export function initialState(): InitState {
   return { phase: "running", exitCode: 0 };
 }

@@ -43,7 +43,7 @@ export function parseRewrite(text: string): [number, number] {
 
 /**
  * Parses an exit code 0-255.
- * @example parseExitCode("143") // 143
+ * @example parseExitCode("--remap-exit", "143") // 143
  */
 export function parseExitCode(flag: string, text: string): number {
   const n = /^\d{1,3}$/.test(text.trim()) ? Number(text) : NaN;
@@ -51,7 +51,10 @@ export function parseExitCode(flag: string, text: string): number {
   return n;
 }
 
-/** Builds InitOptions from parsed flags and the command. */
+/**
+ * Builds InitOptions from parsed flags and the command.
+ * @example initOptions(parseFlags(["-t", "5"], os.env), ["nginx"]).graceMs // 5000
+ */
 export function initOptions(flags: FlagValues, command: string[]): InitOptions {
   if (command.length === 0 && !flags["config"]) {
     throw new UsageError("no command given (usage: corral [OPTIONS] [--] COMMAND [ARGS...] or corral --config FILE)");
@@ -67,7 +70,10 @@ export function initOptions(flags: FlagValues, command: string[]): InitOptions {
   };
 }
 
-/** One line describing the rewrites, for -v. */
+/**
+ * One line describing the rewrites, for -v.
+ * @example describeRewrites(new Map([[15, 3], [1, 0]])) // "SIGTERM->SIGQUIT, SIGHUP->drop"
+ */
 export function describeRewrites(rewrites: Map<number, number>): string {
   return [...rewrites].map(([f, t]) => `${signalName(f)}->${t ? signalName(t) : "drop"}`).join(", ");
 }

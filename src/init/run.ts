@@ -11,12 +11,18 @@ import { initialState, step, type InitAction, type InitEvent, type InitRules, ty
 import { describeRewrites, type InitOptions } from "./options.ts";
 import type { SignalFeed } from "./signal-feed.ts";
 
-/** Environment as KEY=VALUE strings for spawn. */
+/**
+ * Environment as KEY=VALUE strings for spawn.
+ * @example envList({ HOME: "/root", UNSET: undefined }) // ["HOME=/root"]
+ */
 export function envList(env: Record<string, string | undefined>): string[] {
   return Object.entries(env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
 }
 
-/** Sends `signo` to every process left: all of the namespace as PID 1, else every descendant. */
+/**
+ * Sends `signo` to every process left: all of the namespace as PID 1, else every descendant.
+ * @example signalEverything(os, SIGTERM) // as PID 1: kill(-1, SIGTERM)
+ */
 export function signalEverything(os: Os, signo: number): void {
   if (os.pid === 1) {
     os.kill(-1, signo);
@@ -25,7 +31,10 @@ export function signalEverything(os: Os, signo: number): void {
   for (const pid of descendants(os.pid)) os.kill(pid, signo);
 }
 
-/** The one line naming a command that could not be executed, and corral's exit code for it. */
+/**
+ * The one line naming a command that could not be executed, and corral's exit code for it.
+ * @example execFailure("nginx", ENOENT) // { message: "nginx: command not found", code: 127 }
+ */
 export function execFailure(file: string, errno: number): { message: string; code: number } {
   if (errno === ENOENT) return { message: `${file}: command not found`, code: EXIT_NOT_FOUND };
   if (errno === EACCES) return { message: `${file}: permission denied (not executable)`, code: EXIT_NOT_EXECUTABLE };
@@ -55,7 +64,7 @@ export interface Pid1 {
  * Sets up PID-1 duties: subreaper when not PID 1, SIGCHLD -> reaper, orphans and
  * "no children left" -> the machine, and the actions it returns. `onSignal` receives
  * every other signal (the caller decides: forward, or hand to a supervisor).
- * @example const pid1 = startPid1(os, feed, rules, (signo) => os.kill(-pgid, signo));
+ * @example const pid1 = startPid1(os, feed, rules, (signo) => void os.kill(-1234, signo));
  */
 export function startPid1(os: Os, feed: SignalFeed, modeRules: ModeRules,
   forward: (signo: number) => void, onSignal?: (signo: number) => void): Pid1 {
@@ -117,7 +126,7 @@ export function startPid1(os: Os, feed: SignalFeed, modeRules: ModeRules,
 /**
  * Runs `options.command` as the job of PID 1 until it and everything it left are gone,
  * then exits with its code. Signals collected since start-up arrive through `feed`.
- * @example runInit(os, feed, { command: ["sleep", "1"], ... })
+ * @example runInit(os, feed, initOptions(parseFlags(["-t", "5"], os.env), ["sleep", "1"]))
  */
 export function runInit(os: Os, feed: SignalFeed, options: InitOptions): void {
   const [file] = options.command as [string];

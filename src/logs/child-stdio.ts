@@ -14,7 +14,7 @@ export interface ChildStdio {
  * The stdio of `program` with each stream that goes to corral's own stdout/stderr piped
  * through `mux`; file and null targets stay direct (no copy, no prefix). redirect_stderr
  * puts stderr on the stdout pipe, so both keep their order.
- * @example const { stdio, release } = prefixedStdio(os, mux, program, spec.stdio!)
+ * @example const { stdio, release } = prefixedStdio(os, mux, program, [0, 1, 2]);
  */
 export function prefixedStdio(os: Os, mux: LogMux, program: ProgramSpec, stdio: [number, number, number]): ChildStdio {
   const opened: number[] = [];

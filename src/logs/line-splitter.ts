@@ -11,7 +11,11 @@ const memchr = Buffer.prototype.indexOf as (this: Uint8Array, byte: number, from
  */
 export type LineSink = (bytes: Uint8Array, start: number, end: number, continued: boolean) => void;
 
-/** Splits chunks of one stream into lines of at most `maxBytes` (longer ones are cut into pieces). */
+/**
+ * Splits chunks of one stream into lines of at most `maxBytes` (longer ones are cut into pieces).
+ * @example const splitter = new LineSplitter(16 * 1024);
+ * splitter.push(chunk, (b, s, e) => void os.writeSome(1, b.subarray(s, e)));
+ */
 export class LineSplitter {
   readonly #maxBytes: number;
   #partial: Uint8Array[] = [];
@@ -30,7 +34,7 @@ export class LineSplitter {
 
   /**
    * Emits every line `chunk` completes; keeps the rest for the next chunk.
-   * @example new LineSplitter(80).push(bytes("a\nb"), (b, s, e) => lines.push(b.slice(s, e))) // "a"; "b" waits
+   * @example const lines: Uint8Array[] = []; new LineSplitter(80).push(new TextEncoder().encode("a\nb"), (b, s, e) => void lines.push(b.slice(s, e))) // "a"; "b" waits
    */
   push(chunk: Uint8Array, sink: LineSink): void {
     let start = 0;
@@ -58,7 +62,7 @@ export class LineSplitter {
 
   /**
    * Emits the unterminated rest at end of stream, if any.
-   * @example splitter.end((b, s, e) => lines.push(b.slice(s, e)))
+   * @example const lines: Uint8Array[] = []; splitter.end((b, s, e) => void lines.push(b.slice(s, e)));
    */
   end(sink: LineSink): void {
     if (this.#partialBytes > 0) this.#emit(this.#joined(new Uint8Array(0)), sink);

@@ -19,7 +19,12 @@ interface OpenPipe {
   target: 1 | 2;
 }
 
-/** Every prefixed pipe of this corral, and the writers they share. */
+/**
+ * Every prefixed pipe of this corral, and the writers they share.
+ * @example const mux = new LogMux(os);
+ * const fd = mux.open("web", 1); // the child's stdout; close it once spawned
+ * pid1.atExit(() => mux.flush());
+ */
 export class LogMux {
   readonly #os: Os;
   readonly #writers = new Map<1 | 2, OutputWriter>();
@@ -32,7 +37,7 @@ export class LogMux {
   /**
    * A pipe for output of program `name` that goes, prefixed, to corral's `target`; returns
    * the write end for the child (the caller closes it once spawned), or -errno.
-   * @example const fd = mux.open("web", 1); spawn({ ..., stdio: [0, fd, 2] }); os.closeFd(fd);
+   * @example const fd = mux.open("web", 1); reaper.spawn({ file: "web", argv: ["web"], env: [], stdio: [0, fd, 2] }); os.closeFd(fd);
    */
   open(name: string, target: 1 | 2): number {
     const fds = this.#os.pipe();

@@ -4,7 +4,11 @@
 /** Small queued chunks are joined into writes of up to this many bytes. */
 const JOIN_BYTES = 64 * 1024;
 
-/** A byte-bounded FIFO of whole lines with per-source drop counts. */
+/**
+ * A byte-bounded FIFO of whole lines with per-source drop counts.
+ * @example const queue = new OutputQueue(1 << 20);
+ * if (queue.admit("web", line.length)) queue.store(line.slice());
+ */
 export class OutputQueue {
   readonly #limit: number;
   #chunks: Uint8Array[] = [];
@@ -32,7 +36,7 @@ export class OutputQueue {
   /**
    * Admits a line of `bytes` from `source`, or drops it (counted). Once a line is dropped
    * every line is, until the reader has taken half the bound: drops come in runs, not holes.
-   * @example if (queue.admit("web", line.length)) batch.push(line)
+   * @example const batch: Uint8Array[] = []; if (queue.admit("web", line.length)) batch.push(line);
    */
   admit(source: string, bytes: number): boolean {
     if (!this.#dropping && this.#bytes + bytes <= this.#limit) {
@@ -47,7 +51,7 @@ export class OutputQueue {
   /**
    * Admits a run of whole lines of `bytes` in all only if all fit and nothing is being
    * dropped; else admits nothing and counts nothing (the caller then goes line by line).
-   * @example if (!queue.admitRun(batch.length)) for (const line of lines) queue.admit("web", line.length)
+   * @example if (!queue.admitRun(batch.length)) queue.admit("web", line.length) // not all fit: line by line
    */
   admitRun(bytes: number): boolean {
     if (this.#dropping || this.#bytes + bytes > this.#limit) return false;
@@ -57,7 +61,7 @@ export class OutputQueue {
 
   /**
    * Stores admitted bytes the caller will not touch again (`force`: not admitted, e.g. a notice).
-   * @example queue.store(leftover.slice())
+   * @example queue.store(chunk.slice())
    */
   store(data: Uint8Array, force = false): void {
     if (data.length === 0) return;
@@ -84,7 +88,7 @@ export class OutputQueue {
 
   /**
    * Removes `n` written bytes from the front of what `head()` returned.
-   * @example queue.advance(written)
+   * @example const written = os.writeSome(fd, queue.head()!); if (written > 0) queue.advance(written);
    */
   advance(n: number): void {
     let left = n;
@@ -115,7 +119,7 @@ export class OutputQueue {
 
   /**
    * Drop counts per source, handed out (and reset) once dropping has ended; else empty.
-   * @example for (const [name, n] of queue.takeDrops()) notify(name, n)
+   * @example for (const [name, n] of queue.takeDrops()) warn(`${name}: dropped ${n} lines`);
    */
   takeDrops(): Array<[source: string, lines: number]> {
     if (this.#dropping || this.#dropped.size === 0) return [];

@@ -12,7 +12,12 @@ export const STALL_MS = 1000;
 /** How long corral, exiting, keeps writing prefixed output to a reader that still reads. */
 export const EXIT_FLUSH_MS = 1000;
 
-/** One output descriptor of corral (1 or 2) shared by every prefixed program writing to it. */
+/**
+ * One output descriptor of corral (1 or 2) shared by every prefixed program writing to it.
+ * @example const writer = new OutputWriter(os, 1, 1 << 20);
+ * if (writer.admit("web", line.length)) writer.send(line);
+ * writer.flush();
+ */
 export class OutputWriter implements LineOutput {
   readonly #label: string;
   /** write(2) that never blocks: on an own non-blocking open of a pipe or terminal, else on the target. */
@@ -50,7 +55,7 @@ export class OutputWriter implements LineOutput {
 
   /**
    * Whether a line of `bytes` from `source` fits; drops (and counts) it otherwise.
-   * @example if (writer.admit("web", line.length)) batch.push(line)
+   * @example if (writer.admit("web", line.length)) writer.send(line);
    */
   admit(source: string, bytes: number): boolean {
     return !this.#broken && this.#queue.admit(source, bytes);
@@ -58,7 +63,7 @@ export class OutputWriter implements LineOutput {
 
   /**
    * Admits a run of whole lines in all, or nothing (uncounted: go line by line then).
-   * @example if (!writer.admitRun(batch.length)) admitEachLine()
+   * @example if (!writer.admitRun(batch.length)) writer.admit("web", line.length) // not all fit: line by line
    */
   admitRun(bytes: number): boolean {
     return !this.#broken && this.#queue.admitRun(bytes);

@@ -23,7 +23,12 @@ const BATCH_BYTES = 64 * 1024;
 // One buffer for all streams: a batch is built and sent within one synchronous call.
 let batch = new Uint8Array(BATCH_BYTES);
 
-/** Turns the raw output of program `name` into whole prefixed lines on `output`. */
+/**
+ * Turns the raw output of program `name` into whole prefixed lines on `output`.
+ * @example const stream = new PrefixedStream("web", prefixesOf("web", false), writer, 16 * 1024);
+ * stream.write(chunk); // whole lines go out as "web | …"
+ * stream.end();
+ */
 export class PrefixedStream {
   readonly #name: string;
   readonly #prefixes: Prefixes;

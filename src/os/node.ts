@@ -3,7 +3,10 @@ import { basename } from "node:path";
 import { loadAddon, type Native } from "./native.ts";
 import type { ChildExit, Os, PipeReader, SpawnSpec } from "./types.ts";
 
-/** Builds the Node seam; the addon is loaded once, here. */
+/**
+ * Builds the Node seam; the addon is loaded once, here.
+ * @example const os = nodeOs(); os.kill(os.pid, 0) // 0
+ */
 export function nodeOs(): Os {
   const native = loadAddon<Native>("corral.node");
   const relay = signalRelay(native);

@@ -40,7 +40,7 @@ function help(): number {
 
 /**
  * Entry point for `corral pidfile VERB ...`.
- * @example corral pidfile claim --pid $$ --pid-file /var/vcap/sys/run/web/web.pid
+ * @example await pidfileMain(os, ["claim", "--pid", "42", "--pid-file", "/var/vcap/sys/run/web/web.pid"]) // 0 once claimed
  */
 export async function pidfileMain(os: Os, args: string[]): Promise<number> {
   return sipidCompatible(os, async () => {

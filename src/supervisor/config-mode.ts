@@ -15,7 +15,7 @@ import type { SupervisedProgram } from "./supervisor.ts";
 
 /**
  * The supervised programs of a config: critical ones end the container when they die.
- * @example programsOf(loadConfig(["/etc/corral.conf"], env))
+ * @example programsOf(loadConfig(["/etc/corral.conf"], env), false)
  */
 export function programsOf(config: Config, logPrefix: boolean): SupervisedProgram[] {
   return config.programs.map((spec) => ({
@@ -29,14 +29,17 @@ function absoluteTarget(target: LogTarget): LogTarget {
   return target.kind === "file" ? { ...target, path: resolve(target.path) } : target;
 }
 
-/** Control paths of every program that names a job. */
+/**
+ * Control paths of every program that names a job.
+ * @example controlsOf(programsOf(loadConfig(["/etc/corral.conf"], env), false), "/var/vcap") // name -> socket, .running, pidfile
+ */
 export function controlsOf(programs: SupervisedProgram[], base: string): Map<string, ControlPaths> {
   return new Map(programs.flatMap(({ spec }) => (spec.job ? [[spec.name, controlPaths(base, spec.job, spec.name)] as const] : [])));
 }
 
 /**
  * Builds the plan of `corral --config ...`; `reload` re-reads the same files (SIGHUP).
- * @example configPlan(flags, options, process.env)
+ * @example configPlan(flags, initOptions(flags, []), [], os.env)
  */
 export function configPlan(flags: FlagValues, init: Omit<InitOptions, "command">, command: string[],
   env: Record<string, string | undefined>): SupervisorPlan {

@@ -18,7 +18,7 @@ export interface PostStartSpec {
 
 /**
  * Runs post-start flows; `begin()` on every start of the main command, `cancel()` on STOP.
- * @example const hook = new PostStart(os, reaper, spec, env); hook.begin();
+ * @example const hook = new PostStart(os, reaper, { command: ["register"], condition: ["test", "-f", "/tmp/ready"] }, envList(os.env)); hook.begin();
  */
 export class PostStart {
   #generation = 0;

@@ -13,7 +13,7 @@ export const PROBE_TIMEOUT_MS = 5000;
 /**
  * Probes `spec.ready` until it succeeds, then calls `onReady` once. Exec probes run
  * through the init's reaper. Returns a function that stops probing.
- * @example const stop = startProbing(os, reaper, spec, () => submit({ type: "ready", name }));
+ * @example const stop = startProbing(os, reaper, spec, () => supervisor.handle({ type: "ready", name: spec.name }, Date.now()));
  */
 export function startProbing(os: Os, reaper: Reaper, spec: ProgramSpec, onReady: () => void): () => void {
   const probe = parseProbe(spec.ready!);

@@ -122,7 +122,7 @@ export class Supervisor {
   /**
    * Applies a re-read config (SIGHUP): new programs start, removed ones stop and go,
    * changed ones restart with their new spec, unchanged ones are left alone.
-   * @example supervisor.reconfigure(programsOf(loadConfig(files, env), false), Date.now())
+   * @example supervisor.reconfigure(programsOf(loadConfig(["/etc/corral.conf"], env), false), Date.now())
    */
   reconfigure(programs: SupervisedProgram[], now: number): Action[] {
     this.#now = now;

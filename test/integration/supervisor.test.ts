@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { corralPid, run, runtimeArgv, sleep, start } from "../helpers.ts";
+import { corralPid, run, runtimeArgv, start, until } from "../helpers.ts";
 
 const dirs: string[] = [];
 function workdir(): string {
@@ -19,14 +19,6 @@ function config(dir: string, text: string): string {
   return file;
 }
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").filter(Boolean) : []);
-
-async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(25);
-  }
-}
 
 test("the seed-004 config runs unmodified (programs replaced by small scripts), logs on stdout", async () => {
   const dir = workdir();
