@@ -1,7 +1,13 @@
 // Run-mode options, validated once at the boundary.
-import { parseSignal, signalName } from "../os/signals.ts";
+import { parseSignal, signalName, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU } from "../os/signals.ts";
 import { UsageError } from "../cli/errors.ts";
 import type { FlagValues } from "../cli/options.ts";
+
+/**
+ * Without --single-child, job-control stops sent to corral reach the job as SIGSTOP, as in
+ * dumb-init: the whole job stops even when it catches SIGTSTP. -r FROM:TO overrides each.
+ */
+export const GROUP_MODE_REWRITES: ReadonlyMap<number, number> = new Map([[SIGTSTP, SIGSTOP], [SIGTTIN, SIGSTOP], [SIGTTOU, SIGSTOP]]);
 
 /** Default seconds between SIGTERM and SIGKILL for processes left after the command. */
 export const DEFAULT_GRACE_SECONDS = 10;
@@ -59,10 +65,11 @@ export function initOptions(flags: FlagValues, command: string[]): InitOptions {
   if (command.length === 0 && !flags["config"]) {
     throw new UsageError("no command given (usage: corral [OPTIONS] [--] COMMAND [ARGS...] or corral --config FILE)");
   }
-  const rewrites = new Map((flags["rewrite"] as string[]).map(parseRewrite));
+  const singleChild = flags["single-child"] === true;
+  const rewrites = new Map([...(singleChild ? [] : GROUP_MODE_REWRITES), ...(flags["rewrite"] as string[]).map(parseRewrite)]);
   return {
     command,
-    singleChild: flags["single-child"] === true,
+    singleChild,
     rewrites,
     remapExit: new Set((flags["remap-exit"] as string[]).map((c) => parseExitCode("--remap-exit", c))),
     graceMs: parseSeconds("--grace", (flags["grace"] as string | undefined) ?? String(DEFAULT_GRACE_SECONDS)),

@@ -137,6 +137,8 @@ export function runInit(os: Os, feed: SignalFeed, options: InitOptions): void {
     // The group may be gone while the leader is an unreaped zombie: fall back to the pid.
     if (os.kill(target, signo) === -ESRCH && group) os.kill(-target, signo);
   });
+  // Before the spawn, so even a job that looks at once finds corral out of its directory.
+  leaveStartDirectory(os);
   const spec = { file, argv: options.command, env: envList(os.env), newGroup: group, foreground: group && os.isatty(0) };
   const pid = pid1.reaper.spawnWith(spec, (exit) => pid1.dispatch({ type: "job-done", ...exit }));
   if (pid < 0) {
@@ -145,7 +147,6 @@ export function runInit(os: Os, feed: SignalFeed, options: InitOptions): void {
     os.exit(failure.code);
   }
   target = group ? -pid : pid;
-  leaveStartDirectory(os);
   info(`started ${options.command.join(" ")} as pid ${pid}${group ? " (own process group)" : ""}` +
     (options.rewrites.size ? `; rewrites: ${describeRewrites(options.rewrites)}` : ""));
   os.forwardRealtime(target, new Map([...options.rewrites].filter(([from]) => from > 31 && from <= SIGRTMAX)));

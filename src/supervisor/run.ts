@@ -223,7 +223,7 @@ export async function runSupervisor(os: Os, feed: SignalFeed, plan: SupervisorPl
     }
   }
 
-  perform(supervisor.start(Date.now()));
   leaveStartDirectory(os);
+  perform(supervisor.start(Date.now()));
   pid1.reaper.reapNow();
 }

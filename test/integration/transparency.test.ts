@@ -62,8 +62,13 @@ test("--rewrite applies to job-control signals: -r 21:15 turns SIGTTIN into SIGT
   assert.not.match(r.stdout, /got (TSTP|TTIN|TTOU)/);
 });
 
-test("as PID 1, TSTP/TTIN/TTOU are forwarded and corral keeps running", async () => {
-  const c = start(["--", "bash", "-c", trapper(["TSTP", "TTIN", "TTOU", "USR1"])]);
+/** The first child of `pid`. */
+function childOf(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0]);
+}
+
+test("as PID 1 with --single-child, TSTP/TTIN/TTOU are forwarded as they are and corral keeps running", async () => {
+  const c = start(["-c", "--", "bash", "-c", trapper(["TSTP", "TTIN", "TTOU", "USR1"])]);
   await c.waitFor("ready");
   const pid = await corralPid(c);
   for (const s of ["TSTP", "TTIN", "TTOU"]) {
@@ -77,8 +82,23 @@ test("as PID 1, TSTP/TTIN/TTOU are forwarded and corral keeps running", async ()
   assert.is((await c.done).code, 0);
 });
 
+test("in group mode a job-control stop reaches the job as SIGSTOP (dumb-init's default); SIGCONT resumes it", async () => {
+  const c = start(["--", "bash", "-c", trapper(["TSTP", "CONT"])]);
+  await c.waitFor("ready");
+  const pid = await corralPid(c);
+  const job = childOf(pid);
+  process.kill(pid, "SIGTSTP");
+  await until("the job is stopped", () => stateOf(job) === "T");
+  assert.ok(stateOf(pid) !== "T", "PID 1 is not stopped");
+  process.kill(pid, "SIGCONT");
+  await c.waitFor("got CONT");
+  assert.not.match(c.stdout(), /got TSTP/);
+  process.kill(pid, "SIGTERM");
+  assert.is((await c.done).code, 0);
+});
+
 test("not PID 1: SIGTSTP is forwarded, then corral stops itself; SIGCONT resumes it and is forwarded", async () => {
-  const c = start(["--", "bash", "-c", trapper(["TSTP", "CONT"])], { pid1: false });
+  const c = start(["-c", "--", "bash", "-c", trapper(["TSTP", "CONT"])], { pid1: false });
   await c.waitFor("ready");
   const pid = c.child.pid!;
   process.kill(pid, "SIGTSTP");
@@ -87,6 +107,20 @@ test("not PID 1: SIGTSTP is forwarded, then corral stops itself; SIGCONT resumes
   process.kill(pid, "SIGCONT");
   await c.waitFor("got CONT");
   await until("corral runs again", () => stateOf(pid) !== "T");
+  process.kill(pid, "SIGTERM");
+  assert.is((await c.done).code, 0);
+});
+
+test("not PID 1, group mode: SIGTTIN stops both the job and corral, as ^Z on `corral -- cmd` in a shell", async () => {
+  const c = start(["--", "bash", "-c", trapper(["CONT"])], { pid1: false });
+  await c.waitFor("ready");
+  const pid = c.child.pid!;
+  const job = childOf(pid);
+  process.kill(pid, "SIGTTIN");
+  await until("job and corral are stopped", () => stateOf(job) === "T" && stateOf(pid) === "T");
+  process.kill(pid, "SIGCONT");
+  await c.waitFor("got CONT");
+  await until("both run again", () => stateOf(job) !== "T" && stateOf(pid) !== "T");
   process.kill(pid, "SIGTERM");
   assert.is((await c.done).code, 0);
 });
