@@ -40,10 +40,13 @@ export function configPlan(flags: FlagValues, init: Omit<InitOptions, "command">
   const load = () => {
     const config = loadConfig(paths, env);
     for (const w of config.warnings) warn(w);
+    for (const l of config.listeners) warn(`${l.origin}: [eventlistener:${l.name}] parsed but not run yet`);
     return programsOf(config, logPrefix);
   };
   const base = (flags["base-dir"] as string | undefined) ?? DEFAULT_BASE_DIR;
   const programs = load();
+  // A base image's config ([include] of a conf.d still empty): stay up for SIGHUP to bring programs.
+  if (programs.length === 0) warn(`${paths[0]}: no programs yet; staying up (add [program:x] sections and send SIGHUP)`);
   return {
     programs,
     controls: controlsOf(programs, base),
