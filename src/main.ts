@@ -51,6 +51,10 @@ function main(): Promise<void> | void {
     process.stdout.write(flags["help"] ? helpText(CORRAL_VERSION) : `corral ${CORRAL_VERSION}\n`, () => os.exit(0));
     return;
   }
+  if (flags["check"]) { // lazily loaded: checking a config starts nothing; EPIPE (--check | head) is fine
+    process.stdout.on("error", () => {});
+    return import("./cli/check.ts").then((m) => m.runCheck(os, flags, (text, done) => void process.stdout.write(text, done)));
+  }
   const options = initOptions(flags, command);
   setVerbosity(options.verbosity);
   if (flags["config"]) return runSupervisor(os, feed!, configPlan(flags, options, command, os.env));

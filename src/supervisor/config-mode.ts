@@ -39,6 +39,7 @@ export function configPlan(flags: FlagValues, init: Omit<InitOptions, "command">
   const logPrefix = flags["log-prefix"] === true;
   const load = () => {
     const config = loadConfig(paths, env);
+    if (flags["strict"] && config.warnings.length) throw new UsageError(`--strict: ${config.warnings[0]}`);
     for (const w of config.warnings) warn(w);
     for (const l of config.listeners) warn(`${l.origin}: [eventlistener:${l.name}] parsed but not run yet`);
     return programsOf(config, logPrefix);
