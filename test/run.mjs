@@ -81,6 +81,7 @@ function runOne({ file, runtime }) {
       failed += f;
       console.log(`${f ? "FAIL" : "ok  "} ${label}: ${p} passed, ${f} failed (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       if (f) failures.push(`--- ${label}\n${plain}`);
+      else for (const note of plain.match(/^note: .*$/gm) ?? []) console.log(`     ${note}`); // what a test measured
       resolve();
     });
   });

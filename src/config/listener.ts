@@ -37,13 +37,16 @@ export function listenerSpec(section: IniSection, name: string, ctx: ProgramCont
   if (handler !== DEFAULT_RESULT_HANDLER) {
     ctx.warn(`${r.prefix("result_handler")}ignored: corral runs only ${DEFAULT_RESULT_HANDLER} (RESULT OK acknowledges, anything else re-sends), got ${JSON.stringify(handler)}`);
   }
-  const processes = programSpecs(section, name, ctx, undefined, { listener: true, defaultPriority: LISTENER_DEFAULTS.priority });
+  // The pool's priority defaults to -1 (listeners start first, stop last); its processes' own to 999.
+  const priority = r.read("priority", names, v.integer, LISTENER_DEFAULTS.priority);
+  const pool = r.check("", () => v.processName(name));
+  const processes = programSpecs(section, name, ctx, { group: pool, priority }, { listener: true });
   return {
-    name: processes[0]!.group,
+    name: pool,
     events,
     bufferSize,
     resultHandler: DEFAULT_RESULT_HANDLER,
-    priority: processes[0]!.priority,
+    priority,
     processes,
     origin: `${section.file}:${section.line}`,
   };

@@ -27,16 +27,15 @@ export interface ProgramContext {
   warn: (message: string) => void;
 }
 
-/** Where a program belongs: its [group:x] (name and priority), or none (its own group). */
+/** Where a program belongs: its [group:x] or [eventlistener:x] pool (name and priority), or none (its own group). */
 export interface Membership {
   group: string;
   priority: number;
 }
 
-/** How a section is read: as a [program:x] (default) or an [eventlistener:x] with its own priority default. */
+/** How a section is read: as a [program:x] (default) or an [eventlistener:x] (its keys too). */
 export interface SectionRole {
   listener?: boolean;
-  defaultPriority?: number;
 }
 
 /**
@@ -78,7 +77,7 @@ function logTargets(r: SectionReader, names: Names, redirect: boolean, warn: (m:
 
 /** One process of a program, every value expanded with `names` (process_num included). */
 function processSpec(r: SectionReader, section: IniSection, program: string, group: Membership | undefined, names: Names,
-  ctx: ProgramContext, role: SectionRole): ProgramSpec {
+  ctx: ProgramContext): ProgramSpec {
   const own = r.read("environment", names, parseEnvironment, {});
   const environment = { ...ctx.environment, ...own };
   const all: Names = { ...names, ...Object.fromEntries(Object.entries(own).map(([k, val]) => [`ENV_${k}`, val])) };
@@ -88,9 +87,9 @@ function processSpec(r: SectionReader, section: IniSection, program: string, gro
   const redirectStderr = r.read("redirect_stderr", all, v.boolean, false);
   const [stdout, stderr] = logTargets(r, all, redirectStderr, ctx.warn);
   const process = r.read("process_name", all, v.processName, program);
-  const priority = r.read("priority", all, v.integer, role.defaultPriority ?? DEFAULTS.priority);
+  const priority = r.read("priority", all, v.integer, DEFAULTS.priority);
   return defined({
-    name: group ? namespec(group.group, process) : role.listener ? namespec(program, process) : process,
+    name: group ? namespec(group.group, process) : process,
     group: group?.group ?? program,
     program,
     groupPriority: group?.priority ?? priority,
@@ -142,5 +141,5 @@ export function programSpecs(section: IniSection, name: string, ctx: ProgramCont
   if (numprocs > 1 && !nameText.includes("%(process_num)")) {
     r.fail(section.entries.has("process_name") ? "process_name" : "numprocs", expected("%(process_num) in process_name when numprocs > 1", nameText));
   }
-  return Array.from({ length: numprocs }, (_, i) => processSpec(r, section, program, group, { ...base, process_num: first + i, numprocs }, ctx, role));
+  return Array.from({ length: numprocs }, (_, i) => processSpec(r, section, program, group, { ...base, process_num: first + i, numprocs }, ctx));
 }

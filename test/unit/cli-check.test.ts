@@ -28,7 +28,7 @@ test("listener pools are listed with their events, and their processes' stdout i
   const r = checkConfig({ config: file("l.conf", "[eventlistener:exit]\ncommand=kill.py\nevents=PROCESS_STATE_FATAL\n[supervisord]\npidfile=/run/s.pid\n") }, {});
   assert.equal(r.report.split("\n"), [
     "listener-pool exit: events=PROCESS_STATE_FATAL buffer_size=10 priority=-1",
-    `listener exit: command="kill.py" user=- autostart=true autorestart=unexpected priority=-1 group=exit stdout=protocol stderr=corral-stderr`,
+    `listener exit: command="kill.py" user=- autostart=true autorestart=unexpected priority=999 group=exit stdout=protocol stderr=corral-stderr`,
     "pidfile /run/s.pid",
     "no programs yet",
     "",
