@@ -23,9 +23,23 @@ export function programsOf(config: Config, logPrefix: boolean): SupervisedProgra
   }));
 }
 
-/** Control paths of every program that names a job. */
+/**
+ * Control paths of every program that names a job; a [group:x] member's socket carries its
+ * process name without the group (`site:web` → `web_containerrun.sock`), two alike in one job are an error.
+ * @example controlsOf(programsOf(config, false), "/var/vcap").get("site:web")!.socket // "/var/vcap/data/JOB/web_containerrun.sock"
+ */
 export function controlsOf(programs: SupervisedProgram[], base: string): Map<string, ControlPaths> {
-  return new Map(programs.flatMap(({ spec }) => (spec.job ? [[spec.name, controlPaths(base, spec.job, spec.name)] as const] : [])));
+  const controls = new Map<string, ControlPaths>();
+  const owner = new Map<string, string>();
+  for (const { spec } of programs) {
+    if (!spec.job) continue;
+    const paths = controlPaths(base, spec.job, spec.name.slice(spec.name.indexOf(":") + 1));
+    const other = owner.get(paths.socket);
+    if (other) throw new UsageError(`${spec.origin}: job=${spec.job}: expected one program per socket, got ${other} and ${spec.name} both at ${paths.socket}`);
+    owner.set(paths.socket, spec.name);
+    controls.set(spec.name, paths);
+  }
+  return controls;
 }
 
 /**
