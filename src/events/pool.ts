@@ -111,6 +111,8 @@ export class ListenerPool {
 
   /** The listener process was spawned: a fresh protocol state, waiting for READY. */
   spawned(listener: string): PoolAction[] {
+    const old = this.#listeners.get(listener);
+    if (old) this.#rebuffer(old); // its exit was not reported: the event it held is not lost
     this.#listeners.set(listener, { alive: true, running: false, state: "ACKNOWLEDGED", pending: new Uint8Array(0) });
     return this.#flush();
   }
