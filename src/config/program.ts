@@ -46,6 +46,14 @@ export function namespec(group: string, process: string): string {
   return group === process ? process : `${group}:${process}`;
 }
 
+/**
+ * The process name without its group, as supervisord's events and ProcessConfig.name carry it.
+ * @example processNameOf({ name: "site:web" }) // "web"
+ */
+export function processNameOf(spec: Pick<ProgramSpec, "name">): string {
+  return spec.name.slice(spec.name.indexOf(":") + 1);
+}
+
 /** A command line split into argv; empty is an error. */
 function commandLine(text: string): string[] {
   const argv = splitCommand(text);

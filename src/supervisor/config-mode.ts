@@ -3,6 +3,7 @@
 import type { FlagValues } from "../cli/options.ts";
 import { UsageError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load.ts";
+import { processNameOf } from "../config/program.ts";
 import type { Config } from "../config/types.ts";
 import type { InitOptions } from "../init/options.ts";
 import { controlPaths, DEFAULT_BASE_DIR, type ControlPaths } from "../control/paths.ts";
@@ -33,7 +34,7 @@ export function controlsOf(programs: SupervisedProgram[], base: string): Map<str
   const owner = new Map<string, string>();
   for (const { spec } of programs) {
     if (!spec.job) continue;
-    const paths = controlPaths(base, spec.job, spec.name.slice(spec.name.indexOf(":") + 1));
+    const paths = controlPaths(base, spec.job, processNameOf(spec));
     const other = owner.get(paths.socket);
     if (other) throw new UsageError(`${spec.origin}: job=${spec.job}: expected one program per socket, got ${other} and ${spec.name} both at ${paths.socket}`);
     owner.set(paths.socket, spec.name);
