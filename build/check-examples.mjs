@@ -55,6 +55,11 @@ const FIXTURES = {
   line: "Uint8Array",
   batch: "Uint8Array",
   path: "string",
+  config: "Config",
+  ctx: "ProgramContext",
+  names: "Names",
+  pool: "ListenerPool",
+  specs: "ProgramSpec[]",
 };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

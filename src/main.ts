@@ -48,6 +48,10 @@ async function main(): Promise<void> {
     process.stdout.write(flags["help"] ? helpText(CORRAL_VERSION) : `corral ${CORRAL_VERSION}\n`, () => os.exit(0));
     return;
   }
+  if (flags["check"]) { // lazily loaded: checking a config starts nothing; EPIPE (--check | head) is fine
+    process.stdout.on("error", () => {});
+    return import("./cli/check.ts").then((m) => m.runCheck(os, flags, (text, done) => void process.stdout.write(text, done)));
+  }
   const options = initOptions(flags, command);
   setVerbosity(options.verbosity);
   // Only the mode in use is loaded: `corral -- cmd` never evaluates the supervisor's modules.

@@ -17,6 +17,8 @@ export interface SpawnSpec {
   umask?: number;
   uid?: number;
   gid?: number;
+  /** Supplementary groups to set (setgroups) before dropping to uid/gid; none given: the child keeps none. */
+  groups?: number[];
   /** Descriptors for the child's 0, 1, 2 (default: corral's own). */
   stdio?: [number, number, number];
 }

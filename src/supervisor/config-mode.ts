@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import type { FlagValues } from "../cli/options.ts";
 import { UsageError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load.ts";
+import { processNameOf } from "../config/program.ts";
 import type { Config, LogTarget } from "../config/types.ts";
 import type { InitOptions } from "../init/options.ts";
 import { controlPaths, DEFAULT_BASE_DIR, type ControlPaths } from "../control/paths.ts";
@@ -30,11 +31,22 @@ function absoluteTarget(target: LogTarget): LogTarget {
 }
 
 /**
- * Control paths of every program that names a job.
- * @example controlsOf(programsOf(loadConfig(["/etc/corral.conf"], env), false), "/var/vcap") // name -> socket, .running, pidfile
+ * Control paths of every program that names a job; a [group:x] member's socket carries its
+ * process name without the group (`site:web` → `web_containerrun.sock`), two alike in one job are an error.
+ * @example controlsOf(programsOf(config, false), "/var/vcap").get("site:web")!.socket // "/var/vcap/data/JOB/web_containerrun.sock"
  */
 export function controlsOf(programs: SupervisedProgram[], base: string): Map<string, ControlPaths> {
-  return new Map(programs.flatMap(({ spec }) => (spec.job ? [[spec.name, controlPaths(base, spec.job, spec.name)] as const] : [])));
+  const controls = new Map<string, ControlPaths>();
+  const owner = new Map<string, string>();
+  for (const { spec } of programs) {
+    if (!spec.job) continue;
+    const paths = controlPaths(base, spec.job, processNameOf(spec));
+    const other = owner.get(paths.socket);
+    if (other) throw new UsageError(`${spec.origin}: job=${spec.job}: expected one program per socket, got ${other} and ${spec.name} both at ${paths.socket}`);
+    owner.set(paths.socket, spec.name);
+    controls.set(spec.name, paths);
+  }
+  return controls;
 }
 
 /**
@@ -49,11 +61,15 @@ export function configPlan(flags: FlagValues, init: Omit<InitOptions, "command">
   const logPrefix = flags["log-prefix"] === true;
   const load = () => {
     const config = loadConfig(paths, env);
+    if (flags["strict"] && config.warnings.length) throw new UsageError(`--strict: ${config.warnings[0]}`);
     for (const w of config.warnings) warn(w);
+    for (const l of config.listeners) warn(`${l.origin}: [eventlistener:${l.name}] parsed but not run yet`);
     return programsOf(config, logPrefix);
   };
   const base = resolve((flags["base-dir"] as string | undefined) ?? DEFAULT_BASE_DIR);
   const programs = load();
+  // A base image's config ([include] of a conf.d still empty): stay up for SIGHUP to bring programs.
+  if (programs.length === 0) warn(`${paths[0]}: no programs yet; staying up (add [program:x] sections and send SIGHUP)`);
   return {
     programs,
     controls: controlsOf(programs, base),

@@ -45,6 +45,7 @@ export function prepareSpawn(program: ProgramSpec, env: Record<string, string | 
   if (program.user) {
     spec.uid = program.user.uid;
     spec.gid = program.user.gid;
+    if (program.user.groups) spec.groups = program.user.groups;
   }
   return { spec, release: () => opened.forEach((fd) => closeSync(fd)) };
 }

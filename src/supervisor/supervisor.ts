@@ -90,6 +90,9 @@ export function codeOf(exit: { code: number; signal: number }): number {
 
 const DOWN: ReadonlySet<State> = new Set(["STOPPED", "EXITED", "FATAL"]);
 
+/** A program's group priority ([group:x] priority=, else its own): groups start in this order, then by priority. */
+const rank = (spec: ProgramSpec) => spec.groupPriority ?? spec.priority;
+
 /**
  * Supervises programs. Drive it with `start()` then `handle(event, now)`.
  * @example
@@ -158,7 +161,7 @@ export class Supervisor {
 
   #sortedNames(): string[] {
     return [...this.#programs.values()]
-      .sort((a, b) => a.spec.priority - b.spec.priority || a.spec.name.localeCompare(b.spec.name))
+      .sort((a, b) => rank(a.spec) - rank(b.spec) || a.spec.priority - b.spec.priority || a.spec.name.localeCompare(b.spec.name))
       .map((p) => p.spec.name);
   }
 
@@ -201,7 +204,7 @@ export class Supervisor {
     return this.#flush();
   }
 
-  /** Names in start order (priority, then name). */
+  /** Names in start order (group priority, priority, then name). */
   get order(): readonly string[] {
     return this.#order;
   }
@@ -408,7 +411,7 @@ export class Supervisor {
     this.#continueShutdown();
   }
 
-  /** Stops programs in reverse start order, one priority level at a time. */
+  /** Stops programs in reverse start order, one (group priority, priority) level at a time. */
   #continueShutdown(): void {
     for (const name of this.#order) {
       const s = this.status.get(name)!;
@@ -420,9 +423,11 @@ export class Supervisor {
       this.#emit({ type: "done", code: this.exitCode });
       return;
     }
-    const top = Math.max(...live.map((n) => this.#spec(n).priority));
+    const level = (n: string) => [rank(this.#spec(n)), this.#spec(n).priority] as const;
+    const [topGroup, top] = live.map(level).reduce((m, l) => (l[0] > m[0] || (l[0] === m[0] && l[1] > m[1]) ? l : m));
     for (const name of live) {
-      if (this.#spec(name).priority === top && this.status.get(name)!.state !== "STOPPING") this.#stop(name);
+      const [g, p] = level(name);
+      if (g === topGroup && p === top && this.status.get(name)!.state !== "STOPPING") this.#stop(name);
     }
   }
 }
