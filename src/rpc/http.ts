@@ -110,3 +110,25 @@ export function basicAuth(username: string, password: string): string {
   const bytes = new TextEncoder().encode(`${username}:${password}`);
   return `Basic ${btoa(String.fromCharCode(...bytes))}`;
 }
+
+/** A complete HTTP response as a client reads it. */
+export interface HttpResponse {
+  status: number;
+  body: Uint8Array;
+}
+
+/**
+ * The response in `buf` once it is complete (Content-Length or, with `closed`, up to the end); else undefined.
+ * @example parseResponseBytes(new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), false)?.status // 200
+ */
+export function parseResponseBytes(buf: Uint8Array, closed: boolean): HttpResponse | undefined {
+  const end = headerEnd(buf, 0);
+  if (end < 0) return undefined;
+  const [line, ...fields] = latin1.decode(buf.subarray(0, end)).split("\r\n");
+  const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(line!)?.[1] ?? 0);
+  const lengthField = fields.find((f) => /^content-length:/i.test(f));
+  const body = buf.subarray(end + 4);
+  if (lengthField === undefined) return closed ? { status, body } : undefined;
+  const length = Number(lengthField.slice(lengthField.indexOf(":") + 1).trim());
+  return body.length >= length ? { status, body: body.subarray(0, length) } : undefined;
+}

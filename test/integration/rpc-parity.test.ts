@@ -7,7 +7,7 @@ import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { have, sleep } from "../helpers.ts";
+import { have, runtimeArgv, sleep } from "../helpers.ts";
 import { controlEndpoints } from "../../src/rpc/endpoints.ts";
 import { startControlServers } from "../../src/rpc/listen.ts";
 import { FakeSupervisor } from "./rpc-fake-supervisor.ts";
@@ -61,9 +61,15 @@ ${p === MANUAL ? "autostart=false\n" : ""}`).join("\n"));
 
 interface Outcome { out: string; code: number }
 
-function ctl(conf: string, args: string): Promise<Outcome> {
+/** The verbs `corral ctl` answers in config mode. */
+const CORRAL_VERBS = new Set(["status", "start", "stop", "restart", "signal", "pid"]);
+
+/** Runs supervisorctl, or (`corral`) the built bundle's `corral ctl -c CONF` for the verbs it has. */
+function ctl(conf: string, args: string, corral = false): Promise<Outcome> {
+  const words = args.split(" ");
+  const [file, ...argv] = corral && CORRAL_VERBS.has(words[0]!) ? [...runtimeArgv(), "ctl", "-c", conf, ...words] : ["supervisorctl", "-c", conf, ...words];
   return new Promise((resolve) => {
-    execFile("supervisorctl", ["-c", conf, ...args.split(" ")], { timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(file!, argv, { timeout: 30_000 }, (err, stdout, stderr) => {
       resolve({ out: stdout + stderr, code: err ? (typeof err.code === "number" ? err.code : -1) : 0 });
     });
   });
@@ -90,33 +96,35 @@ async function waitRunning(conf: string, running: number): Promise<void> {
   throw new Error(`not ${running} RUNNING in time`);
 }
 
-async function transcript(conf: string): Promise<Outcome[]> {
+async function transcript(conf: string, corral = false): Promise<Outcome[]> {
   await waitRunning(conf, PROGRAMS.length - 1);
   const out: Outcome[] = [];
-  for (const c of COMMANDS) out.push(await ctl(conf, c.args));
+  for (const c of COMMANDS) out.push(await ctl(conf, c.args, corral));
   return out;
 }
 
-test("supervisorctl sees the same output and exit codes from corral's control server as from supervisord", async () => {
-  if (!have("supervisord") || !have("supervisorctl")) {
-    console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
-    return;
-  }
-  const base = mkdtempSync(join(tmpdir(), "corral-rpc-"));
-  try {
-    // The anchor: Debian's supervisord.
-    const realDir = join(base, "real");
-    const realConf = layout(realDir, join(realDir, "supervisor.sock"));
-    const supervisord = spawn("supervisord", ["-n", "-c", realConf], { stdio: "ignore" });
-    let real: Outcome[];
-    try {
-      real = await transcript(realConf);
-    } finally {
-      supervisord.kill("SIGTERM");
-    }
+const skip = !have("supervisord") || !have("supervisorctl");
+const base = mkdtempSync(join(tmpdir(), "corral-rpc-"));
+let real: Outcome[] = [];
 
-    // corral's server, same layout, the fake supervisor behind the port.
-    const fakeDir = join(base, "corral");
+/** The anchor, recorded once: Debian's supervisord with supervisorctl. */
+test.before(async () => {
+  if (skip) return;
+  const realDir = join(base, "real");
+  const realConf = layout(realDir, join(realDir, "supervisor.sock"));
+  const supervisord = spawn("supervisord", ["-n", "-c", realConf], { stdio: "ignore" });
+  try {
+    real = await transcript(realConf);
+  } finally {
+    supervisord.kill("SIGTERM");
+  }
+});
+test.after(() => rmSync(base, { recursive: true, force: true }));
+
+/** The same commands against corral's server with the FAKE supervisor; `corral` runs `corral ctl` where it can. */
+async function compareWithFake(name: string, corral: boolean): Promise<void> {
+  {
+    const fakeDir = join(base, name);
     const socket = join(fakeDir, "supervisor.sock");
     const fakeConf = layout(fakeDir, socket);
     const fake = new FakeSupervisor(PROGRAMS.map((name) => ({ name, autostart: name !== MANUAL, logfile: join(fakeDir, `${name}.log`), errfile: join(fakeDir, `${name}-stderr.log`), line: `${name} up\n` })), 1000);
@@ -124,7 +132,7 @@ test("supervisorctl sees the same output and exit codes from corral's control se
     const servers = await startControlServers(endpoints, fake, (m) => console.log(m));
     let ours: Outcome[];
     try {
-      ours = await transcript(fakeConf);
+      ours = await transcript(fakeConf, corral);
     } finally {
       servers.close();
     }
@@ -132,12 +140,21 @@ test("supervisorctl sees the same output and exit codes from corral's control se
     COMMANDS.forEach((c, i) => {
       const want = `exit ${real[i]!.code}\n${normal(real[i]!.out, c.sorted)}`;
       const got = `exit ${ours[i]!.code}\n${normal(ours[i]!.out, c.sorted)}`;
-      assert.fixture(got, want, `supervisorctl ${c.args}`);
+      const who = corral && CORRAL_VERBS.has(c.args.split(" ")[0]!) ? "corral ctl" : "supervisorctl";
+      assert.fixture(got, want, `${who} ${c.args}`);
     });
     assert.is(fake.shutdowns, 1);
-  } finally {
-    rmSync(base, { recursive: true, force: true });
   }
+}
+
+test("supervisorctl sees the same output and exit codes from corral's control server as from supervisord", async () => {
+  if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
+  await compareWithFake("corral", false);
+});
+
+test("corral ctl in config mode prints what supervisorctl prints against supervisord, with the same exit codes", async () => {
+  if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
+  await compareWithFake("corral-ctl", true);
 });
 
 test.run();
