@@ -144,7 +144,10 @@ export async function ctlMain(os: Os, args: string[]): Promise<number> {
 
 /** Config mode: the verb over the control API (XML-RPC), output as supervisorctl's. */
 async function configMode(server: CtlServer, rest: string[]): Promise<number> {
-  const [verb, ...names] = rest;
+  const unknown = rest.find((a) => a.startsWith("-") && !["--all", "--wait"].includes(a));
+  if (unknown) throw new UsageError(`unknown option ${unknown} in config mode (see corral ctl --help)`);
+  // container-run spellings mean the same here: --all is all, and config mode always waits.
+  const [verb, ...names] = rest.filter((a) => a !== "--wait").map((a) => (a === "--all" ? "all" : a));
   if (verb === undefined) throw new UsageError("expected a verb: status, start, stop, restart, signal, pid or ready");
   const [{ ctlConfigMode }, { rpcCaller }, { requestStream }] = await Promise.all([
     import("./ctl-config.ts"), import("../rpc/client.ts"), import("../os/control-net.ts"),

@@ -131,6 +131,7 @@ async function startProcess(ctx: MethodContext, name: string, wait: boolean): Pr
     const p = now();
     if (!p || p.spawnerr) throw new RpcFault("SPAWN_ERROR", name);
     if (p.state === ProcessStates.RUNNING) return true;
+    if (p.pending) return undefined;
     if (p.state !== ProcessStates.STARTING) throw new RpcFault("ABNORMAL_TERMINATION", name);
     return undefined;
   });

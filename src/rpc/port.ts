@@ -17,6 +17,8 @@ export interface ProcessInfo {
   /** Log file paths, "" when the stream is not written to a file. */
   stdoutLogfile: string;
   stderrLogfile: string;
+  /** A start was asked for but waits (depends_on not ready yet): start(wait) keeps waiting. */
+  pending?: boolean;
   /** Start order: group priority, then process priority (supervisord's sort), then config order. */
   groupPriority: number;
   priority: number;
@@ -78,7 +80,10 @@ export interface ControlPort {
   processes(): readonly ProcessInfo[];
   /** Every process of the config as last read (reread), with `inuse`. */
   configured(): readonly ConfigInfo[];
-  /** Begins a start; a refusal when the command cannot be run at all. */
+  /**
+   * Begins a start; a refusal when the command cannot be run at all. On return the process is
+   * STARTING, or BACKOFF/FATAL with `spawnerr`, or `pending` (waiting for its dependencies).
+   */
   start(group: string, name: string): StartRefusal | undefined;
   /** Begins a stop (stopsignal, then SIGKILL after stopwaitsecs); a message when it cannot. */
   stop(group: string, name: string): string | undefined;

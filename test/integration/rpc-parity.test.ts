@@ -24,7 +24,7 @@ const COMMANDS: { args: string; sorted?: boolean }[] = [
   { args: "tail webserver" }, { args: "tail webserver stderr" }, { args: "status nosuch" }, { args: "start nosuch" },
   { args: "stop nosuch" }, { args: "pid nosuch" }, { args: "status nosuch:*" }, { args: "start nosuch:*" },
   { args: "status webserver:*" }, { args: "stop all", sorted: true }, { args: "status" }, { args: "start all", sorted: true },
-  { args: "stop webserver:*" }, { args: "start webserver:*" }, { args: "avail" }, { args: "reread" }, { args: "version" },
+  { args: "stop webserver:*" }, { args: "start webserver:*" }, { args: "clear webserver" }, { args: "update" }, { args: "avail" }, { args: "reread" }, { args: "version" },
   { args: "shutdown" },
 ];
 

@@ -89,6 +89,18 @@ test("a process that dies while STARTING is ABNORMAL_TERMINATION; a spawn failur
   assert.equal(await call(port, "supervisor.startProcess", "bad"), fault(50, "SPAWN_ERROR: bad"));
 });
 
+test("a start waiting for its dependencies keeps waiting, then reports RUNNING", async () => {
+  const port = new ScriptedPort(["web"]);
+  port.start = (_g, name) => {
+    Object.assign(port.p(name), { pending: true });
+    port.steps.push({ at: port.clock + 500, name, set: { pending: false, state: S.STARTING, pid: 9 } });
+    port.steps.push({ at: port.clock + 1500, name, set: { state: S.RUNNING } });
+    return undefined;
+  };
+  assert.equal(await call(port, "supervisor.startProcess", "web"), { value: true });
+  assert.is(port.p("web").state, S.RUNNING);
+});
+
 test("startProcess with wait=false returns at once, still STARTING", async () => {
   const port = new ScriptedPort(["web"]);
   assert.equal(await call(port, "supervisor.startProcess", "web", false), { value: true });
