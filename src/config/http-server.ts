@@ -1,6 +1,8 @@
 // [unix_http_server], [inet_http_server] and [supervisorctl]: where corral serves its
 // control API and where `corral ctl` finds it. Takes the parsed INI sections (readIni's).
-import { ConfigError, expected, where } from "./errors.ts";
+import { dirname } from "node:path";
+import { BadValue, ConfigError, expected, where } from "./errors.ts";
+import { envNames, expand, type Env } from "./expand.ts";
 import type { IniSection } from "./ini.ts";
 import { lookupUser } from "./users.ts";
 
@@ -49,9 +51,18 @@ const KEYS: Readonly<Record<string, readonly string[]>> = {
   supervisorctl: ["serverurl", "username", "password", "prompt", "history_file"],
 };
 
-function reader(section: IniSection) {
+function reader(section: IniSection, env: Env) {
   const at = (key: string) => `${where(section.file, section.entries.get(key)?.line ?? section.line)}[${section.name}] ${key}: `;
-  const get = (key: string) => section.entries.get(key)?.value.trim();
+  const names = { ...envNames(env), here: dirname(section.file) };
+  const get = (key: string) => {
+    const raw = section.entries.get(key)?.value.trim();
+    try {
+      return raw === undefined ? undefined : expand(raw, names);
+    } catch (e) {
+      if (e instanceof BadValue) throw new ConfigError(at(key) + e.message);
+      throw e;
+    }
+  };
   const fail = (key: string, what: string, got: string): never => {
     throw new ConfigError(at(key) + expected(what, got).message);
   };
@@ -70,8 +81,8 @@ function reader(section: IniSection) {
   return { get, fail, credentials, origin: where(section.file, section.line).slice(0, -2) };
 }
 
-function parseUnix(section: IniSection, passwd: () => string): UnixHttpServer {
-  const r = reader(section);
+function parseUnix(section: IniSection, passwd: () => string, env: Env): UnixHttpServer {
+  const r = reader(section, env);
   const file = r.get("file");
   if (!file) r.fail("file", "a socket path", file ?? "");
   const chmod = r.get("chmod");
@@ -91,8 +102,8 @@ function parseUnix(section: IniSection, passwd: () => string): UnixHttpServer {
   return { file: file!, mode: chmod === undefined ? DEFAULT_UNIX_MODE : parseInt(chmod, 8), owner, credentials: r.credentials(), origin: r.origin };
 }
 
-function parseInet(section: IniSection): InetHttpServer {
-  const r = reader(section);
+function parseInet(section: IniSection, env: Env): InetHttpServer {
+  const r = reader(section, env);
   const port = r.get("port");
   const m = port === undefined ? null : /^(?:(.*):)?(\d{1,5})$/.exec(port);
   if (!m || Number(m[2]) > 65535) r.fail("port", "HOST:PORT or PORT like 127.0.0.1:9001", port ?? "");
@@ -105,17 +116,18 @@ function parseInet(section: IniSection): InetHttpServer {
 
 /**
  * Reads the control-API sections from the sections readIni returned (all files, in order).
+ * Values expand %(ENV_X)s and %(here)s (the section's directory) as supervisord's do.
  * Throws ConfigError naming file:line for bad values; `passwd` is /etc/passwd's text (for chown=).
  * @example httpServerConfig(readIni("[unix_http_server]\nfile=/run/supervisor.sock\n", "s.conf"), () => "").unix?.file // "/run/supervisor.sock"
  */
-export function httpServerConfig(sections: readonly IniSection[], passwd: () => string): HttpServerConfig {
+export function httpServerConfig(sections: readonly IniSection[], passwd: () => string, env: Env = {}): HttpServerConfig {
   const out: HttpServerConfig = { rpcInterface: false };
   for (const section of sections) {
-    if (section.name === "unix_http_server") out.unix = parseUnix(section, passwd);
-    else if (section.name === "inet_http_server") out.inet = parseInet(section);
+    if (section.name === "unix_http_server") out.unix = parseUnix(section, passwd, env);
+    else if (section.name === "inet_http_server") out.inet = parseInet(section, env);
     else if (section.name === "rpcinterface:supervisor") out.rpcInterface = true;
     else if (section.name === "supervisorctl") {
-      const r = reader(section);
+      const r = reader(section, env);
       const serverurl = r.get("serverurl");
       if (serverurl !== undefined && !/^(unix:\/\/\/|http:\/\/)/.test(serverurl)) r.fail("serverurl", "unix:///PATH or http://HOST:PORT", serverurl);
       out.client = { serverurl, credentials: r.credentials() };

@@ -69,7 +69,7 @@ export function ctlServer(args: string[], env: Record<string, string | undefined
     let text: string;
     try { text = readText(config); } catch (e) { throw new UsageError(`--config: expected a readable config file, got ${(e as { code?: string }).code ?? e} for "${config}"`); }
     const passwd = () => { try { return readText("/etc/passwd"); } catch { return ""; } };
-    const http = httpServerConfig(readIni(text, config), passwd);
+    const http = httpServerConfig(readIni(text, config), passwd, env);
     url = http.client?.serverurl ?? (http.unix ? `unix://${http.unix.file}` : http.inet ? `http://${http.inet.host === "0.0.0.0" ? "127.0.0.1" : http.inet.host}:${http.inet.port}` : undefined);
     credentials = http.client?.credentials ?? http.unix?.credentials ?? http.inet?.credentials;
   }

@@ -1,6 +1,7 @@
 // [unix_http_server], [inet_http_server], [supervisorctl] sections, the endpoints they give,
 // and how `corral ctl` picks its transport.
 import { test } from "uvu";
+import { readFileSync } from "node:fs";
 import * as assert from "uvu/assert";
 import { readIni } from "../../src/config/ini.ts";
 import { httpServerConfig } from "../../src/config/http-server.ts";
@@ -16,6 +17,16 @@ test("Debian's sections parse: file, chmod, chown, credentials, serverurl", () =
   assert.equal(c.unix, { file: "/var/run/supervisor.sock", mode: 0o770, owner: { uid: 1000, gid: 1001 }, credentials: { username: "u", password: "p" }, origin: "s.conf:1" });
   assert.ok(c.rpcInterface);
   assert.is(c.client?.serverurl, "unix:///var/run/supervisor.sock");
+});
+
+test("%(here)s and %(ENV_X)s expand as in supervisord; Debian's own supervisord.conf parses", () => {
+  const c = httpServerConfig(readIni("[unix_http_server]\nfile=%(here)s/%(ENV_NAME)s.sock\n", "/etc/s/s.conf"), () => "", { NAME: "ctl" });
+  assert.is(c.unix?.file, "/etc/s/ctl.sock");
+  assert.throws(() => httpServerConfig(readIni("[unix_http_server]\nfile=%(ENV_NOPE)s\n", "s.conf"), () => "", {}), /s\.conf:2: \[unix_http_server\] file: expected a name/);
+  let debian: string;
+  try { debian = readFileSync("/etc/supervisor/supervisord.conf", "utf8"); } catch { return; }
+  const d = httpServerConfig(readIni(debian, "/etc/supervisor/supervisord.conf"), () => "");
+  assert.equal([d.unix?.file, d.unix?.mode, d.client?.serverurl, d.rpcInterface], ["/var/run/supervisor.sock", 0o700, "unix:///var/run/supervisor.sock", true]);
 });
 
 test("[inet_http_server] port forms; no password beyond loopback is flagged", () => {
