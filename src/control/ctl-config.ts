@@ -175,6 +175,7 @@ export async function ctlConfigMode(call: Caller, serverurl: string, verb: strin
   } catch (e) {
     if (e instanceof TransportError) {
       if (e.code === "ENOENT") return { lines: [...s.lines, `${serverurl} no such file`], code: verb === "status" ? EXIT.STATUS_UNKNOWN : EXIT.NOT_RUNNING };
+      if (e.code === "HTTP 401") return { lines: [...s.lines, "Server requires authentication"], code: EXIT.GENERIC };
       if (e.code === "ECONNREFUSED") return { lines: [...s.lines, `${serverurl} refused connection`], code: EXIT.INSUFFICIENT_PRIVILEGES };
       return { lines: [...s.lines, `${serverurl}: ${e.message}`], code: EXIT.GENERIC };
     }
