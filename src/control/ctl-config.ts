@@ -9,9 +9,6 @@ import { STOPPED_STATES } from "../rpc/states.ts";
 /** supervisorctl's exit codes (LSB init / status). */
 export const EXIT = { SUCCESS: 0, GENERIC: 1, INVALID_ARGS: 2, INSUFFICIENT_PRIVILEGES: 4, NOT_RUNNING: 7, STATUS_NOT_RUNNING: 3, STATUS_UNKNOWN: 4 } as const;
 
-/** The verbs config mode answers. */
-export const CONFIG_VERBS = ["status", "start", "stop", "restart", "signal", "pid", "ready"] as const;
-
 type Info = { name: string; group: string; state: number; statename: string; description: string; pid: number };
 type Result = { name: string; group: string; status: number; description: string };
 

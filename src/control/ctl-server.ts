@@ -29,7 +29,10 @@ export function serverAddress(url: string): ControlEndpoint["address"] {
   return { kind: "tcp", host: m[1]!.replace(/^\[|\]$/g, ""), port: Number(m[2] ?? 80) };
 }
 
-/** The config-mode flags taken out of `args`, and what is left (verb and names). */
+/**
+ * The config-mode flags taken out of `args`, and what is left (verb and names).
+ * @example splitConfigFlags(["-c", "/etc/s.conf", "status"]) // { flags: Map { "--config" => "/etc/s.conf" }, rest: ["status"] }
+ */
 export function splitConfigFlags(args: string[]): { flags: Map<string, string>; rest: string[] } {
   const flags = new Map<string, string>();
   const rest: string[] = [];

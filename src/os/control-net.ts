@@ -102,7 +102,10 @@ export async function listenStream(address: StreamAddress, unix: UnixSocketOptio
   };
 }
 
-/** Why a client request failed, with the errno name (ENOENT, ECONNREFUSED, ETIMEDOUT, …). */
+/**
+ * Why a client request failed, with the errno name (ENOENT, ECONNREFUSED, ETIMEDOUT, …).
+ * @example new StreamError("ECONNREFUSED", "connect ECONNREFUSED /run/corral/corral.sock").code // "ECONNREFUSED"
+ */
 export class StreamError extends Error {
   constructor(readonly code: string, message: string) {
     super(message);

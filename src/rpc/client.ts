@@ -6,14 +6,20 @@ import { basicAuth, parseResponseBytes } from "./http.ts";
 import type { Credentials } from "./server.ts";
 import type { ControlEndpoint } from "./endpoints.ts";
 
-/** A fault the server answered with. */
+/**
+ * A fault the server answered with.
+ * @example try { await call("supervisor.startProcess", "x") } catch (e) { if (e instanceof RemoteFault) e.fault.faultCode // 10 }
+ */
 export class RemoteFault extends Error {
   constructor(readonly fault: FaultValue) {
     super(fault.faultString);
   }
 }
 
-/** The server could not be reached or answered with an HTTP error; `code` is the errno name or "HTTP 401". */
+/**
+ * The server could not be reached or answered with an HTTP error; `code` is the errno name or "HTTP 401".
+ * @example new TransportError("ENOENT", "no such file").code // "ENOENT"
+ */
 export class TransportError extends Error {
   constructor(readonly code: string, message: string) {
     super(message);

@@ -1,6 +1,9 @@
 // supervisord's fault codes (supervisor/xmlrpc.py Faults) and the error methods throw.
 
-/** Fault codes by name, exactly supervisord's. */
+/**
+ * Fault codes by name, exactly supervisord's.
+ * @example Faults.BAD_NAME // 10
+ */
 export const Faults = {
   UNKNOWN_METHOD: 1,
   INCORRECT_PARAMETERS: 2,

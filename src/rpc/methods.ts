@@ -82,7 +82,10 @@ async function until<T>(port: ControlPort, check: () => T | undefined): Promise<
   }
 }
 
-/** getProcessInfo's struct, keys in supervisord's order. */
+/**
+ * getProcessInfo's struct, keys in supervisord's order.
+ * @example processInfo(port.processes()[0], port.now()).description // "pid 7, uptime 0:01:02"
+ */
 export function processInfo(info: ProcessInfo, nowMs: number): Struct {
   const now = Math.floor(nowMs / 1000);
   const start = Math.floor(info.start), stop = Math.floor(info.stop);
