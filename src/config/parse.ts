@@ -3,6 +3,7 @@ import { hostname as osHostname } from "node:os";
 import { ConfigError, where } from "./errors.ts";
 import { envNames, type Env } from "./expand.ts";
 import { groupSection, type GroupSection } from "./group.ts";
+import { httpServerConfig } from "./http-server.ts";
 import { includePatterns } from "./include.ts";
 import { readIni, type IniSection } from "./ini.ts";
 import { resolveDependencies } from "./depends.ts";
@@ -142,6 +143,7 @@ export function buildConfig(sources: ConfigSources, env: Env, options: ParseOpti
     listeners: listeners.map((l) => ({ ...l, processes: l.processes.map((p) => byName.get(p.name)!) })),
     ...(server.pidfile === undefined ? {} : { pidfile: server.pidfile }),
     environment: server.environment,
+    http: httpServerConfig(sections, options.passwd ?? (() => ""), env),
     warnings: [...warnings],
     files: sources.files,
   };

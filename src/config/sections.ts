@@ -7,20 +7,19 @@ export type SectionKind =
   | { kind: "listener"; pool: string }
   | { kind: "server" }
   | { kind: "include" }
+  /** [unix_http_server], [inet_http_server], [supervisorctl], [rpcinterface:supervisor]: the control API. */
+  | { kind: "control" }
   | { kind: "ignored"; instead: string };
 
-const XMLRPC = "corral serves no XML-RPC; stop and start programs with signals or the container-run socket (--job-name)";
+/** The sections of supervisord's control API, which corral serves (config/http-server.ts reads them). */
+const CONTROL = new Set(["unix_http_server", "inet_http_server", "supervisorctl", "rpcinterface:supervisor"]);
 
 /** supervisord sections accepted with a warning saying what corral does instead. */
-const IGNORED: Readonly<Record<string, string>> = {
-  unix_http_server: XMLRPC,
-  inet_http_server: XMLRPC,
-  supervisorctl: "there is no supervisorctl; use `corral ctl` against the container-run socket",
-};
+const IGNORED: Readonly<Record<string, string>> = {};
 
-/** Prefixed supervisord sections (`[rpcinterface:x]` …), same treatment. */
+/** Prefixed supervisord sections (`[ctlplugin:x]` …), same treatment. */
 const IGNORED_PREFIXES: Readonly<Record<string, string>> = {
-  "rpcinterface:": XMLRPC,
+  "rpcinterface:": "corral serves supervisord's own interface (supervisor.*, system.*) only; a plugin interface is not loaded",
   "ctlplugin:": "there is no supervisorctl to extend",
   "fcgi-program:": "not started: corral opens no FastCGI sockets; run the server as a [program:x] that listens itself",
 };
@@ -39,6 +38,7 @@ export function sectionKind(name: string): SectionKind | undefined {
   if (name.startsWith("eventlistener:")) return { kind: "listener", pool: name.slice("eventlistener:".length) };
   if (name === "supervisord") return { kind: "server" };
   if (name === "include") return { kind: "include" };
+  if (CONTROL.has(name)) return { kind: "control" };
   const exact = IGNORED[name];
   if (exact) return { kind: "ignored", instead: exact };
   const prefix = Object.keys(IGNORED_PREFIXES).find((p) => name.startsWith(p));

@@ -1,4 +1,5 @@
 // What a validated config gives the supervisor: programs as plain data.
+import type { HttpServerConfig } from "./http-server.ts";
 
 /** Where program output goes: corral's own stdout/stderr, a file, or nowhere. */
 export type LogTarget =
@@ -98,6 +99,8 @@ export interface Config {
   pidfile?: string;
   /** [supervisord] environment=, already merged into every program's environment (program wins). */
   environment: Record<string, string>;
+  /** [unix_http_server], [inet_http_server], [supervisorctl]: where the control API is served. */
+  http: HttpServerConfig;
   /** One-line warnings (ignored sections, supervisord-only keys). */
   warnings: string[];
   /** Files read, in order (for SIGHUP reload). */

@@ -125,7 +125,7 @@ test("depends_on may name a single process of a numprocs program", () => {
   assert.equal(config.programs.find((p) => p.name === "web")!.dependsOn, ["db1"]);
 });
 
-test("sections corral does not run are accepted with one warning each saying what corral does instead", () => {
+test("the control API's sections are read without warnings; sections corral does not run warn once each", () => {
   const config = parse([
     "[supervisord]", "nodaemon=true", "logfile=/dev/null", "[unix_http_server]", "file=/tmp/s.sock",
     "[inet_http_server]", "port=:9001", "[supervisorctl]", "serverurl=unix:///tmp/s.sock",
@@ -137,10 +137,6 @@ test("sections corral does not run are accepted with one warning each saying wha
   assert.equal(config.programs.map((p) => p.name), ["all:web"]);
   assert.equal(config.warnings, [
     "/etc/corral.conf:1: [supervisord] logfile: no effect: corral logs to its stderr",
-    "/etc/corral.conf:4: [unix_http_server] ignored: corral serves no XML-RPC; stop and start programs with signals or the container-run socket (--job-name)",
-    "/etc/corral.conf:6: [inet_http_server] ignored: corral serves no XML-RPC; stop and start programs with signals or the container-run socket (--job-name)",
-    "/etc/corral.conf:8: [supervisorctl] ignored: there is no supervisorctl; use `corral ctl` against the container-run socket",
-    "/etc/corral.conf:10: [rpcinterface:supervisor] ignored: corral serves no XML-RPC; stop and start programs with signals or the container-run socket (--job-name)",
     "/etc/corral.conf:17: [fcgi-program:php] ignored: not started: corral opens no FastCGI sockets; run the server as a [program:x] that listens itself",
   ]);
 });
