@@ -1,7 +1,7 @@
 // The PID-1 state machine, driven with events only: no processes, no clocks.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { exitCodeFor, initialState, step, type InitEvent, type InitRules, type InitState } from "../../src/init/machine.ts";
+import { exitCodeFor, initialState, step, type InitEvent, type InitRules, type InitState } from "../../src/core/pid1.ts";
 
 const rules: InitRules = { rewrites: new Map([[10, 12], [1, 0]]), remapExit: new Set([143]), graceMs: 10_000, stopsSelf: false };
 const drive = (events: InitEvent[], state: InitState = initialState(), given: InitRules = rules) => {
