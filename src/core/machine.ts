@@ -125,7 +125,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
 
   /**
    * The PID-1 phase (running, stopping, draining, killing, exited).
-   * @example new Machine({ rules, job }).phase // "running"
+   * @example new Machine({ rules }).phase // "running"
    */
   get phase(): InitState["phase"] {
     return this.#init.phase;

@@ -64,8 +64,7 @@ export class PostStartMachine {
   handle(event: PostStartEvent, now: number): PostStartAction[] {
     switch (event.type) {
       case "begin": {
-        const actions = this.#cancel();
-        this.#run++;
+        const actions = this.#cancel(); // numbers the new flow
         this.#deadline = now + CONDITION_LIMIT_MS;
         return [...actions, ...(this.#spec.condition ? this.#check() : this.#command())];
       }

@@ -17,7 +17,7 @@ export const PROBE_TIMEOUT_MS = 5000;
 /**
  * Spawns `program` through the loop's reaper; prefixed streams get a pipe of the log mux
  * (corral keeps only the read ends). Returns the pid or -errno.
- * @example spawnProgram(os, loop, spec, false, (exit) => console.log(exit.code))
+ * @example spawnProgram(os, pid1, spec, false, (exit) => console.log(exit.code))
  */
 export function spawnProgram(os: Os, loop: LoopHandle, program: ProgramSpec, stdin: boolean,
   onExit: (exit: { pid: number; code: number; signal: number }) => void): number {
