@@ -1,5 +1,5 @@
 // The config layer's one error type, and the helper that words values as "expected …, got …".
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "../core/errors.ts";
 
 /**
  * A config that cannot be used: one line naming file, line, section and key; the CLI exits 2.

@@ -1,5 +1,6 @@
 // The Node.js implementation of the seam: libuv signal handles plus corral.node.
 import { basename } from "node:path";
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { loadAddon, type Native } from "./native.ts";
 import type { ChildExit, Os, PipeReader, SpawnSpec } from "./types.ts";
 
@@ -79,6 +80,51 @@ export function nodeOs(): Os {
     reopenNonBlocking: (fd) => native.reopenNonBlocking(fd),
     writeNoWait: (fd, data) => native.writeNoWait(fd, data),
     prefixLines: (src, from, prefix, dst, maxLine) => native.prefixLines(src, from, prefix, dst, maxLine),
+    now: () => Date.now(),
+    setTimer: (ms, fn) => setTimeout(fn, ms),
+    clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout> | undefined),
+    onUncaught(handler) {
+      process.on("uncaughtException", handler);
+      process.on("unhandledRejection", handler);
+    },
+    // Touched only when used: process.stdout costs ~3 ms of start-up.
+    writeStdout: (text) => new Promise((resolve) => {
+      process.stdout.on("error", () => resolve());
+      process.stdout.write(text, () => resolve());
+    }),
+    writeStderr(text) {
+      try { writeFileSync(2, text); } catch { /* nowhere to report */ }
+    },
+    umask: (mask) => process.umask(mask),
+    makeDirectory: (path, mode) => void mkdirSync(path, { recursive: true, ...(mode === undefined ? {} : { mode }) }),
+    exists(path) {
+      try {
+        lstatSync(path);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    removeFile(path) {
+      try {
+        unlinkSync(path);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    chmod: (path, mode) => chmodSync(path, mode),
+    readText(path) {
+      try {
+        return readFileSync(path, "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+    writeNewFile: (path, text, mode) => writeFileSync(path, text, { flag: "wx", mode }),
+    rename: (from, to) => renameSync(from, to),
+    openFile: (path, mode) => openSync(path, mode),
+    closeFile: (fd) => closeSync(fd),
   };
 }
 

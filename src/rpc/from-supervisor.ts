@@ -1,7 +1,7 @@
 // Pure mappings from what corral's supervisor keeps (ProgramSpec, Status) to what the control
 // API reports (ProcessInfo, ConfigInfo): the data half of a ControlPort implementation.
 import type { LogTarget, ProgramSpec } from "../config/types.ts";
-import type { State, Status } from "../supervisor/supervisor.ts";
+import type { State, Status } from "../core/supervisor.ts";
 import type { ConfigInfo, ProcessInfo } from "./port.ts";
 import { ProcessStates } from "./states.ts";
 

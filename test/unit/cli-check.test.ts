@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { checkConfig, shellLine } from "../../src/cli/check.ts";
+import { checkConfig, shellLine } from "../../src/modes/check.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "corral-check-"));
 function file(name: string, text: string): string {

@@ -7,7 +7,7 @@ import { readIni } from "../../src/config/ini.ts";
 import { httpServerConfig } from "../../src/config/http-server.ts";
 import { ConfigError } from "../../src/config/errors.ts";
 import { controlEndpoints } from "../../src/rpc/endpoints.ts";
-import { ctlServer } from "../../src/control/ctl-server.ts";
+import { ctlServer } from "../../src/commands/ctl-server.ts";
 
 const PASSWD = "root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/home/app:/bin/sh\n";
 const parse = (text: string) => httpServerConfig(readIni(text, "s.conf"), () => PASSWD);

@@ -3,7 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parseConfigText } from "../../src/config/parse.ts";
 import { configInfoOf, processInfoOf } from "../../src/rpc/from-supervisor.ts";
-import type { Status } from "../../src/supervisor/supervisor.ts";
+import type { Status } from "../../src/core/supervisor.ts";
 
 const spec = parseConfigText("[program:web]\ncommand=nginx -g 'daemon off;'\npriority=5\nstdout_logfile=/var/log/web.log\n", "/etc/c.conf", {}).programs[0]!;
 const status = (over: Partial<Status>): Status => ({

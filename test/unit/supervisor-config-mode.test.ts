@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { parseConfigText } from "../../src/config/parse.ts";
-import { controlsOf, programsOf } from "../../src/supervisor/config-mode.ts";
+import { controlsOf, programsOf } from "../../src/modes/config-mode.ts";
 
 const load = (text: string) => programsOf(parseConfigText(text, "/etc/corral.conf", {}, { hostname: "box" }), false);
 

@@ -1,12 +1,12 @@
 // `corral pidfile claim|kill` (and sipid's `claim`/`kill`): start and stop scripts' pidfiles.
 import type { Os } from "../os/types.ts";
-import { UsageError } from "../cli/errors.ts";
-import { formatDuration } from "../cli/duration.ts";
-import { sipidCompatible } from "../cli/sipid.ts";
+import { UsageError } from "../core/errors.ts";
+import { formatDuration } from "../core/duration.ts";
+import { sipidCompatible } from "./sipid.ts";
 import { warn } from "../log.ts";
-import { claimPidfile } from "./claim.ts";
-import { DEFAULT_KILL_TIMEOUT_MS, killPidfile } from "./kill.ts";
-import { claimOptions, killOptions } from "./options.ts";
+import { claimPidfile } from "../pidfile/claim.ts";
+import { DEFAULT_KILL_TIMEOUT_MS, killPidfile } from "../pidfile/kill.ts";
+import { claimOptions, killOptions } from "../pidfile/options.ts";
 
 const USAGE = `Usage:
   corral pidfile claim --pid PID --pid-file FILE

@@ -1,7 +1,7 @@
 // Which server `corral ctl` talks to in config mode, and whether it is in config mode at all.
 import { readIni } from "../config/ini.ts";
 import { httpServerConfig } from "../config/http-server.ts";
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "../core/errors.ts";
 import { CONTROL_SOCKET_ENV, CONTROL_SOCKET_FLAG, DEFAULT_CONTROL_SOCKET } from "../rpc/constants.ts";
 import type { ControlEndpoint } from "../rpc/endpoints.ts";
 import type { Credentials } from "../rpc/server.ts";

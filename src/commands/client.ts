@@ -3,8 +3,8 @@ import { readdirSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { tmpdir } from "node:os";
 import type { Os } from "../os/types.ts";
-import { decodeStatus, type ControlCommand, type StatusReply } from "./protocol.ts";
-import { SOCKET_SUFFIX } from "./paths.ts";
+import { decodeStatus, type ControlCommand, type StatusReply } from "../core/control-protocol.ts";
+import { SOCKET_SUFFIX } from "../control/paths.ts";
 
 /** How long `status` waits for replies. */
 export const STATUS_TIMEOUT_MS = 1000;

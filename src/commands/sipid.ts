@@ -1,7 +1,7 @@
 // Invoked as `sipid`, the helpers keep sipid's contract: usage on stderr and exit 1,
 // where corral itself reports one line and exits 2.
 import type { Os } from "../os/types.ts";
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../core/errors.ts";
 
 /** Exit code sipid uses for every failure, usage errors included. */
 export const SIPID_EXIT_FAILURE = 1;

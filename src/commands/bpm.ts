@@ -2,8 +2,8 @@
 import mri from "mri";
 import { existsSync, readFileSync } from "node:fs";
 import type { Os } from "../os/types.ts";
-import { UsageError } from "../cli/errors.ts";
-import { controlPaths, DEFAULT_BASE_DIR } from "./paths.ts";
+import { UsageError } from "../core/errors.ts";
+import { controlPaths, DEFAULT_BASE_DIR } from "../control/paths.ts";
 import { sendCommand } from "./client.ts";
 
 /** How long `bpm stop` waits for the `.running` file to go, as the shim does. */

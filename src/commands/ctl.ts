@@ -2,11 +2,11 @@
 import mri from "mri";
 import { basename, dirname, join } from "node:path";
 import type { Os } from "../os/types.ts";
-import { UsageError } from "../cli/errors.ts";
-import { parseDuration } from "../cli/duration.ts";
-import { controlPaths, DEFAULT_BASE_DIR, SOCKET_SUFFIX } from "./paths.ts";
+import { UsageError } from "../core/errors.ts";
+import { parseDuration } from "../core/duration.ts";
+import { controlPaths, DEFAULT_BASE_DIR, SOCKET_SUFFIX } from "../control/paths.ts";
 import { findSockets, queryStatus, sendCommand } from "./client.ts";
-import type { ControlCommand, StatusReply } from "./protocol.ts";
+import type { ControlCommand, StatusReply } from "../core/control-protocol.ts";
 import { ctlServer, type CtlServer } from "./ctl-server.ts";
 import { pathExists, readText } from "../os/control-files.ts";
 

@@ -1,6 +1,6 @@
 // corral's flags for running a job: one table drives parsing, env vars and help.
 import mri from "mri";
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../core/errors.ts";
 
 /** How a flag takes its value. */
 type Kind = "bool" | "count" | "string" | "list";
@@ -39,8 +39,34 @@ export const FLAGS: readonly Flag[] = [
   { name: "log-prefix", kind: "bool", help: "prefix each output line with the program name" },
 ];
 
-/** Parsed flag values, keyed by long name. */
-export type FlagValues = Record<string, string | boolean | number | string[] | undefined>;
+/** Raw values by long name, as the table's kinds produce them (internal to parsing). */
+type FlagValues = Record<string, string | boolean | number | string[] | undefined>;
+
+/** corral's run flags, typed once here (camelCase of the long names in FLAGS). */
+export interface Flags {
+  singleChild: boolean;
+  rewrite: string[];
+  remapExit: string[];
+  grace: string | undefined;
+  verbose: number;
+  version: boolean;
+  help: boolean;
+  jobName: string | undefined;
+  processName: string | undefined;
+  baseDir: string | undefined;
+  socketMode: string | undefined;
+  stopGrace: string | undefined;
+  exitOnZero: boolean;
+  postStartName: string | undefined;
+  postStartArg: string[];
+  postStartConditionName: string | undefined;
+  postStartConditionArg: string[];
+  debug: boolean;
+  config: string | undefined;
+  logPrefix: boolean;
+  check: boolean;
+  strict: boolean;
+}
 
 const byLong = new Map(FLAGS.map((f) => [f.name, f]));
 const byShort = new Map(FLAGS.filter((f) => f.short).map((f) => [f.short!, f]));
@@ -71,7 +97,7 @@ export function commandStart(args: readonly string[]): number {
  * Throws UsageError naming the flag for anything unknown or missing its value.
  * @example parseFlags(["-t", "5", "-vv"], {}) // { grace: "5", verbose: 2, ... }
  */
-export function parseFlags(head: readonly string[], env: Record<string, string | undefined>): FlagValues {
+export function parseFlags(head: readonly string[], env: Record<string, string | undefined>): Flags {
   let unknown: string | undefined;
   // No mri aliases: mri drops values when -r and --rewrite are mixed; short and long are merged below.
   const names = (fs: readonly Flag[]) => fs.flatMap((f) => (f.short ? [f.name, f.short] : [f.name]));
@@ -86,10 +112,13 @@ export function parseFlags(head: readonly string[], env: Record<string, string |
   const values: FlagValues = {};
   for (const f of FLAGS) {
     const fromEnv = env[`CORRAL_${f.name.toUpperCase().replace(/-/g, "_")}`];
-    values[f.name] = normalize(f, both(f), fromEnv);
+    values[camelCase(f.name)] = normalize(f, both(f), fromEnv);
   }
-  return values;
+  // The one cast: each kind in FLAGS yields its type in Flags (bool, count, string, list).
+  return values as unknown as Flags;
 }
+
+const camelCase = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 // A value flag takes the next argument even when it starts with "-" (as container-run's
 // Go flags do: `--post-start-arg -c`); mri would read it as a flag, so join them first.

@@ -6,10 +6,10 @@ export type SubcommandMain = (os: Os, args: string[]) => Promise<number>;
 
 /** Subcommands by name; `corral NAME ...` (a program with such a name: `corral -- NAME`). */
 export const SUBCOMMANDS: Readonly<Record<string, () => Promise<SubcommandMain>>> = {
-  ctl: async () => (await import("../control/ctl.ts")).ctlMain,
-  bpm: async () => (await import("../control/bpm.ts")).bpmMain,
-  pidfile: async () => (await import("../pidfile/cli.ts")).pidfileMain,
-  "wait-until-healthy": async () => (await import("../health/cli.ts")).waitUntilHealthyMain,
+  ctl: async () => (await import("./ctl.ts")).ctlMain,
+  bpm: async () => (await import("./bpm.ts")).bpmMain,
+  pidfile: async () => (await import("./pidfile.ts")).pidfileMain,
+  "wait-until-healthy": async () => (await import("./wait-until-healthy.ts")).waitUntilHealthyMain,
 };
 
 /** sipid's own spelling (`sipid claim|kill|wait-until-healthy ...`), mapped onto corral's;

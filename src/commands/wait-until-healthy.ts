@@ -1,13 +1,13 @@
 // `corral wait-until-healthy` (and `sipid wait-until-healthy`): poll a probe until it passes.
 import type { Os } from "../os/types.ts";
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "../core/errors.ts";
 import { warn } from "../log.ts";
-import { formatDuration, parseDuration } from "../cli/duration.ts";
-import { parseCommandFlags, requiredFlag, type FlagSpec } from "../cli/flags.ts";
-import { pollUntilHealthy } from "./poll.ts";
-import { checkProbe, parseProbe, type Probe } from "./probe.ts";
-import { commandRunner } from "./run-command.ts";
-import { sipidCompatible } from "../cli/sipid.ts";
+import { formatDuration, parseDuration } from "../core/duration.ts";
+import { parseCommandFlags, requiredFlag, type FlagSpec } from "../core/command-flags.ts";
+import { pollUntilHealthy } from "../health/poll.ts";
+import { checkProbe, parseProbe, type Probe } from "../health/probe.ts";
+import { commandRunner } from "../health/run-command.ts";
+import { sipidCompatible } from "./sipid.ts";
 
 // sipid's defaults: give up after a minute, probe every five seconds.
 const DEFAULT_TIMEOUT = "1m";

@@ -1,6 +1,8 @@
 // The PID-1 state machine: events in, actions out. Pure, so tests need no processes.
-import { JOB_CONTROL_STOPS, SIGINT, SIGKILL, SIGQUIT, SIGTERM, signalName } from "../os/signals.ts";
-import { codeOf } from "../supervisor/supervisor.ts";
+import { JOB_CONTROL_STOPS, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, signalName } from "../os/signals.ts";
+import { exitCodeFor } from "./exit-codes.ts";
+
+export { exitCodeFor };
 
 /** Something that happened to corral. */
 export type InitEvent =
@@ -15,6 +17,10 @@ export type InitEvent =
 /** Something corral must do. */
 export type InitAction =
   | { type: "forward"; signo: number }
+  /** Supervised runs: stop every program in order (the first SIGTERM/SIGINT). */
+  | { type: "stop-programs" }
+  /** Supervised runs with a config: re-read it (SIGHUP). */
+  | { type: "reload" }
   | { type: "signal-all"; signo: number }
   | { type: "arm-grace"; ms: number }
   /** Stop corral itself (SIGSTOP), as a shell expects of a job that got SIGTSTP/TTIN/TTOU. */
@@ -22,13 +28,16 @@ export type InitAction =
   | { type: "exit"; code: number }
   | { type: "log"; level: 0 | 1 | 2; message: string };
 
-/** running: the command lives; draining: it exited, the rest got SIGTERM; killing: SIGKILL sent. */
-export type Phase = "running" | "draining" | "killing" | "exited";
+/** running: the job lives; stopping: a supervisor stops its programs (first SIGTERM);
+ * draining: the job is over, the rest got SIGTERM; killing: SIGKILL sent. */
+export type Phase = "running" | "stopping" | "draining" | "killing" | "exited";
 
 /** The whole state of the PID-1 layer. */
 export interface InitState {
   phase: Phase;
   exitCode: number;
+  /** Whether the job's end was seen (its code is then `exitCode`). */
+  jobDone: boolean;
 }
 
 /** Rules the machine applies; fixed for the life of the process. */
@@ -38,26 +47,21 @@ export interface InitRules {
   graceMs: number;
   /** Whether corral may stop itself on job-control signals: only when it is not PID 1. */
   stopsSelf: boolean;
+  /** The job is a supervisor: SIGTERM/SIGINT stop its programs in order instead of being forwarded. */
+  supervised?: boolean;
+  /** SIGHUP re-reads the config (supervised runs with a config file). */
+  reloadable?: boolean;
 }
 
 /** The rules a mode chooses; `stopsSelf` follows from corral's pid. */
-export type ModeRules = Omit<InitRules, "stopsSelf">;
-
-/**
- * The exit code for a child's status: its code, or 128+N for signal N, remapped to 0 when asked.
- * @example exitCodeFor(-1, 15, new Set([143])) // 0
- */
-export function exitCodeFor(code: number, signal: number, remap: ReadonlySet<number>): number {
-  const raw = codeOf({ code, signal });
-  return remap.has(raw) ? 0 : raw;
-}
+export type ModeRules = Omit<InitRules, "stopsSelf" | "supervised" | "reloadable">;
 
 /**
  * Starts the machine with the job running.
  * @example step(initialState(), { type: "signal", signo: 15 }, rules) // forwards SIGTERM
  */
 export function initialState(): InitState {
-  return { phase: "running", exitCode: 0 };
+  return { phase: "running", exitCode: 0, jobDone: false };
 }
 
 /**
@@ -86,8 +90,28 @@ export function step(state: InitState, event: InitEvent, rules: InitRules): [Ini
   }
 }
 
+/** Signals that ask corral to stop; a second one while stopping means "now". */
+const STOP_REQUESTS: ReadonlySet<number> = new Set([SIGTERM, SIGINT]);
+
 function onSignal(state: InitState, signo: number, rules: InitRules): [InitState, InitAction[]] {
-  if (state.phase === "running") {
+  if (state.phase === "running" && rules.supervised) {
+    if (signo === SIGHUP && rules.reloadable) return [state, [{ type: "reload" }]];
+    if (STOP_REQUESTS.has(signo)) {
+      return [{ ...state, phase: "stopping" }, [
+        { type: "log", level: 1, message: `${signalName(signo)}: stopping all programs` },
+        { type: "stop-programs" },
+      ]];
+    }
+  }
+  // A second stop request while stopping or draining means "now": skip the rest of the grace period.
+  if ((state.phase === "stopping" && STOP_REQUESTS.has(signo)) ||
+    (state.phase === "draining" && (STOP_REQUESTS.has(signo) || signo === SIGQUIT))) {
+    return [{ ...state, phase: "killing" }, [
+      { type: "log", level: 1, message: `${signalName(signo)} during shutdown: sending SIGKILL now` },
+      { type: "signal-all", signo: SIGKILL },
+    ]];
+  }
+  if (state.phase === "running" || state.phase === "stopping") {
     const to = rules.rewrites.get(signo) ?? signo;
     const actions: InitAction[] = to === 0 ?
       [{ type: "log", level: 2, message: `dropped ${signalName(signo)} (rewrite)` }] :
@@ -98,21 +122,16 @@ function onSignal(state: InitState, signo: number, rules: InitRules): [InitState
     if (rules.stopsSelf && JOB_CONTROL_STOPS.has(signo)) actions.push({ type: "stop-self" });
     return [state, actions];
   }
-  // A second stop request while draining means "now": skip the rest of the grace period.
-  if (state.phase === "draining" && (signo === SIGTERM || signo === SIGINT || signo === SIGQUIT)) {
-    return [{ ...state, phase: "killing" }, [
-      { type: "log", level: 1, message: `${signalName(signo)} during shutdown: sending SIGKILL now` },
-      { type: "signal-all", signo: SIGKILL },
-    ]];
-  }
   return [state, [{ type: "log", level: 2, message: `ignored ${signalName(signo)} during shutdown` }]];
 }
 
 function onJobDone(state: InitState, done: { code: number; signal: number }, rules: InitRules): [InitState, InitAction[]] {
-  if (state.phase !== "running") return [state, []];
+  if (state.jobDone) return [state, []];
   const exitCode = exitCodeFor(done.code, done.signal, rules.remapExit);
+  // Killed at once (a second SIGTERM while programs stopped): the code still counts.
+  if (state.phase === "killing") return [{ ...state, exitCode, jobDone: true }, []];
   const how = done.code >= 0 ? `ended with code ${done.code}` : `was killed by ${signalName(done.signal)}`;
-  return [{ ...state, phase: "draining", exitCode }, [
+  return [{ ...state, phase: "draining", exitCode, jobDone: true }, [
     { type: "log", level: 1, message: `job ${how}; corral will exit ${exitCode}` },
     { type: "signal-all", signo: SIGTERM },
     { type: "arm-grace", ms: rules.graceMs },

@@ -2,8 +2,7 @@
 // critical programs and orderly shutdown. No I/O and no clock of its own: the runner
 // feeds it events (with the time) and carries out the actions it returns.
 import { SIGKILL, SIGQUIT } from "../os/signals.ts";
-import { ENOENT } from "../os/types.ts";
-import type { ProgramSpec } from "../config/types.ts";
+import { codeOf, execFailureCode } from "./exit-codes.ts";
 
 /** supervisord's state names. */
 export type State = "STOPPED" | "STARTING" | "RUNNING" | "BACKOFF" | "STOPPING" | "EXITED" | "FATAL";
@@ -12,9 +11,28 @@ export type State = "STOPPED" | "STARTING" | "RUNNING" | "BACKOFF" | "STOPPING" 
  * container-run's main command is "on-failure" (a clean exit leaves corral up, stopped). */
 export type Ends = "never" | "always" | "on-failure";
 
-/** A program as the supervisor sees it. */
-export interface SupervisedProgram {
-  spec: ProgramSpec;
+/** What the machine reads of a program's config (config's ProgramSpec has these and more). */
+export interface ProgramRules {
+  name: string;
+  group: string;
+  priority: number;
+  autostart: boolean;
+  autorestart: "true" | "false" | "unexpected";
+  startsecs: number;
+  startretries: number;
+  exitcodes: number[];
+  stopsignal: number;
+  stopwaitsecs: number;
+  dependsOn: string[];
+  /** A readiness probe, run from RUNNING until it first succeeds. */
+  ready?: string;
+  /** The [group:x] priority= of its group, when it has one. */
+  groupPriority?: number;
+}
+
+/** A program as the supervisor sees it; `S` is the full spec the runner spawns from. */
+export interface SupervisedProgram<S extends ProgramRules = ProgramRules> {
+  spec: S;
   ends: Ends;
 }
 
@@ -80,18 +98,10 @@ export function backoffMs(retries: number): number {
   return Math.min(BACKOFF_FIRST_MS * 2 ** Math.max(0, retries - 1), BACKOFF_MAX_MS);
 }
 
-/**
- * The exit code a status stands for: the code, or 128+N for signal N.
- * @example codeOf({ code: -1, signal: 15 }) // 143
- */
-export function codeOf(exit: { code: number; signal: number }): number {
-  return exit.code >= 0 ? exit.code : 128 + exit.signal;
-}
-
 const DOWN: ReadonlySet<State> = new Set(["STOPPED", "EXITED", "FATAL"]);
 
 /** A program's group priority ([group:x] priority=, else its own): groups start in this order, then by priority. */
-const rank = (spec: ProgramSpec) => spec.groupPriority ?? spec.priority;
+const rank = (spec: ProgramRules) => spec.groupPriority ?? spec.priority;
 
 /**
  * Supervises programs. Drive it with `start()` then `handle(event, now)`.
@@ -99,26 +109,51 @@ const rank = (spec: ProgramSpec) => spec.groupPriority ?? spec.priority;
  * const s = new Supervisor([{ spec, ends: "never" }]);
  * s.start(Date.now()); // [{ type: "spawn", name: "web" }, ...]
  */
-export class Supervisor {
-  readonly #programs: Map<string, SupervisedProgram>;
+export class Supervisor<S extends ProgramRules = ProgramRules> {
+  readonly #programs: Map<string, SupervisedProgram<S>>;
   /** Programs removed by a reload, dropped once they are down. */
   #removing = new Set<string>();
-  readonly status = new Map<string, Status>();
+  readonly #status = new Map<string, Status>();
   /** running: normal; stopping: orderly shutdown under way; done: told the runner to exit. */
-  phase: "running" | "stopping" | "done" = "running";
-  exitCode = 0;
+  #phase: "running" | "stopping" | "done" = "running";
+  #exitCode = 0;
   #order: string[];
   #actions: Action[] = [];
   #now = 0;
 
-  constructor(programs: SupervisedProgram[]) {
+  constructor(programs: SupervisedProgram<S>[]) {
     this.#programs = new Map(programs.map((p) => [p.spec.name, p]));
     this.#order = this.#sortedNames();
     for (const p of programs) this.#addStatus(p);
   }
 
+  /**
+   * A program's status as a frozen snapshot (undefined for an unknown name).
+   * @example new Supervisor([{ spec, ends: "never" }]).statusOf("web")?.state // "STOPPED"
+   */
+  statusOf(name: string): Readonly<Status> | undefined {
+    const s = this.#status.get(name);
+    return s && Object.freeze({ ...s });
+  }
+
+  /**
+   * Names of every program known, in no particular order.
+   * @example new Supervisor([{ spec, ends: "never" }]).names() // ["web"]
+   */
+  names(): string[] {
+    return [...this.#status.keys()];
+  }
+
+  /**
+   * running: normal; stopping: orderly shutdown under way; done: the last program is down.
+   * @example new Supervisor([]).phase // "running"
+   */
+  get phase(): "running" | "stopping" | "done" {
+    return this.#phase;
+  }
+
   /** The programs by name. */
-  get programs(): ReadonlyMap<string, SupervisedProgram> {
+  get programs(): ReadonlyMap<string, SupervisedProgram<S>> {
     return this.#programs;
   }
 
@@ -127,14 +162,14 @@ export class Supervisor {
    * changed ones restart with their new spec, unchanged ones are left alone.
    * @example supervisor.reconfigure(programsOf(loadConfig(["/etc/corral.conf"], env), false), Date.now())
    */
-  reconfigure(programs: SupervisedProgram[], now: number): Action[] {
+  reconfigure(programs: SupervisedProgram<S>[], now: number): Action[] {
     this.#now = now;
-    if (this.phase !== "running") return [];
+    if (this.#phase !== "running") return [];
     const next = new Map(programs.map((p) => [p.spec.name, p]));
     for (const name of this.#programs.keys()) {
       if (next.has(name)) continue;
       this.#removing.add(name);
-      Object.assign(this.status.get(name)!, { wanted: false, waiting: false });
+      Object.assign(this.#status.get(name)!, { wanted: false, waiting: false });
       this.#stop(name);
       this.#dropIfRemoved(name);
     }
@@ -143,10 +178,10 @@ export class Supervisor {
       this.#programs.set(p.spec.name, p);
       if (!old) {
         this.#addStatus(p);
-        this.status.get(p.spec.name)!.since = now;
+        this.#status.get(p.spec.name)!.since = now;
       } else if (JSON.stringify(old) !== JSON.stringify(p)) {
         this.#removing.delete(p.spec.name);
-        const s = this.status.get(p.spec.name)!;
+        const s = this.#status.get(p.spec.name)!;
         s.wanted = p.spec.autostart;
         if (s.pid) {
           s.restartAfterStop = s.wanted;
@@ -165,26 +200,26 @@ export class Supervisor {
       .map((p) => p.spec.name);
   }
 
-  #addStatus(p: SupervisedProgram): void {
-    this.status.set(p.spec.name, {
+  #addStatus(p: SupervisedProgram<S>): void {
+    this.#status.set(p.spec.name, {
       state: "STOPPED", pid: 0, since: this.#now, retries: 0, restarts: 0, startedAt: 0, quickExits: 0,
       wanted: p.spec.autostart, waiting: p.spec.autostart, ready: false, restartAfterStop: false,
     });
   }
 
   #dropIfRemoved(name: string): void {
-    const s = this.status.get(name);
+    const s = this.#status.get(name);
     if (!s || !this.#removing.has(name) || s.pid !== 0) return;
     this.#removing.delete(name);
     this.#programs.delete(name);
-    this.status.delete(name);
+    this.#status.delete(name);
     this.#order = this.#order.filter((n) => n !== name);
   }
 
   /** Starts every autostart program whose dependencies are satisfied, in priority order. */
   start(now: number): Action[] {
     this.#now = now;
-    for (const s of this.status.values()) s.since = now;
+    for (const s of this.#status.values()) s.since = now;
     this.#startWaiting();
     return this.#flush();
   }
@@ -194,8 +229,8 @@ export class Supervisor {
     this.#now = now;
     switch (event.type) {
       case "spawned": this.#onSpawned(event.name, event.pid); break;
-      case "spawn-failed": this.#onExit(event.name, { code: event.errno === ENOENT ? 127 : 126, signal: 0 }); break;
-      case "exited": if (this.status.get(event.name)?.pid === event.pid) this.#onExit(event.name, event); break;
+      case "spawn-failed": this.#onExit(event.name, { code: execFailureCode(event.errno), signal: 0 }); break;
+      case "exited": if (this.#status.get(event.name)?.pid === event.pid) this.#onExit(event.name, event); break;
       case "timer": this.#onTimer(event.name, event.kind); break;
       case "ready": this.#onReady(event.name); break;
       case "command": this.#onCommand(event.name, event.command); break;
@@ -218,39 +253,39 @@ export class Supervisor {
   }
 
   #set(name: string, to: State): void {
-    const s = this.status.get(name)!;
+    const s = this.#status.get(name)!;
     if (s.state === to) return;
     this.#emit({ type: "transition", name, from: s.state, to, pid: s.pid });
     s.state = to;
     s.since = this.#now;
   }
 
-  #spec(name: string): ProgramSpec {
+  #spec(name: string): ProgramRules {
     return this.#programs.get(name)!.spec;
   }
 
   #depsReady(name: string): boolean {
     return this.#spec(name).dependsOn.every((dep) =>
       [...this.#programs.values()].filter((p) => p.spec.name === dep || p.spec.group === dep)
-        .every((p) => this.status.get(p.spec.name)!.ready));
+        .every((p) => this.#status.get(p.spec.name)!.ready));
   }
 
   #launch(name: string): void {
-    this.status.get(name)!.waiting = false;
+    this.#status.get(name)!.waiting = false;
     this.#set(name, "STARTING");
     this.#emit({ type: "spawn", name });
   }
 
   #startWaiting(): void {
-    if (this.phase !== "running") return;
+    if (this.#phase !== "running") return;
     for (const name of this.#order) {
-      const s = this.status.get(name)!;
+      const s = this.#status.get(name)!;
       if (s.waiting && DOWN.has(s.state) && s.pid === 0 && this.#depsReady(name)) this.#launch(name);
     }
   }
 
   #onSpawned(name: string, pid: number): void {
-    const s = this.status.get(name)!;
+    const s = this.#status.get(name)!;
     s.pid = pid;
     s.startedAt = this.#now;
     this.#emit({ type: "transition", name, from: "STARTING", to: "STARTING", pid });
@@ -260,7 +295,7 @@ export class Supervisor {
   }
 
   #becomeRunning(name: string): void {
-    const s = this.status.get(name)!;
+    const s = this.#status.get(name)!;
     s.retries = 0;
     this.#set(name, "RUNNING");
     if (this.#spec(name).ready) this.#emit({ type: "probe", name });
@@ -268,17 +303,17 @@ export class Supervisor {
   }
 
   #onReady(name: string): void {
-    const s = this.status.get(name)!;
+    const s = this.#status.get(name)!;
     if (s.state !== "RUNNING" || s.ready) return;
     s.ready = true;
     this.#startWaiting();
   }
 
   #onTimer(name: string, kind: TimerKind): void {
-    const s = this.status.get(name)!;
+    const s = this.#status.get(name)!;
     if (kind === "startsecs" && s.state === "STARTING" && s.pid) this.#becomeRunning(name);
     else if (kind === "backoff" && s.state === "BACKOFF") {
-      if (s.wanted && this.phase === "running") this.#launch(name);
+      if (s.wanted && this.#phase === "running") this.#launch(name);
       else this.#set(name, "STOPPED");
     } else if (kind === "stopwait" && s.state === "STOPPING" && s.pid) {
       this.#emit({ type: "signal", name, pid: s.pid, signo: SIGKILL });
@@ -286,7 +321,7 @@ export class Supervisor {
   }
 
   #onExit(name: string, exit: { code: number; signal: number }): void {
-    const s = this.status.get(name)!;
+    const s = this.#status.get(name)!;
     const p = this.#programs.get(name)!;
     const was = s.state;
     s.lastExit = { code: exit.code, signal: exit.signal };
@@ -297,12 +332,12 @@ export class Supervisor {
     s.pid = 0;
     const code = codeOf(exit);
 
-    if (was === "STOPPING" || this.phase !== "running") {
+    if (was === "STOPPING" || this.#phase !== "running") {
       this.#emit({ type: "transition", name, from: was, to: "STOPPED", pid });
       s.state = "STOPPED";
       s.since = this.#now;
       this.#dropIfRemoved(name);
-      if (this.phase === "stopping") this.#continueShutdown();
+      if (this.#phase === "stopping") this.#continueShutdown();
       else if (s.restartAfterStop) {
         s.restartAfterStop = false;
         s.retries = 0;
@@ -347,15 +382,15 @@ export class Supervisor {
   }
 
   #setExited(name: string, pid: number, to: State): void {
-    const s = this.status.get(name)!;
+    const s = this.#status.get(name)!;
     this.#emit({ type: "transition", name, from: s.state, to, pid });
     s.state = to;
     s.since = this.#now;
   }
 
   #onCommand(name: string, command: Command): void {
-    const s = this.status.get(name);
-    if (!s || this.phase !== "running") return;
+    const s = this.#status.get(name);
+    if (!s || this.#phase !== "running") return;
     switch (command) {
       case "STOP":
         s.wanted = false;
@@ -386,7 +421,7 @@ export class Supervisor {
   }
 
   #stop(name: string): void {
-    const s = this.status.get(name)!;
+    const s = this.#status.get(name)!;
     if (s.state === "BACKOFF") {
       this.#emit({ type: "clear-timer", name, kind: "backoff" });
       this.#set(name, "STOPPED");
@@ -400,34 +435,34 @@ export class Supervisor {
   }
 
   #end(code: number): void {
-    if (this.phase !== "running") return;
-    this.exitCode = code;
+    if (this.#phase !== "running") return;
+    this.#exitCode = code;
     this.#shutdown();
   }
 
   #shutdown(): void {
-    if (this.phase !== "running") return;
-    this.phase = "stopping";
+    if (this.#phase !== "running") return;
+    this.#phase = "stopping";
     this.#continueShutdown();
   }
 
   /** Stops programs in reverse start order, one (group priority, priority) level at a time. */
   #continueShutdown(): void {
     for (const name of this.#order) {
-      const s = this.status.get(name)!;
+      const s = this.#status.get(name)!;
       if (s.state === "BACKOFF") this.#stop(name);
     }
-    const live = this.#order.filter((n) => this.status.get(n)!.pid !== 0);
+    const live = this.#order.filter((n) => this.#status.get(n)!.pid !== 0);
     if (live.length === 0) {
-      this.phase = "done";
-      this.#emit({ type: "done", code: this.exitCode });
+      this.#phase = "done";
+      this.#emit({ type: "done", code: this.#exitCode });
       return;
     }
     const level = (n: string) => [rank(this.#spec(n)), this.#spec(n).priority] as const;
     const [topGroup, top] = live.map(level).reduce((m, l) => (l[0] > m[0] || (l[0] === m[0] && l[1] > m[1]) ? l : m));
     for (const name of live) {
       const [g, p] = level(name);
-      if (g === topGroup && p === top && this.status.get(name)!.state !== "STOPPING") this.#stop(name);
+      if (g === topGroup && p === top && this.#status.get(name)!.state !== "STOPPING") this.#stop(name);
     }
   }
 }

@@ -1,7 +1,7 @@
 // `corral --config FILE --check [--strict]`: what corral would run, and every warning, without
 // starting anything. Exit 0, or 2 with the one-line error (--strict: warnings are errors).
-import { UsageError, EXIT_USAGE } from "./errors.ts";
-import type { FlagValues } from "./options.ts";
+import { UsageError, EXIT_USAGE } from "../core/errors.ts";
+import type { Flags } from "./flags.ts";
 import { loadConfig } from "../config/load.ts";
 import type { Config, LogTarget, ProgramSpec } from "../config/types.ts";
 import type { Env } from "../config/expand.ts";
@@ -62,8 +62,8 @@ export function checkReport(config: Config): string {
  * Loads `--config` as a run would and says what would run; `strict` makes any warning an error.
  * @example checkConfig({ config: "/etc/supervisord.conf", strict: true }, process.env).code // 0 or 2
  */
-export function checkConfig(flags: FlagValues, env: Env): CheckResult {
-  const path = flags["config"];
+export function checkConfig(flags: Partial<Pick<Flags, "config" | "strict">>, env: Env): CheckResult {
+  const path = flags.config;
   if (typeof path !== "string") return { report: "", error: "--check: expected --config FILE|DIR to check", code: EXIT_USAGE };
   let config: Config;
   try {
@@ -73,7 +73,7 @@ export function checkConfig(flags: FlagValues, env: Env): CheckResult {
     throw e;
   }
   const report = checkReport(config);
-  if (flags["strict"] && config.warnings.length) {
+  if (flags.strict && config.warnings.length) {
     const n = config.warnings.length;
     return { report, error: `--strict: ${n} warning${n === 1 ? "" : "s"} in ${path}, the first: ${config.warnings[0]}`, code: EXIT_USAGE };
   }
@@ -85,7 +85,7 @@ export function checkConfig(flags: FlagValues, env: Env): CheckResult {
  * corral's one line on stderr, then exits 0 or 2.
  * @example runCheck(os, flags, (text, done) => process.stdout.write(text, done))
  */
-export function runCheck(os: Os, flags: FlagValues, print: (text: string, done: () => void) => void): void {
+export function runCheck(os: Os, flags: Partial<Pick<Flags, "config" | "strict">>, print: (text: string, done: () => void) => void): void {
   const result = checkConfig(flags, os.env);
   if (result.error) warn(result.error);
   print(result.report, () => os.exit(result.code));

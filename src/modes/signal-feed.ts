@@ -10,7 +10,7 @@ export interface SignalFeed {
 /**
  * Installs corral's handlers for every forwarded signal, SIGCHLD and the real-time signals
  * right away (a PID 1 without a handler silently drops signals).
- * @example const feed = catchSignals(os); const pid1 = startPid1(os, feed, rules, (signo) => void os.kill(-1234, signo));
+ * @example const feed = catchSignals(os); feed.attach((signo) => console.log(signo));
  */
 export function catchSignals(os: Os): SignalFeed {
   const early: number[] = [];

@@ -1,14 +1,15 @@
 // container-run mode: one job process (plus post-start) under a control socket.
 import { resolve } from "node:path";
-import type { FlagValues } from "../cli/options.ts";
-import { UsageError } from "../cli/errors.ts";
+import type { Flags } from "./flags.ts";
+import { UsageError } from "../core/errors.ts";
 import { SIGTERM } from "../os/signals.ts";
 import type { ProgramSpec } from "../config/types.ts";
-import type { SupervisorPlan } from "../supervisor/run.ts";
-import type { InitOptions } from "../init/options.ts";
-import { parseSeconds } from "../init/options.ts";
-import { controlPaths, DEFAULT_BASE_DIR } from "./paths.ts";
-import { DEFAULT_SOCKET_MODE } from "./socket.ts";
+import type { SupervisorPlan } from "./loop.ts";
+import { PROGRAM_PORTS } from "./programs.ts";
+import type { InitOptions } from "./options.ts";
+import { parseSeconds } from "./options.ts";
+import { controlPaths, DEFAULT_BASE_DIR } from "../control/paths.ts";
+import { DEFAULT_SOCKET_MODE } from "../control/socket.ts";
 
 /** STOP's grace before SIGKILL, as container-run. */
 export const DEFAULT_STOP_GRACE_SECONDS = 20;
@@ -26,13 +27,13 @@ export function parseMode(flag: string, text: string): number {
  * Builds the supervisor plan of `corral --job-name JOB [--process-name PROC] ... -- CMD`.
  * @example containerRunPlan(flags, initOptions(flags, ["nginx"])) // one program, one socket
  */
-export function containerRunPlan(flags: FlagValues, init: InitOptions): SupervisorPlan {
-  const job = flags["job-name"] as string | undefined;
+export function containerRunPlan(flags: Flags, init: InitOptions): SupervisorPlan {
+  const job = flags.jobName;
   if (!job) throw new UsageError("--job-name: required in container-run mode");
-  const process = (flags["process-name"] as string | undefined) ?? job;
-  const base = resolve((flags["base-dir"] as string | undefined) ?? DEFAULT_BASE_DIR);
+  const process = flags.processName ?? job;
+  const base = resolve(flags.baseDir ?? DEFAULT_BASE_DIR);
   const paths = controlPaths(base, job, process);
-  const stopGrace = parseSeconds("--stop-grace", (flags["stop-grace"] as string | undefined) ?? String(DEFAULT_STOP_GRACE_SECONDS));
+  const stopGrace = parseSeconds("--stop-grace", flags.stopGrace ?? String(DEFAULT_STOP_GRACE_SECONDS));
   const spec: ProgramSpec = {
     name: process, group: job, command: init.command, priority: 0, autostart: true,
     autorestart: "false", startsecs: 0, startretries: 0, exitcodes: [0], stopsignal: SIGTERM,
@@ -40,22 +41,23 @@ export function containerRunPlan(flags: FlagValues, init: InitOptions): Supervis
     stdout: { kind: "inherit", fd: 1 }, stderr: { kind: "inherit", fd: 2 },
     critical: false, job, dependsOn: [], origin: "command line",
   };
-  const postName = flags["post-start-name"] as string | undefined;
-  const conditionName = flags["post-start-condition-name"] as string | undefined;
+  const postName = flags.postStartName;
+  const conditionName = flags.postStartConditionName;
   if (!postName && conditionName) throw new UsageError("--post-start-condition-name: needs --post-start-name");
   const plan: SupervisorPlan = {
-    programs: [{ spec, ends: flags["exit-on-zero"] ? "always" : "on-failure" }],
+    programs: [{ spec, ends: flags.exitOnZero ? "always" : "on-failure" }],
     controls: new Map([[process, paths]]),
-    socketMode: flags["socket-mode"] ? parseMode("--socket-mode", flags["socket-mode"] as string) : DEFAULT_SOCKET_MODE,
+    socketMode: flags.socketMode ? parseMode("--socket-mode", flags.socketMode) : DEFAULT_SOCKET_MODE,
     rules: { rewrites: init.rewrites, remapExit: init.remapExit, graceMs: init.graceMs },
     stdinFor: process,
+    ports: PROGRAM_PORTS,
   };
   if (postName) {
     plan.postStart = {
       program: process,
       spec: {
-        command: [postName, ...(flags["post-start-arg"] as string[])],
-        ...(conditionName ? { condition: [conditionName, ...(flags["post-start-condition-arg"] as string[])] } : {}),
+        command: [postName, ...flags.postStartArg],
+        ...(conditionName ? { condition: [conditionName, ...flags.postStartConditionArg] } : {}),
       },
     };
   }

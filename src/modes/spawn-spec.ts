@@ -1,8 +1,7 @@
 // Turns a program into what the OS seam spawns: argv, environment, user, directory, stdio.
-import { closeSync, openSync } from "node:fs";
 import type { LogTarget, ProgramSpec } from "../config/types.ts";
-import type { SpawnSpec } from "../os/types.ts";
-import { envList } from "../init/run.ts";
+import type { Os, SpawnSpec } from "../os/types.ts";
+import { envList } from "../core/env.ts";
 
 /** A spawn spec plus the descriptors to close once the child has them. */
 export interface PreparedSpawn {
@@ -10,27 +9,27 @@ export interface PreparedSpawn {
   release(): void;
 }
 
-function openTarget(target: LogTarget, opened: number[]): number {
+function openTarget(os: Os, target: LogTarget, opened: number[]): number {
   switch (target.kind) {
     case "inherit": return target.fd;
-    case "null": { const fd = openSync("/dev/null", "w"); opened.push(fd); return fd; }
-    case "file": { const fd = openSync(target.path, "a"); opened.push(fd); return fd; }
+    case "null": { const fd = os.openFile("/dev/null", "w"); opened.push(fd); return fd; }
+    case "file": { const fd = os.openFile(target.path, "a"); opened.push(fd); return fd; }
   }
 }
 
 /**
  * Builds the spawn spec of `program` in corral's environment `env`. Output goes straight to
  * its targets (no copy through corral); stdin is `stdin`, or /dev/null when it is -1.
- * @example const { spec, release } = prepareSpawn(program, process.env); os.spawn(spec); release();
+ * @example const { spec, release } = prepareSpawn(os, program, os.env); os.spawn(spec); release();
  */
-export function prepareSpawn(program: ProgramSpec, env: Record<string, string | undefined>, stdin = -1): PreparedSpawn {
+export function prepareSpawn(os: Os, program: ProgramSpec, env: Record<string, string | undefined>, stdin = -1): PreparedSpawn {
   const opened: number[] = [];
   const user = program.user ? { HOME: program.user.home, USER: program.user.name, LOGNAME: program.user.name } : {};
-  const out = openTarget(program.stdout, opened);
-  const err = program.redirectStderr ? out : openTarget(program.stderr, opened);
+  const out = openTarget(os, program.stdout, opened);
+  const err = program.redirectStderr ? out : openTarget(os, program.stderr, opened);
   let inFd = stdin;
   if (inFd < 0) {
-    inFd = openSync("/dev/null", "r");
+    inFd = os.openFile("/dev/null", "r");
     opened.push(inFd);
   }
   const spec: SpawnSpec = {
@@ -47,5 +46,5 @@ export function prepareSpawn(program: ProgramSpec, env: Record<string, string | 
     spec.gid = program.user.gid;
     if (program.user.groups) spec.groups = program.user.groups;
   }
-  return { spec, release: () => opened.forEach((fd) => closeSync(fd)) };
+  return { spec, release: () => opened.forEach((fd) => os.closeFile(fd)) };
 }

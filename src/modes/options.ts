@@ -1,7 +1,7 @@
 // Run-mode options, validated once at the boundary.
 import { parseSignal, signalName, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU } from "../os/signals.ts";
-import { UsageError } from "../cli/errors.ts";
-import type { FlagValues } from "../cli/options.ts";
+import { UsageError } from "../core/errors.ts";
+import type { Flags } from "./flags.ts";
 
 /**
  * Without --single-child, job-control stops sent to corral reach the job as SIGSTOP, as in
@@ -61,19 +61,19 @@ export function parseExitCode(flag: string, text: string): number {
  * Builds InitOptions from parsed flags and the command.
  * @example initOptions(parseFlags(["-t", "5"], os.env), ["nginx"]).graceMs // 5000
  */
-export function initOptions(flags: FlagValues, command: string[]): InitOptions {
-  if (command.length === 0 && !flags["config"]) {
+export function initOptions(flags: Flags, command: string[]): InitOptions {
+  if (command.length === 0 && !flags.config) {
     throw new UsageError("no command given (usage: corral [OPTIONS] [--] COMMAND [ARGS...] or corral --config FILE)");
   }
-  const singleChild = flags["single-child"] === true;
-  const rewrites = new Map([...(singleChild ? [] : GROUP_MODE_REWRITES), ...(flags["rewrite"] as string[]).map(parseRewrite)]);
+  const singleChild = flags.singleChild;
+  const rewrites = new Map([...(singleChild ? [] : GROUP_MODE_REWRITES), ...flags.rewrite.map(parseRewrite)]);
   return {
     command,
     singleChild,
     rewrites,
-    remapExit: new Set((flags["remap-exit"] as string[]).map((c) => parseExitCode("--remap-exit", c))),
-    graceMs: parseSeconds("--grace", (flags["grace"] as string | undefined) ?? String(DEFAULT_GRACE_SECONDS)),
-    verbosity: flags["debug"] ? Math.max(2, flags["verbose"] as number) : (flags["verbose"] as number),
+    remapExit: new Set(flags.remapExit.map((c) => parseExitCode("--remap-exit", c))),
+    graceMs: parseSeconds("--grace", flags.grace ?? String(DEFAULT_GRACE_SECONDS)),
+    verbosity: flags.debug ? Math.max(2, flags.verbose) : flags.verbose,
   };
 }
 
