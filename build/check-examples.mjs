@@ -61,6 +61,8 @@ const FIXTURES = {
   names: "Names",
   pool: "ListenerPool",
   specs: "ProgramSpec[]",
+  port: "ControlPort",
+  logs: "LogFiles",
 };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");

@@ -131,7 +131,7 @@ async function ready(call: Caller, s: Session, names: string[]): Promise<void> {
 /**
  * Runs one config-mode verb against the server `call` talks to; returns the output lines
  * (supervisorctl's wording) and its exit code. `serverurl` names the server in errors.
- * @example await ctlConfigMode(call, "unix:///run/corral/corral.sock", "status", []) // { lines: ["web   RUNNING   pid 7, uptime 0:00:05"], code: 0 }
+ * @example await ctlConfigMode(rpcCaller(requestStream, { kind: "unix", path: "/run/corral/corral.sock" }), "unix:///run/corral/corral.sock", "status", []) // { lines: ["web   RUNNING   pid 7, uptime 0:00:05"], code: 0 }
  */
 export async function ctlConfigMode(call: Caller, serverurl: string, verb: string, args: string[]): Promise<{ lines: string[]; code: number }> {
   const s = new Session();

@@ -56,7 +56,7 @@ export function splitConfigFlags(args: string[]): { flags: Map<string, string>; 
  * (signal, pid, ready), or corral's default socket existing (container-run mode never
  * creates it). Otherwise undefined: container-run sockets, as before.
  * `readText` reads --config's file; `exists` tests the default socket.
- * @example ctlServer(["status"], {}, () => "", (p) => p === "/run/corral/corral.sock")?.serverurl // "unix:///run/corral/corral.sock"
+ * @example ctlServer(["status"], {}, () => "", (p) => p === "/run/corral/corral.sock")?.server.serverurl // "unix:///run/corral/corral.sock"
  */
 export function ctlServer(args: string[], env: Record<string, string | undefined>, readText: (path: string) => string, exists: (path: string) => boolean): { server: CtlServer; rest: string[] } | undefined {
   const { flags, rest } = splitConfigFlags(args);

@@ -55,7 +55,7 @@ async function clearStale(path: string): Promise<void> {
 /**
  * Listens on a unix socket (mode and owner set as asked) or a TCP address, serving each
  * connection with `onConnection`. Rejects with one line naming the address when it cannot.
- * @example const s = await listenStream({ kind: "unix", path: "/run/corral/corral.sock" }, { mode: 0o600 }, conn, 256)
+ * @example const s = await listenStream({ kind: "unix", path: "/run/corral/corral.sock" }, { mode: 0o600 }, (stream) => ({ data: (chunk) => stream.write(chunk), closed: () => {} }), 256); s.close() // an echo server, closed again
  */
 export async function listenStream(address: StreamAddress, unix: UnixSocketOptions | undefined, onConnection: OnConnection, maxConnections: number): Promise<StreamServer> {
   if (address.kind === "unix") {
@@ -115,7 +115,7 @@ export class StreamError extends Error {
 /**
  * Sends `request` and collects the answer until `complete(bytes)` says it is whole (or the
  * server closes). Rejects with a StreamError naming the errno.
- * @example await requestStream({ kind: "unix", path: "/run/corral/corral.sock" }, bytes, (b) => b.length > 10)
+ * @example await requestStream({ kind: "tcp", host: "127.0.0.1", port: 9001 }, new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n"), () => false) // the whole answer, once the server closes
  */
 export function requestStream(address: StreamAddress, request: Uint8Array, complete: (received: Uint8Array) => boolean): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {

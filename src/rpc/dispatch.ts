@@ -63,7 +63,7 @@ async function multicall(ctx: MethodContext, [calls]: RpcValue[]): Promise<RpcVa
 /**
  * Handles one POST /RPC2 body as supervisord does: malformed XML or no method name is
  * HTTP 400, a method's fault is a fault response, a bug inside a method is HTTP 500.
- * @example (await dispatch(ctx, body)).status // 200
+ * @example (await dispatch({ port, logs }, encodeCall("supervisor.getState", []))).status // 200
  */
 export async function dispatch(ctx: MethodContext, body: string): Promise<RpcReply> {
   let parsed;

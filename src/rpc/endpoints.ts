@@ -17,7 +17,7 @@ export interface ControlEndpoint {
  * The endpoints for a config: [unix_http_server] and [inet_http_server] as written; without
  * [unix_http_server], corral's own socket (flag, then $CORRAL_CONTROL_SOCKET, then
  * /run/corral/corral.sock; directory 0700, socket 0600). `flag` "" turns the default socket off.
- * @example controlEndpoints({ rpcInterface: false }, {}, undefined)[0].address // { kind: "unix", path: "/run/corral/corral.sock" }
+ * @example controlEndpoints({ rpcInterface: false }, {}, undefined)[0]?.address // { kind: "unix", path: "/run/corral/corral.sock" }
  */
 export function controlEndpoints(http: HttpServerConfig, env: Record<string, string | undefined>, flag: string | undefined): ControlEndpoint[] {
   const out: ControlEndpoint[] = [];

@@ -12,7 +12,7 @@ const seconds = (ms: number) => (ms > 0 ? ms / 1000 : 0);
 /**
  * getProcessInfo's data for one supervised program. `spawnerr` is the last spawn failure's text
  * (e.g. "can't find command 'nginx'"), kept by the runner; `stoppedAt` when it last went down (ms).
- * @example processInfoOf(spec, supervisor.status.get(spec.name)!, "", lastStop.get(spec.name) ?? 0).statename
+ * @example processInfoOf(spec, supervisor.status.get(spec.name)!, "", 0).state // 20 (ProcessStates.RUNNING) once it has started
  */
 export function processInfoOf(spec: ProgramSpec, status: Status, spawnerr: string, stoppedAt: number): ProcessInfo {
   return {
@@ -26,7 +26,7 @@ export function processInfoOf(spec: ProgramSpec, status: Status, spawnerr: strin
 
 /**
  * getAllConfigInfo's data for one configured program; `inuse` when its group runs.
- * @example configInfoOf(spec, true).autostart
+ * @example configInfoOf(spec, true).autostart // true unless the section says autostart=false
  */
 export function configInfoOf(spec: ProgramSpec, inuse: boolean): ConfigInfo {
   const size = (t: LogTarget) => (t.kind === "file" ? t.maxBytes : 0);

@@ -14,7 +14,7 @@ export interface ControlServers {
 /**
  * Listens on every endpoint and serves each connection against `port`. Rejects with one line
  * naming the address when one cannot be bound (the others are closed again).
- * @example const servers = await startControlServers(controlEndpoints(http, os.env, undefined), port, warn); servers.close();
+ * @example const servers = await startControlServers(controlEndpoints({ rpcInterface: true }, env, undefined), port, (m) => console.error(m)); servers.close(); // listened on /run/corral/corral.sock (or $CORRAL_CONTROL_SOCKET), then stopped
  */
 export async function startControlServers(endpoints: readonly ControlEndpoint[], port: ControlPort, warn: (message: string) => void, logs?: LogFiles): Promise<ControlServers> {
   const net = await import("../os/control-net.ts");

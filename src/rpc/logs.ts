@@ -7,7 +7,7 @@ const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 /**
  * `length` bytes from `offset`; a negative offset with length 0 reads that many bytes from
  * the end; length 0 reads to the end. Faults: NO_FILE, BAD_ARGUMENTS, FAILED.
- * @example readLog(files, "/var/log/web.log", -1600, 0) // the last 1600 bytes
+ * @example readLog(logs, "/var/log/web.log", -1600, 0) // the last 1600 bytes
  */
 export function readLog(files: LogFiles, path: string, offset: number, length: number): string {
   const size = path ? files.size(path) : undefined;
@@ -26,7 +26,7 @@ export function readLog(files: LogFiles, path: string, offset: number, length: n
 
 /**
  * supervisord's tailFile: [text, next offset, overflow]; a missing file is ["", 0, false].
- * @example tailLog(files, "/var/log/web.log", 0, 1024) // ["…", 2048, true]
+ * @example tailLog(logs, "/var/log/web.log", 0, 1024) // ["…", 2048, true]
  */
 export function tailLog(files: LogFiles, path: string, offset: number, length: number): [string, number, boolean] {
   const size = path ? files.size(path) : undefined;

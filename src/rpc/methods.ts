@@ -84,7 +84,7 @@ async function until<T>(port: ControlPort, check: () => T | undefined): Promise<
 
 /**
  * getProcessInfo's struct, keys in supervisord's order.
- * @example processInfo(port.processes()[0], port.now()).description // "pid 7, uptime 0:01:02"
+ * @example processInfo(port.processes()[0]!, port.now()).description // "pid 7, uptime 0:01:02"
  */
 export function processInfo(info: ProcessInfo, nowMs: number): Struct {
   const now = Math.floor(nowMs / 1000);
@@ -257,7 +257,7 @@ const clearOne = (ctx: MethodContext, args: RpcValue[]) => {
 /**
  * The supervisor.* and corral.* namespaces (system.* is in system.ts), by full method name.
  * Aliases kept from supervisord: getVersion, readMainLog, readProcessLog, tailProcessLog, clearProcessLog.
- * @example await SUPERVISOR_METHODS["supervisor.getState"]!.run(ctx, []) // { statecode: 1, statename: "RUNNING" }
+ * @example await SUPERVISOR_METHODS["supervisor.getState"]!.run({ port, logs }, []) // { statecode: 1, statename: "RUNNING" }
  */
 export const SUPERVISOR_METHODS: Readonly<Record<string, Method>> = {
   "supervisor.getAPIVersion": m(["string"], "Return the version of the RPC API used by supervisord", api),

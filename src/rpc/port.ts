@@ -73,7 +73,7 @@ export interface Readiness {
 /**
  * The supervisor as the control API sees it. Calls arrive on the one loop; `start`, `stop`
  * and `signal` only ask (the state change is seen later through `processes()` and `changed()`).
- * @example const infos = port.processes(); port.start("web", "web"); await port.changed(50);
+ * @example if (!port.start("web", "web")) await port.changed(50); // undefined: web is STARTING; then woken by its next state change
  */
 export interface ControlPort {
   /** Every process of the running config. */

@@ -50,7 +50,11 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 
 /**
  * Serves one connection: feed it the socket's bytes; it writes responses to `stream`.
- * @example const conn = serveConnection(stream, ctx); socket.on("data", conn.data); socket.on("close", conn.closed);
+ * @example
+ * const out: Uint8Array[] = [];
+ * const conn = serveConnection({ write: (b) => out.push(b), end: () => {} }, { port, logs, every: (ms, fn) => { const t = setInterval(fn, ms); return () => clearInterval(t); } });
+ * conn.data(new TextEncoder().encode("GET /RPC2 HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+ * new TextDecoder().decode(out[0]) // "HTTP/1.1 400 Bad Request\r\n…XML-RPC needs POST\n"
  */
 export function serveConnection(stream: ByteStream, ctx: ServerContext): ConnectionHandler {
   let buffered: Uint8Array = new Uint8Array(0);

@@ -35,7 +35,7 @@ function decodeEntities(text: string, at: number): string {
 
 /**
  * Parses one XML document into its root element. Attributes are read and dropped.
- * @example parseXml("<a><b>x &amp; y</b></a>").children[0].text // "x & y"
+ * @example parseXml("<a><b>x &amp; y</b></a>").children[0]?.text // "x & y"
  */
 export function parseXml(source: string): XmlElement {
   const stack: XmlElement[] = [];
