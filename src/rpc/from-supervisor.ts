@@ -12,7 +12,7 @@ const seconds = (ms: number) => (ms > 0 ? ms / 1000 : 0);
 /**
  * getProcessInfo's data for one supervised program. `spawnerr` is the last spawn failure's text
  * (e.g. "can't find command 'nginx'"), kept by the runner; `stoppedAt` when it last went down (ms).
- * @example processInfoOf(spec, supervisor.status.get(spec.name)!, "", 0).state // 20 (ProcessStates.RUNNING) once it has started
+ * @example processInfoOf(spec, supervisor.statusOf(spec.name)!, "", 0).state // 20 (ProcessStates.RUNNING) once it has started
  */
 export function processInfoOf(spec: ProgramSpec, status: Status, spawnerr: string, stoppedAt: number): ProcessInfo {
   return {
