@@ -2,7 +2,7 @@
 import { basename } from "node:path";
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { loadAddon, type Native } from "./native.ts";
-import type { ChildExit, Os, PipeReader, SpawnSpec } from "./types.ts";
+import { EAGAIN, type ChildExit, type Os, type PipeReader, type SpawnSpec } from "./types.ts";
 
 /**
  * Builds the Node seam; the addon is loaded once, here.
@@ -187,7 +187,11 @@ export function signalRelay(native: Native): SignalRelay {
     add(signals, handler) {
       for (const signo of signals) handlers.set(signo, [...(handlers.get(signo) ?? []), handler]);
       const r = native.relaySignals([...signals], dispatch);
-      if (r < 0) throw new Error(`cannot install signal handlers (errno ${-r})`);
+      if (r < 0) {
+        throw new Error(r === -EAGAIN ?
+          "cannot start the signal relay's thread (EAGAIN: the container's pids limit is lower than the runtime needs; allow at least 16)" :
+          `cannot install signal handlers (errno ${-r})`);
+      }
     },
   };
 }
