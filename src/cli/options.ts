@@ -35,6 +35,7 @@ export const FLAGS: readonly Flag[] = [
   { name: "debug", kind: "bool", help: "container-run's --debug: same as -vv" },
   { name: "config", kind: "string", arg: "FILE|DIR", help: "supervise the programs of a supervisord-style config" },
   { name: "log-prefix", kind: "bool", help: "prefix each output line with the program name" },
+  { name: "log-format", kind: "string", arg: "text|json", help: "program output as it is (text) or one JSON object per line" },
 ];
 
 /** Parsed flag values, keyed by long name. */

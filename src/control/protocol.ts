@@ -5,7 +5,7 @@ export type ControlCommand = "STOP" | "START" | "QUIT" | "RESTART" | "STATUS";
 
 const COMMANDS: ReadonlySet<string> = new Set(["STOP", "START", "QUIT", "RESTART", "STATUS"]);
 /** Longer datagrams cannot be a command; they are ignored without decoding. */
-const MAX_COMMAND_BYTES = 64;
+export const MAX_COMMAND_BYTES = 64;
 
 /**
  * The command in a datagram: exact case, surrounding whitespace ignored (so `echo STOP | nc`

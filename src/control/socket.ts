@@ -4,6 +4,7 @@ import { chmodSync, lstatSync, mkdirSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
 import { UsageError } from "../cli/errors.ts";
 import type { DatagramSocket, Os } from "../os/types.ts";
+import { MAX_COMMAND_BYTES } from "./protocol.ts";
 
 /** Socket file mode when --socket-mode is not given. */
 export const DEFAULT_SOCKET_MODE = 0o600;
@@ -26,7 +27,7 @@ export async function openControlSocket(os: Os, path: string, mode: number,
   const previous = process.umask(0o177);
   let socket: DatagramSocket;
   try {
-    socket = os.bindDatagram(path, onMessage);
+    socket = os.bindDatagram(path, onMessage, MAX_COMMAND_BYTES);
   } catch (err) {
     throw new UsageError(`control socket ${path}: cannot bind (${(err as Error).message})`);
   } finally {

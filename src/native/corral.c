@@ -602,6 +602,10 @@ static napi_value IgnoreSentFaults(napi_env env, napi_callback_info info) {
 // in malloc's heap: a flood of large datagrams then leaves no lasting RSS behind.
 #define MMAP_THRESHOLD_BYTES (32 * 1024)
 
+// Registered by pump.c and dgram.c (see corral.h).
+void register_pump(napi_env env, napi_value exports);
+void register_dgram(napi_env env, napi_value exports);
+
 static napi_value Init(napi_env env, napi_value exports) {
   mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
   EXPORT("spawn", Spawn);
@@ -623,6 +627,8 @@ static napi_value Init(napi_env env, napi_value exports) {
   EXPORT("reopenNonBlocking", ReopenNonBlocking);
   EXPORT("writeNoWait", WriteNoWait);
   EXPORT("prefixLines", PrefixLines);
+  register_pump(env, exports);
+  register_dgram(env, exports);
   return exports;
 }
 

@@ -1,9 +1,8 @@
 // The Deno implementation of the seam. Deno runs the CommonJS bundle with its Node
 // compatibility and loads the same corral.node (plain Node-API, --allow-ffi), so spawning,
 // reaping, kill, flock and the tty calls are the Node seam's own; what differs is swapped in:
-// Deno's signal listeners and exit, and datagram sockets from Deno.listenDatagram.
+// Deno's signal listeners and exit.
 import { deno } from "./deno-api.ts";
-import { bindDatagram, sendDatagram } from "./deno-datagram.ts";
 import { nodeOs } from "./node.ts";
 import { loadAddon, type Native } from "./native.ts";
 import { SIGUSR1, signalName } from "./signals.ts";
@@ -47,8 +46,6 @@ export function denoOs(): Os {
       if (signals.includes(SIGUSR1)) guardSigusr1(os, handler);
     },
     exit: (code) => deno.exit(code),
-    bindDatagram,
-    sendDatagram,
   };
   return os;
 }

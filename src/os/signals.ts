@@ -11,7 +11,7 @@ export const SIGNALS: Readonly<Record<string, number>> = {
 /** Highest real-time signal number on Linux. */
 export const SIGRTMAX = 64;
 
-export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGUSR1 = 10;
+export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGUSR1 = 10, SIGUSR2 = 12;
 export const SIGPIPE = 13, SIGTERM = 15, SIGCHLD = 17, SIGTTIN = 21, SIGTTOU = 22;
 
 // Not forwarded: KILL/STOP cannot be caught; ILL/BUS/FPE/SEGV are faults of corral itself

@@ -11,14 +11,23 @@ import { DEFAULT_SOCKET_MODE } from "../control/socket.ts";
 import { warn } from "../log.ts";
 import type { SupervisorPlan } from "./run.ts";
 import type { SupervisedProgram } from "./supervisor.ts";
+import { parseOutputFormat, type OutputFormat } from "../logs/routing.ts";
+
+/** --log-format's value (default text); a UsageError for anything else. */
+function logFormatFlag(value: FlagValues[string]): OutputFormat {
+  if (value === undefined) return "text";
+  const format = typeof value === "string" ? parseOutputFormat(value) : undefined;
+  if (!format) throw new UsageError(`--log-format: expected text or json, got "${String(value)}"`);
+  return format;
+}
 
 /**
  * The supervised programs of a config: critical ones end the container when they die.
  * @example programsOf(loadConfig(["/etc/corral.conf"], env))
  */
-export function programsOf(config: Config, logPrefix: boolean): SupervisedProgram[] {
+export function programsOf(config: Config, logPrefix: boolean, logFormat: OutputFormat = "text"): SupervisedProgram[] {
   return config.programs.map((spec) => ({
-    spec: { ...spec, logPrefix: spec.logPrefix ?? logPrefix },
+    spec: { ...spec, logPrefix: spec.logPrefix ?? logPrefix, logFormat: spec.logFormat ?? logFormat },
     ends: spec.critical ? "always" : "never",
   }));
 }
@@ -37,10 +46,11 @@ export function configPlan(flags: FlagValues, init: Omit<InitOptions, "command">
   if (command.length) throw new UsageError(`--config: takes no command, got "${command.join(" ")}"`);
   const paths = [flags["config"] as string];
   const logPrefix = flags["log-prefix"] === true;
+  const logFormat = logFormatFlag(flags["log-format"]);
   const load = () => {
     const config = loadConfig(paths, env);
     for (const w of config.warnings) warn(w);
-    return programsOf(config, logPrefix);
+    return programsOf(config, logPrefix, logFormat);
   };
   const base = (flags["base-dir"] as string | undefined) ?? DEFAULT_BASE_DIR;
   const programs = load();

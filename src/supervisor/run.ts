@@ -1,6 +1,6 @@
 // Runs the supervisor for real: spawns, signals process groups, arms timers, serves the
 // control sockets, keeps the .running/pid files, and hands the end to the PID-1 core.
-import { SIGHUP, SIGINT, SIGKILL, SIGTERM, signalName } from "../os/signals.ts";
+import { SIGHUP, SIGINT, SIGKILL, SIGTERM, SIGUSR2, signalName } from "../os/signals.ts";
 import { ESRCH, type ChildExit, type DatagramSocket, type Os } from "../os/types.ts";
 import { debug, info, warn } from "../log.ts";
 import type { InitRules } from "../init/machine.ts";
@@ -14,8 +14,7 @@ import { prepareSpawn } from "./spawn-spec.ts";
 import { PostStart, type PostStartSpec } from "./post-start.ts";
 import { Supervisor, codeOf, type Action, type Event, type SupervisedProgram } from "./supervisor.ts";
 import { startProbing } from "./probing.ts";
-import { sharedMux } from "../logs/mux.ts";
-import { prefixedStdio } from "../logs/child-stdio.ts";
+import { pumpedStdio, reopenLogFiles } from "../logs/pump.ts";
 
 /** Everything a supervised run needs, validated by the mode that builds it. */
 export interface SupervisorPlan {
@@ -102,12 +101,13 @@ export async function runSupervisor(os: Os, feed: SignalFeed, plan: SupervisorPl
   function spawn(name: string): void {
     const program = supervisor.programs.get(name)!.spec;
     const { spec, release } = prepareSpawn(program, os.env, plan.stdinFor === name ? 0 : -1);
-    // Prefixed streams get a pipe of the log mux; corral keeps only the read ends.
-    const piped = program.logPrefix ? prefixedStdio(os, sharedMux(os, pid1.atExit), program, spec.stdio!) : undefined;
-    if (piped) spec.stdio = piped.stdio;
+    // Streams corral formats or rotates get a pipe read by the log pump; the rest go straight.
+    const piped = pumpedStdio(os, pid1.atExit, program, spec.stdio!, program.logFormat ?? "text");
+    spec.stdio = piped.stdio;
     const pid = pid1.reaper.spawnWith(spec, (exit) => onExit(name, exit));
     release();
-    piped?.release();
+    piped.release();
+    if (pid > 0) piped.spawned(pid);
     if (pid < 0) {
       warn(`${name}: ${execFailure(spec.file, -pid).message}`);
       submit({ type: "spawn-failed", name, errno: -pid });
@@ -212,6 +212,8 @@ export async function runSupervisor(os: Os, feed: SignalFeed, plan: SupervisorPl
   function onSignal(signo: number): void {
     if (signo === SIGHUP && plan.reload) {
       void reload();
+    } else if (signo === SIGUSR2 && plan.reload) {
+      reopenLogFiles(os); // supervisord's SIGUSR2: reopen the log files
     } else if (signo !== SIGTERM && signo !== SIGINT) {
       pid1.dispatch({ type: "signal", signo });
     } else if (supervisor.phase === "running") {
