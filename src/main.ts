@@ -8,9 +8,6 @@ import { SUBCOMMANDS, sipidArgs } from "./cli/subcommands.ts";
 import { initLog, setVerbosity, warn } from "./log.ts";
 import { initOptions } from "./init/options.ts";
 import { runInit } from "./init/run.ts";
-import { runSupervisor } from "./supervisor/run.ts";
-import { containerRunPlan } from "./control/container-run.ts";
-import { configPlan } from "./supervisor/config-mode.ts";
 
 declare const CORRAL_VERSION: string;
 
@@ -40,7 +37,7 @@ async function runSubcommand(name: string): Promise<void> {
   }
 }
 
-function main(): Promise<void> | void {
+async function main(): Promise<void> {
   if (sub !== undefined) return runSubcommand(sub);
   const cut = commandStart(args);
   const flags = parseFlags(args.slice(0, cut), os.env);
@@ -53,8 +50,13 @@ function main(): Promise<void> | void {
   }
   const options = initOptions(flags, command);
   setVerbosity(options.verbosity);
-  if (flags["config"]) return runSupervisor(os, feed!, configPlan(flags, options, command, os.env));
+  // Only the mode in use is loaded: `corral -- cmd` never evaluates the supervisor's modules.
+  if (flags["config"]) {
+    const [{ runSupervisor }, { configPlan }] = await Promise.all([import("./supervisor/run.ts"), import("./supervisor/config-mode.ts")]);
+    return runSupervisor(os, feed!, configPlan(flags, options, command, os.env));
+  }
   if (flags["job-name"] || os.invokedAs === "container-run") {
+    const [{ runSupervisor }, { containerRunPlan }] = await Promise.all([import("./supervisor/run.ts"), import("./control/container-run.ts")]);
     return runSupervisor(os, feed!, containerRunPlan(flags, options));
   }
   runInit(os, feed!, options);
@@ -64,8 +66,4 @@ function main(): Promise<void> | void {
 process.on("uncaughtException", (err) => warn(`internal error (continuing): ${err.stack ?? err}`));
 process.on("unhandledRejection", (err) => warn(`internal error (continuing): ${err}`));
 
-try {
-  main()?.catch((err) => fail(err));
-} catch (err) {
-  fail(err);
-}
+main().catch((err) => fail(err));

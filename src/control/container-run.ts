@@ -1,4 +1,5 @@
 // container-run mode: one job process (plus post-start) under a control socket.
+import { resolve } from "node:path";
 import type { FlagValues } from "../cli/options.ts";
 import { UsageError } from "../cli/errors.ts";
 import { SIGTERM } from "../os/signals.ts";
@@ -29,7 +30,7 @@ export function containerRunPlan(flags: FlagValues, init: InitOptions): Supervis
   const job = flags["job-name"] as string | undefined;
   if (!job) throw new UsageError("--job-name: required in container-run mode");
   const process = (flags["process-name"] as string | undefined) ?? job;
-  const base = (flags["base-dir"] as string | undefined) ?? DEFAULT_BASE_DIR;
+  const base = resolve((flags["base-dir"] as string | undefined) ?? DEFAULT_BASE_DIR);
   const paths = controlPaths(base, job, process);
   const stopGrace = parseSeconds("--stop-grace", (flags["stop-grace"] as string | undefined) ?? String(DEFAULT_STOP_GRACE_SECONDS));
   const spec: ProgramSpec = {

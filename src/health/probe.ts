@@ -2,9 +2,7 @@
 // one spelling, parsed once, run with a bound.
 import { UsageError } from "../cli/errors.ts";
 import { execProbe, type ProbeDeps } from "./exec-probe.ts";
-import { httpProbe } from "./http-probe.ts";
 import type { ProbeResult } from "./result.ts";
-import { tcpProbe } from "./tcp-probe.ts";
 // One splitting rule in all of corral: supervisord's (Python shlex), as for command=.
 import { splitCommand } from "../config/shlex.ts";
 
@@ -50,15 +48,16 @@ export function parseProbe(text: string): Probe {
 }
 
 /**
- * Runs one probe, bounded by `timeoutMs`, and says why it failed.
+ * Runs one probe, bounded by `timeoutMs`, and says why it failed. The http and tcp probes
+ * (node:http, https, net) are loaded on first use, so a config without them never pays.
  * @example (await checkProbe(parseProbe("tcp:localhost:80"), deps, 1000)).detail // "connection failed (ECONNREFUSED)"
  */
-export function checkProbe(probe: Probe, deps: ProbeDeps, timeoutMs: number): Promise<ProbeResult> {
+export async function checkProbe(probe: Probe, deps: ProbeDeps, timeoutMs: number): Promise<ProbeResult> {
   switch (probe.kind) {
     case "http":
-      return httpProbe(probe.url, timeoutMs);
+      return (await import("./http-probe.ts")).httpProbe(probe.url, timeoutMs);
     case "tcp":
-      return tcpProbe(probe.host, probe.port, timeoutMs);
+      return (await import("./tcp-probe.ts")).tcpProbe(probe.host, probe.port, timeoutMs);
     case "exec":
       return execProbe(probe.argv, deps, timeoutMs);
   }

@@ -1,5 +1,5 @@
 // The PID-1 state machine: events in, actions out. Pure, so tests need no processes.
-import { SIGINT, SIGKILL, SIGQUIT, SIGTERM, signalName } from "../os/signals.ts";
+import { JOB_CONTROL_STOPS, SIGINT, SIGKILL, SIGQUIT, SIGTERM, signalName } from "../os/signals.ts";
 import { codeOf } from "../supervisor/supervisor.ts";
 
 /** Something that happened to corral. */
@@ -17,6 +17,8 @@ export type InitAction =
   | { type: "forward"; signo: number }
   | { type: "signal-all"; signo: number }
   | { type: "arm-grace"; ms: number }
+  /** Stop corral itself (SIGSTOP), as a shell expects of a job that got SIGTSTP/TTIN/TTOU. */
+  | { type: "stop-self" }
   | { type: "exit"; code: number }
   | { type: "log"; level: 0 | 1 | 2; message: string };
 
@@ -34,7 +36,12 @@ export interface InitRules {
   rewrites: ReadonlyMap<number, number>;
   remapExit: ReadonlySet<number>;
   graceMs: number;
+  /** Whether corral may stop itself on job-control signals: only when it is not PID 1. */
+  stopsSelf: boolean;
 }
+
+/** The rules a mode chooses; `stopsSelf` follows from corral's pid. */
+export type ModeRules = Omit<InitRules, "stopsSelf">;
 
 /**
  * The exit code for a child's status: its code, or 128+N for signal N, remapped to 0 when asked.
@@ -79,9 +86,14 @@ export function step(state: InitState, event: InitEvent, rules: InitRules): [Ini
 function onSignal(state: InitState, signo: number, rules: InitRules): [InitState, InitAction[]] {
   if (state.phase === "running") {
     const to = rules.rewrites.get(signo) ?? signo;
-    if (to === 0) return [state, [{ type: "log", level: 2, message: `dropped ${signalName(signo)} (rewrite)` }]];
-    const via = to === signo ? "" : ` as ${signalName(to)}`;
-    return [state, [{ type: "forward", signo: to }, { type: "log", level: 2, message: `forwarded ${signalName(signo)}${via}` }]];
+    const actions: InitAction[] = to === 0 ?
+      [{ type: "log", level: 2, message: `dropped ${signalName(signo)} (rewrite)` }] :
+      [{ type: "forward", signo: to },
+        { type: "log", level: 2, message: `forwarded ${signalName(signo)}${to === signo ? "" : ` as ${signalName(to)}`}` }];
+    // As dumb-init: a job-control stop (as received, before rewriting) also stops corral, so
+    // ^Z and `fg` work on `corral -- cmd` in a shell; the SIGCONT that resumes it is forwarded.
+    if (rules.stopsSelf && JOB_CONTROL_STOPS.has(signo)) actions.push({ type: "stop-self" });
+    return [state, actions];
   }
   // A second stop request while draining means "now": skip the rest of the grace period.
   if (state.phase === "draining" && (signo === SIGTERM || signo === SIGINT || signo === SIGQUIT)) {

@@ -1,13 +1,13 @@
 // The PID-1 event loop: every signal and child exit becomes an event for the machine,
 // and every action the machine returns is carried out here, in one place.
-import { FORWARDED, SIGCHLD, SIGRTMAX, signalName } from "../os/signals.ts";
+import { FORWARDED, SIGCHLD, SIGRTMAX, SIGSTOP, signalName } from "../os/signals.ts";
 import type { Os } from "../os/types.ts";
 import { EACCES, ENOENT, ESRCH } from "../os/types.ts";
 import { Reaper } from "../os/reaper.ts";
 import { debug, info, warn } from "../log.ts";
 import { EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND } from "../cli/errors.ts";
 import { descendants } from "./descendants.ts";
-import { initialState, step, type InitAction, type InitEvent, type InitRules } from "./machine.ts";
+import { initialState, step, type InitAction, type InitEvent, type InitRules, type ModeRules } from "./machine.ts";
 import { describeRewrites, type InitOptions } from "./options.ts";
 import type { SignalFeed } from "./signal-feed.ts";
 
@@ -32,6 +32,17 @@ export function execFailure(file: string, errno: number): { message: string; cod
   return { message: `${file}: cannot execute (errno ${errno})`, code: EXIT_NOT_EXECUTABLE };
 }
 
+/**
+ * Moves corral to / once its job runs, so PID 1 pins no mount (a volume under its start
+ * directory stays unmountable otherwise). Children still start where corral was started
+ * (the seam's default cwd); every relative path corral uses is resolved before this.
+ * @example leaveStartDirectory(os) // os.cwd() === "/"
+ */
+export function leaveStartDirectory(os: Os): void {
+  const r = os.chdir("/");
+  if (r < 0) warn(`cannot change directory to / (errno ${-r}); staying in ${os.cwd()}`);
+}
+
 /** The PID-1 core shared by every mode: reaping, the shutdown sequence, the exit. */
 export interface Pid1 {
   reaper: Reaper;
@@ -46,8 +57,9 @@ export interface Pid1 {
  * every other signal (the caller decides: forward, or hand to a supervisor).
  * @example const pid1 = startPid1(os, feed, rules, (signo) => os.kill(-pgid, signo));
  */
-export function startPid1(os: Os, feed: SignalFeed, rules: InitRules,
+export function startPid1(os: Os, feed: SignalFeed, modeRules: ModeRules,
   forward: (signo: number) => void, onSignal?: (signo: number) => void): Pid1 {
+  const rules: InitRules = { ...modeRules, stopsSelf: os.pid !== 1 };
   if (os.pid !== 1 && os.setSubreaper() < 0) warn("not PID 1 and cannot become a subreaper: orphans will escape");
   const reaper = new Reaper(os);
   let state = initialState();
@@ -70,6 +82,9 @@ export function startPid1(os: Os, feed: SignalFeed, rules: InitRules,
         signalEverything(os, action.signo);
         // With no children left no SIGCHLD will come: look now (outside this dispatch).
         setImmediate(() => reaper.reapNow());
+        break;
+      case "stop-self":
+        os.kill(os.pid, SIGSTOP);
         break;
       case "arm-grace":
         graceTimer = setTimeout(() => dispatch({ type: "grace-expired" }), action.ms);
@@ -107,7 +122,7 @@ export function startPid1(os: Os, feed: SignalFeed, rules: InitRules,
 export function runInit(os: Os, feed: SignalFeed, options: InitOptions): void {
   const [file] = options.command as [string];
   const group = !options.singleChild;
-  const rules: InitRules = { rewrites: options.rewrites, remapExit: options.remapExit, graceMs: options.graceMs };
+  const rules = { rewrites: options.rewrites, remapExit: options.remapExit, graceMs: options.graceMs };
   let target = 0;
   const pid1 = startPid1(os, feed, rules, (signo) => {
     // The group may be gone while the leader is an unreaped zombie: fall back to the pid.
@@ -121,6 +136,7 @@ export function runInit(os: Os, feed: SignalFeed, options: InitOptions): void {
     os.exit(failure.code);
   }
   target = group ? -pid : pid;
+  leaveStartDirectory(os);
   info(`started ${options.command.join(" ")} as pid ${pid}${group ? " (own process group)" : ""}` +
     (options.rewrites.size ? `; rewrites: ${describeRewrites(options.rewrites)}` : ""));
   os.forwardRealtime(target, new Map([...options.rewrites].filter(([from]) => from > 31 && from <= SIGRTMAX)));

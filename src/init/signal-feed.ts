@@ -1,5 +1,5 @@
 // Signals are caught from the first line of the bundle and held until the loop takes them.
-import { FORWARDED, SIGCHLD, SIGTTIN, SIGTTOU } from "../os/signals.ts";
+import { FORWARDED, SIGCHLD } from "../os/signals.ts";
 import type { Os } from "../os/types.ts";
 
 /** A stream of received signal numbers that buffers until someone attaches. */
@@ -9,18 +9,15 @@ export interface SignalFeed {
 
 /**
  * Installs corral's handlers for every forwarded signal, SIGCHLD and the real-time signals
- * right away (a PID 1 without a handler silently drops signals), and ignores SIGTTIN/SIGTTOU.
+ * right away (a PID 1 without a handler silently drops signals).
  * @example const feed = catchSignals(os); ...; feed.attach(dispatch)
  */
 export function catchSignals(os: Os): SignalFeed {
   const early: number[] = [];
   let handler: ((signo: number) => void) | undefined;
-  os.ignoreSignal(SIGTTIN);
-  os.ignoreSignal(SIGTTOU);
   // Real-time signals too (dropped until there is a job): a default action would kill PID 1
   // when the signal comes from outside its namespace.
   os.forwardRealtime(0, new Map());
-  os.ignoreSentFaults();
   os.onSignals([...FORWARDED, SIGCHLD], (signo) => (handler ? handler(signo) : early.push(signo)));
   return {
     attach(h) {

@@ -44,6 +44,10 @@ bool get_fd_bytes(napi_env env, napi_callback_info info, int *fd, void **data, s
 void export_fn(napi_env env, napi_value exports, const char *name, napi_callback fn);
 
 // Each file registers its exports (called from Init in corral.c).
+void register_spawn(napi_env env, napi_value exports);
+void register_signals(napi_env env, napi_value exports);
+void register_io(napi_env env, napi_value exports);
+void register_locks(napi_env env, napi_value exports);
 void register_pump(napi_env env, napi_value exports);
 void register_dgram(napi_env env, napi_value exports);
 

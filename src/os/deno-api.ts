@@ -3,7 +3,6 @@
 
 /** `globalThis.Deno`, as far as corral uses it. */
 export interface DenoApi {
-  addSignalListener(signal: string, handler: () => void): void;
   exit(code: number): never;
 }
 

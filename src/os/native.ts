@@ -3,14 +3,12 @@ import { join } from "node:path";
 
 /** The addon's exports, as declared in src/native/*.c. */
 export interface Native {
-  takeOverSignal(sig: number): number;
-  isTakenOver(sig: number): boolean;
-  ignoreSentFaults(): number;
+  relaySignals(signals: number[], callback: (signo: number) => void): number;
+  isRelayed(sig: number): boolean;
   spawn(file: string, argv: string[], env: string[], opts: object): number;
   reap(): number[];
   forwardRealtime(target: number, rewrites: number[]): number;
   kill(pid: number, sig: number): number;
-  ignoreSignal(sig: number): number;
   setSubreaper(): number;
   lockFile(path: string): number;
   closeFd(fd: number): number;

@@ -1,11 +1,10 @@
 // The Node.js implementation of the seam: libuv signal handles plus corral.node (whose
 // pump thread also serves Deno: see deno.ts).
 import { basename } from "node:path";
-import { signalName } from "./signals.ts";
 import { loadAddon, type Native } from "./native.ts";
 import { bindDatagram } from "./datagram.ts";
 import { PumpChannel } from "./pump-channel.ts";
-import type { ChildExit, LogRoute, Os, PipeReader, SpawnSpec } from "./types.ts";
+import type { ChildExit, LogRoute, Os, SpawnSpec } from "./types.ts";
 
 /**
  * Builds the Node seam; the addon is loaded once, here.
@@ -14,21 +13,27 @@ import type { ChildExit, LogRoute, Os, PipeReader, SpawnSpec } from "./types.ts"
 export function nodeOs(): Os {
   const native = loadAddon<Native>("corral.node");
   const channel = new PumpChannel(native);
+  const relay = signalRelay(native);
+  // corral leaves for / once its job runs; children still start where it was started.
+  const launchCwd = process.cwd();
   return {
     runtime: "node",
     pid: process.pid,
     args: process.argv.slice(2),
     invokedAs: basename(process.argv[1] ?? "corral").replace(/\.[cm]?js$/, ""),
     env: process.env,
-    onSignals(signals, handler) {
-      for (const signo of signals) {
-        process.on(signalName(signo) as NodeJS.Signals, () => handler(signo));
+    onSignals: (signals, handler) => relay.add(signals, handler),
+    forwardRealtime: (target, rewrites) => void native.forwardRealtime(target, [...rewrites].flat()),
+    chdir(path) {
+      try {
+        process.chdir(path);
+        return 0;
+      } catch (err) {
+        return -((err as { errno?: number }).errno ?? 0) || -2;
       }
     },
-    forwardRealtime: (target, rewrites) => void native.forwardRealtime(target, [...rewrites].flat()),
-    ignoreSignal: (signo) => void native.ignoreSignal(signo),
-    ignoreSentFaults: () => void native.ignoreSentFaults(),
-    spawn: (spec: SpawnSpec) => native.spawn(spec.file, spec.argv, spec.env, spec),
+    cwd: () => process.cwd(),
+    spawn: (spec: SpawnSpec) => native.spawn(spec.file, spec.argv, spec.env, { ...spec, cwd: spec.cwd ?? launchCwd }),
     reap() {
       const flat = native.reap();
       const exits: ChildExit[] = [];
@@ -56,7 +61,6 @@ export function nodeOs(): Os {
     reopenLogs: () => native.pumpReopen(),
     flushLogs: (ms) => void native.pumpFlush(ms),
     pipe: () => native.pipe(),
-    readPipe,
     readSome: (fd, into) => native.readSome(fd, into),
     reopenNonBlocking: (fd) => native.reopenNonBlocking(fd),
     writeNoWait: (fd, data) => native.writeNoWait(fd, data),
@@ -73,25 +77,36 @@ function routeOptions(route: LogRoute): object {
     continued: route.continued, pid: route.pid, events: route.events };
 }
 
-// libuv reads the pipe (non-blocking, epoll); Deno's node:net does the same on its own loop.
-// node:net is loaded on first use, so runs without prefixed logs never pay for it.
-function readPipe(fd: number, onData: (chunk: Uint8Array) => void, onEnd: () => void): PipeReader {
-  const { Socket } = require("node:net") as typeof import("node:net");
-  const socket = new Socket({ fd, readable: true, writable: false });
-  let open = true;
-  const finish = () => {
-    if (!open) return;
-    open = false;
-    socket.destroy();
-    onEnd();
+/** Every caught signal, by number, to its handlers (corral.node's relay calls `dispatch`). */
+export interface SignalRelay {
+  add(signals: readonly number[], handler: (signo: number) => void): void;
+  /** Puts the relay's handler back where something else replaced it (Deno's SIGUSR1). */
+  reclaim(signo: number): void;
+}
+
+/**
+ * The JS end of corral.node's signal relay: one native handler for every signal, one dispatch.
+ * @example signalRelay(loadAddon<Native>("corral.node")).add([15], (signo) => console.log(signo));
+ */
+export function signalRelay(native: Native): SignalRelay {
+  return (relayOf ??= makeRelay(native));
+}
+
+let relayOf: SignalRelay | undefined;
+
+function makeRelay(native: Native): SignalRelay {
+  const handlers = new Map<number, Array<(signo: number) => void>>();
+  const dispatch = (signo: number) => {
+    for (const h of handlers.get(signo) ?? []) h(signo);
   };
-  // A plain Uint8Array view: a subarray of it per line is cheaper than a Buffer's.
-  socket.on("data", (chunk: Buffer) => onData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
-  socket.on("end", finish);
-  socket.on("error", finish); // a read error ends the stream like EOF: nothing more will come
   return {
-    close: () => { open = false; socket.destroy(); },
-    pause: () => void socket.pause(),
-    resume: () => void socket.resume(),
+    add(signals, handler) {
+      for (const signo of signals) handlers.set(signo, [...(handlers.get(signo) ?? []), handler]);
+      const r = native.relaySignals([...signals], dispatch);
+      if (r < 0) throw new Error(`cannot install signal handlers (errno ${-r})`);
+    },
+    reclaim(signo) {
+      if (!native.isRelayed(signo)) native.relaySignals([signo], dispatch);
+    },
   };
 }

@@ -12,14 +12,18 @@ export const SIGNALS: Readonly<Record<string, number>> = {
 export const SIGRTMAX = 64;
 
 export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGUSR1 = 10, SIGUSR2 = 12;
-export const SIGPIPE = 13, SIGTERM = 15, SIGCHLD = 17, SIGTTIN = 21, SIGTTOU = 22;
+export const SIGPIPE = 13, SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19;
+export const SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22;
 
-// Not forwarded: KILL/STOP cannot be caught; ILL/BUS/FPE/SEGV are faults of corral itself
-// (as in tini); CHLD drives the reaper; TTIN/TTOU are ignored so corral can hand the
-// terminal over; PIPE stays ignored so corral's own EPIPE never turns into a signal to the job.
-const NOT_FORWARDED = new Set(["KILL", "STOP", "ILL", "BUS", "FPE", "SEGV", "CHLD", "TTIN", "TTOU", "PIPE"]);
+/** Job-control stops: after forwarding one, a corral that is not PID 1 stops itself. */
+export const JOB_CONTROL_STOPS: ReadonlySet<number> = new Set([SIGTSTP, SIGTTIN, SIGTTOU]);
 
-/** Every standard signal corral catches in JS and forwards to the job. */
+// Not forwarded: KILL/STOP cannot be caught; CHLD drives the reaper. ILL/BUS/FPE/SEGV and
+// PIPE are forwarded only when another process sent them (corral.node's relay drops what
+// the kernel raised for corral itself), as dumb-init does.
+const NOT_FORWARDED = new Set(["KILL", "STOP", "CHLD"]);
+
+/** Every standard signal corral catches and forwards to the job. */
 export const FORWARDED: readonly number[] = Object.entries(SIGNALS)
   .filter(([name]) => !NOT_FORWARDED.has(name))
   .map(([, n]) => n);

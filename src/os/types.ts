@@ -8,6 +8,7 @@ export interface SpawnSpec {
   argv: string[];
   /** Environment as KEY=VALUE strings. */
   env: string[];
+  /** Working directory; default: the one corral was started in (corral itself moves to /). */
   cwd?: string;
   /** Own process group (pgid = pid). */
   newGroup?: boolean;
@@ -38,13 +39,18 @@ export interface Os {
   /** Base name corral was invoked as (`corral`, `container-run`, `sipid`). */
   readonly invokedAs: string;
   readonly env: Record<string, string | undefined>;
-  /** Calls `handler` for each listed signal; SIGCHLD included when asked for. */
+  /**
+   * Calls `handler` for each listed signal; SIGCHLD included when asked for. A fault signal
+   * (ILL/BUS/FPE/SEGV) or SIGPIPE arrives only when another process sent it; raised by the
+   * kernel for corral itself, a fault ends corral and a SIGPIPE is dropped.
+   */
   onSignals(signals: readonly number[], handler: (signo: number) => void): void;
   /** Forwards real-time signals from native code (JS cannot catch them). 0 drops them. */
   forwardRealtime(target: number, rewrites: ReadonlyMap<number, number>): void;
-  ignoreSignal(signo: number): void;
-  /** Ignores SIGILL/BUS/FPE/SEGV sent with kill(2); real faults still end the process. */
-  ignoreSentFaults(): void;
+  /** chdir(2); 0 or -errno. */
+  chdir(path: string): number;
+  /** The working directory. */
+  cwd(): string;
   /** Starts a process; returns its pid, or -errno when it could not be executed. */
   spawn(spec: SpawnSpec): number;
   /** Collects every exited child; `remaining` is false once corral has no children at all. */
@@ -80,11 +86,6 @@ export interface Os {
   flushLogs(ms: number): void;
   /** pipe(2), both ends close-on-exec: [read, write], or -errno. */
   pipe(): [read: number, write: number] | number;
-  /**
-   * Reads the pipe end `fd` as it becomes readable, never blocking the event loop:
-   * `onData` per chunk, then `onEnd` once every writer is gone. The reader owns `fd`.
-   */
-  readPipe(fd: number, onData: (chunk: Uint8Array) => void, onEnd: () => void): PipeReader;
   /** read(2) into `into`: bytes read, 0 at end of file, or -errno (EAGAIN: nothing yet). */
   readSome(fd: number, into: Uint8Array): number;
   /** A fresh non-blocking write descriptor for the pipe or terminal behind `fd`, or -errno (ENOTSUP: neither). */
@@ -119,15 +120,6 @@ export type LogEvent =
   | { type: "file-error"; path: string; errno: number }
   | { type: "ended"; route: number }
   | { type: "output"; route: number; stream: 1 | 2; data: Uint8Array };
-
-/** A pipe being read by `Os.readPipe`. */
-export interface PipeReader {
-  /** Stops reading and closes the descriptor (no `onEnd`). */
-  close(): void;
-  /** Stops reading for now: the writer on the other end blocks once the pipe is full. */
-  pause(): void;
-  resume(): void;
-}
 
 /** A bound datagram socket. */
 export interface DatagramSocket {

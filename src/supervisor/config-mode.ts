@@ -1,9 +1,10 @@
 // `corral --config FILE|DIR`: the programs of a supervisord-style config, each with a
 // control socket when it names a job.
+import { resolve } from "node:path";
 import type { FlagValues } from "../cli/options.ts";
 import { UsageError } from "../cli/errors.ts";
 import { loadConfig } from "../config/load.ts";
-import type { Config } from "../config/types.ts";
+import type { Config, LogTarget } from "../config/types.ts";
 import type { InitOptions } from "../init/options.ts";
 import { controlPaths, DEFAULT_BASE_DIR, type ControlPaths } from "../control/paths.ts";
 import { parseMode } from "../control/container-run.ts";
@@ -27,9 +28,15 @@ function logFormatFlag(value: FlagValues[string]): OutputFormat {
  */
 export function programsOf(config: Config, logPrefix: boolean, logFormat: OutputFormat = "text"): SupervisedProgram[] {
   return config.programs.map((spec) => ({
-    spec: { ...spec, logPrefix: spec.logPrefix ?? logPrefix, logFormat: spec.logFormat ?? logFormat },
+    spec: { ...spec, stdout: absoluteTarget(spec.stdout), stderr: absoluteTarget(spec.stderr), logPrefix: spec.logPrefix ?? logPrefix,
+      logFormat: spec.logFormat ?? logFormat },
     ends: spec.critical ? "always" : "never",
   }));
+}
+
+/** A log file named relative to where corral started, made absolute (corral moves to / later). */
+function absoluteTarget(target: LogTarget): LogTarget {
+  return target.kind === "file" ? { ...target, path: resolve(target.path) } : target;
 }
 
 /** Control paths of every program that names a job. */
@@ -44,7 +51,8 @@ export function controlsOf(programs: SupervisedProgram[], base: string): Map<str
 export function configPlan(flags: FlagValues, init: Omit<InitOptions, "command">, command: string[],
   env: Record<string, string | undefined>): SupervisorPlan {
   if (command.length) throw new UsageError(`--config: takes no command, got "${command.join(" ")}"`);
-  const paths = [flags["config"] as string];
+  // Absolute now: SIGHUP re-reads them after corral has moved to /.
+  const paths = [resolve(flags["config"] as string)];
   const logPrefix = flags["log-prefix"] === true;
   const logFormat = logFormatFlag(flags["log-format"]);
   const load = () => {
@@ -52,7 +60,7 @@ export function configPlan(flags: FlagValues, init: Omit<InitOptions, "command">
     for (const w of config.warnings) warn(w);
     return programsOf(config, logPrefix, logFormat);
   };
-  const base = (flags["base-dir"] as string | undefined) ?? DEFAULT_BASE_DIR;
+  const base = resolve((flags["base-dir"] as string | undefined) ?? DEFAULT_BASE_DIR);
   const programs = load();
   return {
     programs,

@@ -3,9 +3,9 @@
 import { SIGHUP, SIGINT, SIGKILL, SIGTERM, SIGUSR2, signalName } from "../os/signals.ts";
 import { ESRCH, type ChildExit, type DatagramSocket, type Os } from "../os/types.ts";
 import { debug, info, warn } from "../log.ts";
-import type { InitRules } from "../init/machine.ts";
+import type { ModeRules } from "../init/machine.ts";
 import type { SignalFeed } from "../init/signal-feed.ts";
-import { envList, execFailure, startPid1 } from "../init/run.ts";
+import { envList, execFailure, leaveStartDirectory, startPid1 } from "../init/run.ts";
 import { openControlSocket } from "../control/socket.ts";
 import { clearRunning, markRunning } from "../control/files.ts";
 import { encodeStatus, parseCommand } from "../control/protocol.ts";
@@ -22,7 +22,7 @@ export interface SupervisorPlan {
   /** Control socket and files per program name (programs without a job have none). */
   controls: Map<string, ControlPaths>;
   socketMode: number;
-  rules: InitRules;
+  rules: ModeRules;
   /** container-run's post-start hook, tied to one program. */
   postStart?: { program: string; spec: PostStartSpec };
   /** Programs that read corral's stdin (container-run's main command); others get /dev/null. */
@@ -226,5 +226,6 @@ export async function runSupervisor(os: Os, feed: SignalFeed, plan: SupervisorPl
   }
 
   perform(supervisor.start(Date.now()));
+  leaveStartDirectory(os);
   pid1.reaper.reapNow();
 }

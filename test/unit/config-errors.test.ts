@@ -17,7 +17,7 @@ const CASES: [string, string, string][] = [
   ["startsecs is not a number", ["[program:db]", "command=db", "", "", "", "", "", "", "", "", "[program:web]", "startsecs=soon", "command=web"].join("\n"),
     '/etc/corral.conf:12: [program:web] startsecs: expected a non-negative integer, got "soon"'],
   ["an unknown key", web("command=web", "startsec=1"),
-    "/etc/corral.conf:3: [program:web] startsec: expected a supervisord program key or one of corral's (critical, job, depends_on, ready, log_prefix), got an unknown key"],
+    "/etc/corral.conf:3: [program:web] startsec: expected a supervisord program key or one of corral's (critical, job, depends_on, ready, log_prefix, log_format), got an unknown key"],
   ["an unknown section", "[programs:web]\ncommand=web",
     "/etc/corral.conf:1: [programs:web]: expected [program:NAME], [include] or a supervisord section, got an unknown section"],
   ["a program defined twice", web("command=web", "[program:web]", "command=web2"),

@@ -3,11 +3,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { exitCodeFor, initialState, step, type InitEvent, type InitRules, type InitState } from "../../src/init/machine.ts";
 
-const rules: InitRules = { rewrites: new Map([[10, 12], [1, 0]]), remapExit: new Set([143]), graceMs: 10_000 };
-const drive = (events: InitEvent[], state: InitState = initialState()) => {
+const rules: InitRules = { rewrites: new Map([[10, 12], [1, 0]]), remapExit: new Set([143]), graceMs: 10_000, stopsSelf: false };
+const drive = (events: InitEvent[], state: InitState = initialState(), given: InitRules = rules) => {
   const actions = [];
   for (const e of events) {
-    const [next, acts] = step(state, e, rules);
+    const [next, acts] = step(state, e, given);
     state = next;
     actions.push(...acts.filter((a) => a.type !== "log"));
   }
@@ -24,6 +24,21 @@ test("exit code is the child's code, 128+N for signal N, remapped codes become 0
 test("signals are forwarded while the command runs, rewritten or dropped as configured", () => {
   const { actions } = drive([{ type: "signal", signo: 15 }, { type: "signal", signo: 10 }, { type: "signal", signo: 1 }]);
   assert.equal(actions, [{ type: "forward", signo: 15 }, { type: "forward", signo: 12 }]);
+});
+
+test("not PID 1: a job-control stop is forwarded (rewritten as asked), then corral stops itself", () => {
+  const free = { ...rules, stopsSelf: true, rewrites: new Map([[21, 15]]) };
+  const { actions } = drive([{ type: "signal", signo: 20 }, { type: "signal", signo: 21 }, { type: "signal", signo: 18 }], initialState(), free);
+  assert.equal(actions, [
+    { type: "forward", signo: 20 }, { type: "stop-self" },
+    { type: "forward", signo: 15 }, { type: "stop-self" },
+    { type: "forward", signo: 18 },
+  ]);
+});
+
+test("as PID 1 a job-control stop is only forwarded: PID 1 cannot stop itself", () => {
+  const { actions } = drive([{ type: "signal", signo: 20 }, { type: "signal", signo: 22 }]);
+  assert.equal(actions, [{ type: "forward", signo: 20 }, { type: "forward", signo: 22 }]);
 });
 
 test("the job's end sends SIGTERM to everything left and arms the grace timer", () => {

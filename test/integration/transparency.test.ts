@@ -1,0 +1,162 @@
+// PID-1 transparency as dumb-init has it: signals other processes send reach the job whatever
+// they are, job-control stops stop a corral started from a shell, and corral pins no directory.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BUNDLE, corralPid, RUNTIME, run, runtimeCommand, sleep, start } from "../helpers.ts";
+
+// bash traps each named signal and prints it; `wait` returns when a trap fires.
+const trapper = (names: string[]) =>
+  `${names.map((s) => `trap 'echo got ${s}' ${s};`).join(" ")} trap 'echo got TERM; exit 0' TERM; ` +
+  `echo ready; while :; do sleep 100 & wait $!; done`;
+
+/** The state letter of /proc/PID/stat (R, S, T, Z, ...). */
+function stateOf(pid: number): string {
+  const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+  return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(10);
+  }
+}
+
+const FAULTS_AND_PIPE = ["PIPE", "ILL", "BUS", "FPE", "SEGV"];
+
+for (const mode of [["-c"], []]) {
+  test(`faults and SIGPIPE sent with kill(2) are forwarded to the job (${mode.length ? "--single-child" : "process group"})`, async () => {
+    const c = start([...mode, "--", "bash", "-c", trapper(FAULTS_AND_PIPE)]);
+    await c.waitFor("ready");
+    const pid = await corralPid(c);
+    for (const s of FAULTS_AND_PIPE) {
+      process.kill(pid, `SIG${s}` as NodeJS.Signals);
+      await c.waitFor(`got ${s}\n`);
+    }
+    process.kill(pid, "SIGTERM");
+    const r = await c.done;
+    assert.is(r.code, 0, r.stderr);
+  });
+}
+
+test("corral's own EPIPE is not forwarded to the job as SIGPIPE", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "corral-"));
+  const log = join(dir, "traps");
+  const { spawn } = await import("node:child_process");
+  // corral's stderr is a pipe nobody reads: its -vv lines fail with EPIPE (and raise SIGPIPE).
+  const job = `trap 'echo got PIPE >> ${log}' PIPE; sleep 0.5; echo done >> ${log}`;
+  const child = spawn("bash", ["-c",
+    `unshare --pid --fork --mount-proc ${runtimeCommand()} -vv -- bash -c "${job}" 2>&1 >/dev/null | true`], { stdio: "ignore" });
+  await new Promise((res) => child.on("close", res));
+  assert.is(readFileSync(log, "utf8"), "done\n");
+  rmSync(dir, { recursive: true });
+});
+
+test("--rewrite applies to job-control signals: -r 21:15 turns SIGTTIN into SIGTERM", async () => {
+  const c = start(["-r", "21:15", "-r", "TTOU:USR1", "-r", "TSTP:0", "--", "bash", "-c", trapper(["USR1", "TSTP", "TTIN", "TTOU"])]);
+  await c.waitFor("ready");
+  const pid = await corralPid(c);
+  process.kill(pid, "SIGTTOU");
+  await c.waitFor("got USR1");
+  process.kill(pid, "SIGTSTP"); // dropped
+  process.kill(pid, "SIGTTIN");
+  const r = await c.done;
+  assert.is(r.code, 0, r.stderr);
+  assert.ok(r.stdout.includes("got TERM"), r.stdout);
+  assert.not.match(r.stdout, /got (TSTP|TTIN|TTOU)/);
+});
+
+test("as PID 1, TSTP/TTIN/TTOU are forwarded and corral keeps running", async () => {
+  const c = start(["--", "bash", "-c", trapper(["TSTP", "TTIN", "TTOU", "USR1"])]);
+  await c.waitFor("ready");
+  const pid = await corralPid(c);
+  for (const s of ["TSTP", "TTIN", "TTOU"]) {
+    process.kill(pid, `SIG${s}` as NodeJS.Signals);
+    await c.waitFor(`got ${s}`);
+  }
+  process.kill(pid, "SIGUSR1"); // still handled: corral did not stop
+  await c.waitFor("got USR1");
+  assert.ok(stateOf(pid) !== "T", "PID 1 is not stopped");
+  process.kill(pid, "SIGTERM");
+  assert.is((await c.done).code, 0);
+});
+
+test("not PID 1: SIGTSTP is forwarded, then corral stops itself; SIGCONT resumes it and is forwarded", async () => {
+  const c = start(["--", "bash", "-c", trapper(["TSTP", "CONT"])], { pid1: false });
+  await c.waitFor("ready");
+  const pid = c.child.pid!;
+  process.kill(pid, "SIGTSTP");
+  await c.waitFor("got TSTP");
+  await until(() => stateOf(pid) === "T", "corral is stopped");
+  process.kill(pid, "SIGCONT");
+  await c.waitFor("got CONT");
+  await until(() => stateOf(pid) !== "T", "corral runs again");
+  process.kill(pid, "SIGTERM");
+  assert.is((await c.done).code, 0);
+});
+
+test("corral moves to / once its job runs; the job starts where corral was started", async () => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "corral-")));
+  const c = start(["--", "sh", "-c", "pwd; echo ready; sleep 100"], { cwd: dir });
+  await c.waitFor("ready");
+  const pid = await corralPid(c);
+  assert.is(c.stdout().split("\n")[0], dir);
+  await until(() => readlinkSync(`/proc/${pid}/cwd`) === "/", "corral's cwd is /");
+  process.kill(pid, "SIGTERM");
+  await c.done;
+  rmSync(dir, { recursive: true });
+});
+
+test("config mode: relative --config and log paths still work after corral moved to / (restart, SIGHUP)", async () => {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), "corral-")));
+  const conf = (extra: string) => `[program:w]\ncommand=sh -c 'pwd; sleep 0.3'\nstdout_logfile=out.log\n` +
+    `autorestart=true\nstartsecs=0\n${extra}`;
+  writeFileSync(join(dir, "c.conf"), conf(""));
+  const c = start(["-v", "--config", "c.conf"], { cwd: dir });
+  const pid = await corralPid(c);
+  await until(() => { try { return readFileSync(join(dir, "out.log"), "utf8").split("\n").length > 2; } catch { return false; } },
+    "the program ran twice");
+  assert.is(readlinkSync(`/proc/${pid}/cwd`), "/");
+  assert.ok(readFileSync(join(dir, "out.log"), "utf8").split("\n").filter(Boolean).every((l) => l === dir));
+  writeFileSync(join(dir, "c.conf"), conf("[program:v]\ncommand=sh -c 'echo v-up; sleep 100'\n"));
+  process.kill(pid, "SIGHUP");
+  await c.waitFor("v: STARTING -> RUNNING");
+  assert.not.match(c.stderr(), /config not reloaded/);
+  process.kill(pid, "SIGTERM");
+  assert.is((await c.done).code, 0);
+  rmSync(dir, { recursive: true });
+});
+
+test("`corral -- /bin/true` loads none of Node's http, https, tls, crypto, net, stream or dgram modules", async () => {
+  if (RUNTIME !== "node") { console.log("skipped on deno: process.moduleLoadList is Node's"); return; }
+  const dir = mkdtempSync(join(tmpdir(), "corral-"));
+  const preload = join(dir, "lean.cjs");
+  writeFileSync(preload, `
+const base = new Set(process.moduleLoadList), exit = process.reallyExit;
+process.reallyExit = function (c) {
+  const extra = process.moduleLoadList.filter((m) => !base.has(m)).map((m) => m.replace(/^NativeModule /, ""));
+  require("fs").writeSync(2, "LOADED " + extra.join(",") + "\\n");
+  return exit.call(process, c);
+};`);
+  const { spawnSync } = await import("node:child_process");
+  const heavy = /^(http|https|tls|crypto|net|stream|dgram|_http_\w+|_tls_\w+)$/;
+  for (const args of [["--", "/bin/true"], ["-c", "--", "/bin/true"]]) {
+    const r = spawnSync(process.execPath, ["-r", preload, BUNDLE, ...args], { encoding: "utf8", env: { ...process.env, NODE_EXTRA_CA_CERTS: "" } });
+    assert.is(r.status, 0, r.stderr);
+    const loaded = /LOADED (.*)/.exec(r.stderr)![1]!.split(",").filter(Boolean);
+    assert.equal(loaded.filter((m) => heavy.test(m)), [], `loaded: ${loaded.join(" ")}`);
+  }
+  // A config without probes, sockets or prefixes loads no network code either.
+  writeFileSync(join(dir, "c.conf"), "[program:t]\ncommand=true\nautorestart=false\nstartsecs=0\ncritical=true\n");
+  const r = spawnSync(process.execPath, ["-r", preload, BUNDLE, "--config", join(dir, "c.conf")], { encoding: "utf8", env: { ...process.env, NODE_EXTRA_CA_CERTS: "" } });
+  assert.is(r.status, 0, r.stderr);
+  const loaded = /LOADED (.*)/.exec(r.stderr)![1]!.split(",").filter(Boolean);
+  assert.equal(loaded.filter((m) => heavy.test(m)), [], `loaded: ${loaded.join(" ")}`);
+  rmSync(dir, { recursive: true });
+});
+
+test.run();
