@@ -30,15 +30,26 @@ export function bindDatagram(native: Native, channel: PumpChannel, path: string,
   const buffer = new Uint8Array(maxBytes + 1);
   const from = new Uint8Array(SUN_PATH_BYTES);
   const decoder = new TextDecoder();
+  // The last sender's path, kept: a client that sends many datagrams costs one string.
+  const lastFrom = new Uint8Array(SUN_PATH_BYTES);
+  let lastSender: string | undefined;
+  const senderOf = (): string | undefined => {
+    if (from[0] === 0) return undefined;
+    let i = 0;
+    while (from[i] !== 0 && from[i] === lastFrom[i]) i++;
+    if (from[i] === 0 && lastFrom[i] === 0 && lastSender !== undefined) return lastSender;
+    const end = from.indexOf(0);
+    lastFrom.fill(0).set(from.subarray(0, end));
+    return (lastSender = decoder.decode(from.subarray(0, end)));
+  };
   let open = true;
   const drain = () => {
     for (let i = 0; open && i < BATCH; i++) {
       const n = native.dgramReceive(fd, buffer, from);
       if (n === -EAGAIN || n < 0) break;
       if (n > maxBytes) continue; // longer than anything this socket takes: ignored unread
-      const sender = from[0] === 0 ? undefined : decoder.decode(from.subarray(0, from.indexOf(0)));
       try {
-        onMessage(buffer.subarray(0, n), sender);
+        onMessage(buffer.subarray(0, n), senderOf());
       } catch (err) {
         queueMicrotask(() => { throw err; }); // to uncaughtException, as any callback's error
       }

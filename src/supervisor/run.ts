@@ -2,7 +2,7 @@
 // control sockets, keeps the .running/pid files, and hands the end to the PID-1 core.
 import { SIGHUP, SIGINT, SIGKILL, SIGTERM, SIGUSR2, signalName } from "../os/signals.ts";
 import { ESRCH, type ChildExit, type DatagramSocket, type Os } from "../os/types.ts";
-import { debug, info, warn } from "../log.ts";
+import { debug, info, logLevel, warn } from "../log.ts";
 import type { ModeRules } from "../init/machine.ts";
 import type { SignalFeed } from "../init/signal-feed.ts";
 import { envList, execFailure, leaveStartDirectory, startPid1 } from "../init/run.ts";
@@ -162,7 +162,7 @@ export async function runSupervisor(os: Os, feed: SignalFeed, plan: SupervisorPl
   function onDatagram(name: string, data: Uint8Array, from: string | undefined): void {
     const command = parseCommand(data);
     if (command === undefined) {
-      debug(`${name}: ignored a datagram of ${data.length} bytes`);
+      if (logLevel() >= 2) debug(`${name}: ignored a datagram of ${data.length} bytes`);
       return;
     }
     debug(`${name}: ${command}${from ? ` from ${from}` : ""}`);
