@@ -3,11 +3,11 @@
 // writes straight into corral's stdout), for 2-byte, 100-byte and 4 KiB lines; a rotating log
 // file against `cat > file` and against supervisord's own rotating log; and corral's CPU
 // seconds per GiB of output in each mode.
-import { readFileSync, openSync, readSync, closeSync, statSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { writeConfig } from "../lib/config.mjs";
 import { ROOT } from "../lib/env.mjs";
-import { IN_NAMESPACE, cpuSeconds, during, inScratch, namespaceInit, now, runOk, sleepSync, waitFor } from "../lib/proc.mjs";
+import { IN_NAMESPACE, cpuSeconds, during, inScratch, namespaceInit, now, waitFor } from "../lib/proc.mjs";
 
 const MIB_BYTES = 1024 * 1024;
 const GIB_BYTES = 1024 * MIB_BYTES;
@@ -48,11 +48,12 @@ export const about =
   "to EOF and counts bytes and lines. raw = log_prefix=false (the program writes into that pipe itself, no copy); " +
   "prefixed = log_prefix=true; json = log_format=json; both through corral.node's pump thread. Throughput is bytes that " +
   `reach corral's stdout per second (prefix or JSON included); lines/s are the program's lines. drain.pl stops ${CUT_AFTER_S} s ` +
-  "after the first byte. corral's CPU seconds (all its threads, from /proc, sampled every 5 ms) are per GiB reaching its " +
+  "after the first byte. corral's CPU seconds (all its threads, from /proc, sampled every 5 ms, less those of a run of " +
+  "the same mode with one line, i.e. start-up and exit) are per GiB reaching its " +
   `stdout. Rotating file: ${FILE_MIB} MiB of ${FILE_LINE}-byte lines ending with a marker line, to stdout_logfile=FILE with ` +
   "maxbytes=50MB and backups=10 under corral and under supervisord (as PID 1, `supervisord -n`), against " +
   "`sh -c 'PRODUCER | cat > FILE'`; timed from start until the marker is in FILE (so start-up counts, ~0.1 s for corral), " +
-  `throughput in program bytes per second. Runs interleave, ${RUNS} each.`;
+  `throughput in program bytes per second; CPU per GiB there is the writer's (corral's or supervisord's, less a run with no output). Runs interleave, ${RUNS} each.`;
 
 /** `yes` lines of exactly `line` bytes, `bytes` in all (head cuts the last one short when it must). */
 const producer = (line, bytes) => (line === 2 ? `yes | head -c ${bytes}` : `yes "$(head -c ${line - 1} /dev/zero | tr '\\0' x)" | head -c ${bytes}`);
@@ -70,8 +71,7 @@ function sampleCpu(unsharePid) {
 }
 
 /** One stdout run: bytes/s at corral's stdout, program lines/s and corral CPU s/GiB. */
-function once(corral, dir, mode, size) {
-  const bytes = size.mib * MIB_BYTES;
+function once(corral, dir, mode, size, bytes = size.mib * MIB_BYTES) {
   const file = writeConfig(dir, { out: { command: `sh -c "${producer(size.line, bytes).replace(/"/g, '\\"')}"`, critical: "true", ...mode.keys } });
   const argv = ["bash", "-c", 'drain=$1; cut=$2; shift 2; exec "$@" > >(exec perl "$drain" "$cut")', "bash", DRAIN, `${CUT_AFTER_S}`,
     ...IN_NAMESPACE, ...corral.argv, "--config", file];
@@ -82,7 +82,7 @@ function once(corral, dir, mode, size) {
     await run.done;
     const cpuS = cpu.stop();
     const [, out, lines, , seconds] = said().map(Number);
-    return { mibPerS: out / MIB_BYTES / seconds, linesPerS: lines / seconds, cpuPerGiB: cpuS / (out / GIB_BYTES) };
+    return { mibPerS: out / MIB_BYTES / seconds, linesPerS: lines / seconds, cpuS, outGiB: out / GIB_BYTES };
   }, { timeoutMs: REPORT_TIMEOUT_MS + 10_000 });
 }
 
@@ -103,9 +103,10 @@ function ended(file) {
 }
 
 /** One rotating-file run of `who`: program MiB/s into the file, and its writer's CPU s/GiB (not for cat). */
-async function fileOnce(who, corral, dir) {
-  const bytes = FILE_MIB * MIB_BYTES;
+async function fileOnce(who, corral, dir, mib = FILE_MIB) {
+  const bytes = mib * MIB_BYTES;
   const log = join(dir, `${who}.log`);
+  for (const f of readdirSync(dir)) if (f.startsWith(`${who}.log`)) rmSync(join(dir, f));
   const command = `sh -c "${producer(FILE_LINE, bytes).replace(/"/g, '\\"')}; echo ${END_MARK}"`;
   let argv;
   if (who === "cat") {
@@ -117,10 +118,11 @@ async function fileOnce(who, corral, dir) {
   const t0 = now();
   return during(argv, async (run) => {
     const cpu = who === "cat" ? undefined : sampleCpu(run.child.pid);
+    // corral and supervisord stay up after the program ends: CPU is sampled once the marker is in.
     await waitFor(() => ended(log), { what: `${who}: the end marker in ${log}`, timeoutMs: FILE_TIMEOUT_MS });
     const seconds = (now() - t0) / 1000;
     const cpuS = cpu?.stop();
-    return { mibPerS: FILE_MIB / seconds, cpuPerGiB: cpuS === undefined ? undefined : cpuS / (bytes / GIB_BYTES) };
+    return { mibPerS: mib / seconds, cpuS };
   }, { timeoutMs: FILE_TIMEOUT_MS + 10_000 });
 }
 
@@ -128,6 +130,10 @@ async function fileOnce(who, corral, dir) {
 export default async function logprefix(inits, [corral]) {
   return inScratch("logprefix", async (dir) => {
     const rows = [];
+    // Start-up and exit CPU, taken off each run's figure: the same mode with one line of output.
+    const startCpu = {};
+    for (const mode of MODES) startCpu[mode.name] = (await once(corral, dir, mode, SIZES[1], SIZES[1].line)).cpuS;
+    const perGiB = (r, mode) => Math.max(0, r.cpuS - startCpu[mode]) / r.outGiB;
     for (const size of SIZES) {
       const runs = Object.fromEntries(MODES.map((m) => [m.name, []]));
       for (let run = 0; run < RUNS; run++) for (const mode of MODES) runs[mode.name].push(await once(corral, dir, mode, size));
@@ -141,9 +147,10 @@ export default async function logprefix(inits, [corral]) {
         rows.push({ measure: `program lines per second at corral's stdout (${size.line}-byte lines)`, subject: name, unit: "lines/s",
           samples: runs[mode.name].map((r) => r.linesPerS) });
         rows.push({ measure: "corral CPU seconds per GiB reaching its stdout", subject: name, unit: "s/GiB",
-          samples: runs[mode.name].map((r) => r.cpuPerGiB) });
+          samples: runs[mode.name].map((r) => perGiB(r, mode.name)) });
       }
     }
+    const fileStart = { corral: (await fileOnce("corral", corral, dir, 0)).cpuS, supervisord: (await fileOnce("supervisord", corral, dir, 0)).cpuS };
     const files = { corral: [], cat: [], supervisord: [] };
     for (let run = 0; run < RUNS; run++) for (const who of Object.keys(files)) files[who].push(await fileOnce(who, corral, dir));
     for (const who of Object.keys(files)) {
@@ -153,7 +160,7 @@ export default async function logprefix(inits, [corral]) {
         ...(who === "corral" && { target: { min: TARGET_VS_RAW, against: fileSubject.cat } }),
       });
       if (who !== "cat") rows.push({ measure: "CPU seconds per GiB written to the rotating log file", subject: fileSubject[who], unit: "s/GiB",
-        samples: files[who].map((r) => r.cpuPerGiB) });
+        samples: files[who].map((r) => Math.max(0, r.cpuS - fileStart[who]) / (FILE_MIB / 1024)) });
     }
     return rows;
   });
