@@ -45,7 +45,7 @@ export const about =
   "logprefix: [program:out] writes `yes` lines of 2, 100 or 4096 bytes (`yes STRING | head -c N`: 64 MiB, 512 MiB, " +
   "1 GiB) with critical=true (corral exits when it ends) and stdout_logfile=/dev/stdout, run by corral --config as PID 1 " +
   "with its stdout a pipe into bench/jobs/drain.pl (bash `exec unshare ... > >(perl drain.pl)`), which times first byte " +
-  "to EOF and counts bytes and lines. raw = log_prefix=false (the program writes into that pipe itself, no copy); " +
+  "to EOF and counts bytes and lines (every line should arrive; a cut run does not count for that row). raw = log_prefix=false (the program writes into that pipe itself, no copy); " +
   "prefixed = log_prefix=true; json = log_format=json; both through corral.node's pump thread. Throughput is bytes that " +
   `reach corral's stdout per second (prefix or JSON included); lines/s are the program's lines. drain.pl stops ${CUT_AFTER_S} s ` +
   "after the first byte. corral's CPU seconds (all its threads, from /proc, sampled every 5 ms, less those of a run of " +
@@ -81,8 +81,11 @@ function once(corral, dir, mode, size, bytes = size.mib * MIB_BYTES) {
     await waitFor(said, { what: `${mode.name} ${size.line}: drain.pl's count`, timeoutMs: REPORT_TIMEOUT_MS });
     await run.done;
     const cpuS = cpu.stop();
-    const [, out, lines, , seconds] = said().map(Number);
-    return { mibPerS: out / MIB_BYTES / seconds, linesPerS: lines / seconds, cpuS, outGiB: out / GIB_BYTES };
+    const [, out, lines, cut, seconds] = said().map(Number);
+    // head -c may end on a partial line, which prefix and JSON end with a newline: at most one line more.
+    const expected = Math.floor(bytes / size.line);
+    return { mibPerS: out / MIB_BYTES / seconds, linesPerS: lines / seconds, cpuS, outGiB: out / GIB_BYTES,
+      arrivedPercent: cut ? undefined : (100 * Math.min(lines, expected)) / expected };
   }, { timeoutMs: REPORT_TIMEOUT_MS + 10_000 });
 }
 
@@ -146,6 +149,8 @@ export default async function logprefix(inits, [corral]) {
         });
         rows.push({ measure: `program lines per second at corral's stdout (${size.line}-byte lines)`, subject: name, unit: "lines/s",
           samples: runs[mode.name].map((r) => r.linesPerS) });
+        rows.push({ measure: `program lines that reach corral's stdout (${size.line}-byte lines)`, subject: name, unit: "%",
+          samples: runs[mode.name].flatMap((r) => r.arrivedPercent ?? []), ...(mode.name !== "raw" && { target: { min: 100 } }) });
         rows.push({ measure: "corral CPU seconds per GiB reaching its stdout", subject: name, unit: "s/GiB",
           samples: runs[mode.name].map((r) => perGiB(r, mode.name)) });
       }

@@ -84,6 +84,10 @@ struct route {
   char pid_text[24];
   size_t pid_len;
   bool events, paused, at_line_start;
+  // Read but not yet formatted: the output was over half full for a live reader. The pipe is
+  // not read again until this is done, which holds the program back.
+  unsigned char *in;
+  size_t in_len;
   char partial[MAX_LINE_BYTES];
   size_t partial_len;
   bool continued;
@@ -430,10 +434,19 @@ static size_t char_boundary(const unsigned char *b, size_t end) {
   return back > 0 && back + width > end ? back : end;
 }
 
-// Cuts `data` into lines for emit_line, keeping a partial line for the next chunk.
-static void feed_lines(struct route *r, const unsigned char *data, size_t len, int64_t wall_ns) {
+// Whether formatting for `o` must wait: over half its queue is used and the reader still
+// reads (a stalled one costs dropped lines instead). Files and the exit flush never wait.
+static bool must_wait(struct output *o) {
+  if (o->is_file || o->broken || stopped || queued(o) <= QUEUE_LIMIT_BYTES / 2) return false;
+  return now_ns(CLOCK_MONOTONIC) - o->last_progress < STALL_NS;
+}
+
+// Cuts `data` into lines for emit_line, keeping a partial line for the next chunk. Returns
+// how much it took: it stops at a line boundary when the output must wait.
+static size_t feed_lines(struct route *r, const unsigned char *data, size_t len, int64_t wall_ns) {
   size_t pos = 0;
   while (pos < len) {
+    if (must_wait(r->out)) return pos;
     const unsigned char *nl = memchr(data + pos, '\n', len - pos);
     size_t seg_end = nl ? (size_t)(nl - data) : len;
     size_t seg = seg_end - pos;
@@ -451,7 +464,7 @@ static void feed_lines(struct route *r, const unsigned char *data, size_t len, i
     if (!nl) {
       memcpy(r->partial + r->partial_len, data + pos, seg);
       r->partial_len += seg;
-      return;
+      return len;
     }
     if (r->partial_len == 0) {
       emit_line(r, data + pos, seg, r->continued, wall_ns);
@@ -463,6 +476,7 @@ static void feed_lines(struct route *r, const unsigned char *data, size_t len, i
     r->continued = false;
     pos = seg_end + 1;
   }
+  return len;
 }
 
 // A raw route (a file, bytes unchanged): rotation is decided at each line's first byte.
@@ -484,17 +498,46 @@ static void feed_raw(struct route *r, const unsigned char *data, size_t len) {
 
 static size_t prefix_fast(struct route *r, const unsigned char *data, size_t len);
 
-static void feed(struct route *r, const unsigned char *data, size_t len) {
+// Formats `data` into the route's output; returns how much it took (less than len only when
+// the output must wait).
+static size_t format(struct route *r, const unsigned char *data, size_t len) {
   if (r->format == FORMAT_RAW) {
     feed_raw(r, data, len);
-  } else {
-    size_t done = r->format == FORMAT_PREFIX ? prefix_fast(r, data, len) : 0;
-    feed_lines(r, data + done, len - done, r->format == FORMAT_JSON ? now_ns(CLOCK_REALTIME) : 0);
+    return len;
   }
+  size_t done = r->format == FORMAT_PREFIX ? prefix_fast(r, data, len) : 0;
+  return done + feed_lines(r, data + done, len - done, r->format == FORMAT_JSON ? now_ns(CLOCK_REALTIME) : 0);
+}
+
+// A chunk just read: reported to JS if asked, formatted, and what must wait kept.
+static void feed(struct route *r, const unsigned char *data, size_t len) {
   if (r->events && __atomic_load_n(&event_bytes, __ATOMIC_RELAXED) + (int64_t)len <= EVENT_BYTES_LIMIT) {
     __atomic_add_fetch(&event_bytes, (int64_t)len, __ATOMIC_RELAXED);
     post(EV_OUTPUT, r->id, r->stream, (const char *)data, len);
   }
+  size_t used = format(r, data, len);
+  if (used == len) return;
+  r->in_len = len - used;
+  r->in = malloc(r->in_len);
+  memcpy(r->in, data + used, r->in_len);
+}
+
+static void watch_route(struct route *r, bool on);
+
+// Formats what a route kept, as far as its output lets; true once nothing is left.
+static bool resume_route(struct route *r) {
+  if (r->in_len == 0) return true;
+  size_t used = format(r, r->in, r->in_len);
+  output_flush(r->out);
+  if (used < r->in_len) {
+    memmove(r->in, r->in + used, r->in_len - used);
+    r->in_len -= used;
+    return false;
+  }
+  free(r->in);
+  r->in = NULL;
+  r->in_len = 0;
+  return true;
 }
 
 // The prefix format's hot loop: whole lines of a chunk with no partial line pending, written
@@ -505,6 +548,7 @@ static size_t prefix_fast(struct route *r, const unsigned char *data, size_t len
   if (r->partial_len > 0 || r->continued || o->broken || o->dropping || o->is_file) return 0;
   size_t pos = 0, plen = r->prefix_len;
   while (pos < len) {
+    if (queued(o) > QUEUE_LIMIT_BYTES / 2) break;  // feed_lines decides: wait, or drop for a stalled reader
     const unsigned char *nl = memchr(data + pos, '\n', len - pos);
     if (!nl) break;
     size_t line = (size_t)(nl - data) - pos + 1;  // with its newline
@@ -571,6 +615,7 @@ static enum read_result route_read(struct route *r) {
   if (n <= 0) return READ_END;
   feed(r, chunk, (size_t)n);
   output_flush(r->out);
+  if (r->in_len > 0) watch_route(r, false);  // the pipe waits until what was read is written
   return READ_DATA;
 }
 
@@ -583,6 +628,7 @@ static void sweep_routes(void) {
       continue;
     }
     *p = r->next;
+    free(r->in);
     free(r->prefix);
     free(r->continued_prefix);
     free(r->json_head);
@@ -609,7 +655,7 @@ static void check_pressure(struct output *o, int64_t now) {
               (o->holding ? queued(o) > QUEUE_LIMIT_BYTES / 4 : queued(o) > QUEUE_LIMIT_BYTES / 2);
   if (hold == o->holding) return;
   o->holding = hold;
-  for (struct route *r = routes; r; r = r->next) if (r->out == o && r->fd >= 0) watch_route(r, !hold);
+  for (struct route *r = routes; r; r = r->next) if (r->out == o && r->fd >= 0) watch_route(r, !hold && r->in_len == 0);
 }
 
 static void *pump_main(void *arg) {
@@ -640,6 +686,9 @@ static void *pump_main(void *arg) {
       } else if (kind == WATCH_DGRAM) {
         post(EV_READABLE, id, 0, NULL, 0);
       }
+    }
+    for (struct route *r = routes; r; r = r->next) {
+      if (r->in_len > 0 && r->fd >= 0 && resume_route(r) && !r->out->holding) watch_route(r, true);
     }
     int64_t now = now_ns(CLOCK_MONOTONIC);
     timeout = -1;
@@ -896,7 +945,11 @@ static napi_value PumpFlush(napi_env env, napi_callback_info info) {
   for (struct route *r = routes, *next; r; r = next) {
     next = r->next;
     if (r->fd < 0) continue;
-    while (route_read(r) == READ_DATA) {}
+    resume_route(r);  // `stopped` is set: nothing waits now
+    while (route_read(r) == READ_DATA) {
+      resume_route(r);
+      for (struct output *o = outputs; o; o = o->next) output_flush(o);
+    }
     if (r->partial_len > 0) emit_line(r, (unsigned char *)r->partial, r->partial_len, r->continued, now_ns(CLOCK_REALTIME));
     r->partial_len = 0;
   }
