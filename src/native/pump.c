@@ -37,6 +37,8 @@
 /** Room past the limit: one formatted line (JSON escapes up to 6 bytes per byte) plus notices. */
 #define LINE_ROOM (6 * MAX_LINE_BYTES + 1024)
 #define NOTICE_ROOM (16 * 1024)
+/** A descriptor output's buffer: the queue, one line, notices, and room to advance before moving. */
+#define FD_BUFFER_BYTES (4 * QUEUE_LIMIT_BYTES + LINE_ROOM + NOTICE_ROOM)
 /** One read from a program's pipe, which is made this big (F_SETPIPE_SZ, when allowed). */
 #define READ_BYTES (1024 * 1024)
 /** File outputs are written once this much is pending, and at the end of every read. */
@@ -87,7 +89,7 @@ struct route {
   // Read but not yet formatted: the output was over half full for a live reader. The pipe is
   // not read again until this is done, which holds the program back.
   unsigned char *in;
-  size_t in_len;
+  size_t in_start, in_len;  // in[in_start .. in_start + in_len)
   char partial[MAX_LINE_BYTES];
   size_t partial_len;
   bool continued;
@@ -435,9 +437,9 @@ static size_t char_boundary(const unsigned char *b, size_t end) {
 }
 
 // Whether formatting for `o` must wait: over half its queue is used and the reader still
-// reads (a stalled one costs dropped lines instead). Files and the exit flush never wait.
+// reads (a stalled one costs dropped lines instead). Files never wait.
 static bool must_wait(struct output *o) {
-  if (o->is_file || o->broken || stopped || queued(o) <= QUEUE_LIMIT_BYTES / 2) return false;
+  if (o->is_file || o->broken || queued(o) <= QUEUE_LIMIT_BYTES / 2) return false;
   return now_ns(CLOCK_MONOTONIC) - o->last_progress < STALL_NS;
 }
 
@@ -483,6 +485,20 @@ static size_t feed_lines(struct route *r, const unsigned char *data, size_t len,
 static void feed_raw(struct route *r, const unsigned char *data, size_t len) {
   struct output *o = r->out;
   size_t pos = 0;
+  // The common case: nothing queued and no rotation in this chunk: written as it is, no copy.
+  if (queued(o) == 0 && !o->file_failing && o->wfd >= 0 && (o->max_bytes <= 0 || o->size + (int64_t)len <= o->max_bytes)) {
+    while (pos < len) {
+      ssize_t n = RETRY_EINTR(write(o->wfd, data + pos, len - pos));
+      if (n <= 0) break;
+      pos += (size_t)n;
+      o->size += n;
+    }
+    if (pos == len) {
+      r->at_line_start = data[len - 1] == '\n';
+      return;
+    }
+    // A write failed: the rest goes the slow way, which reports it.
+  }
   while (pos < len) {
     const unsigned char *nl = memchr(data + pos, '\n', len - pos);
     size_t piece = (nl ? (size_t)(nl - data) + 1 : len) - pos;
@@ -518,6 +534,7 @@ static void feed(struct route *r, const unsigned char *data, size_t len) {
   size_t used = format(r, data, len);
   if (used == len) return;
   r->in_len = len - used;
+  r->in_start = 0;
   r->in = malloc(r->in_len);
   memcpy(r->in, data + used, r->in_len);
 }
@@ -527,16 +544,14 @@ static void watch_route(struct route *r, bool on);
 // Formats what a route kept, as far as its output lets; true once nothing is left.
 static bool resume_route(struct route *r) {
   if (r->in_len == 0) return true;
-  size_t used = format(r, r->in, r->in_len);
+  size_t used = format(r, r->in + r->in_start, r->in_len);
   output_flush(r->out);
-  if (used < r->in_len) {
-    memmove(r->in, r->in + used, r->in_len - used);
-    r->in_len -= used;
-    return false;
-  }
+  r->in_start += used;
+  r->in_len -= used;
+  if (r->in_len > 0) return false;
   free(r->in);
   r->in = NULL;
-  r->in_len = 0;
+  r->in_start = 0;
   return true;
 }
 
@@ -687,11 +702,16 @@ static void *pump_main(void *arg) {
         post(EV_READABLE, id, 0, NULL, 0);
       }
     }
+    timeout = -1;
     for (struct route *r = routes; r; r = r->next) {
-      if (r->in_len > 0 && r->fd >= 0 && resume_route(r) && !r->out->holding) watch_route(r, true);
+      if (r->in_len == 0 || r->fd < 0) continue;
+      if (resume_route(r)) {
+        if (!r->out->holding) watch_route(r, true);
+      } else {
+        timeout = TICK_MS;  // kept input waits for its output (which may fail meanwhile)
+      }
     }
     int64_t now = now_ns(CLOCK_MONOTONIC);
-    timeout = -1;
     for (struct output *o = outputs; o; o = o->next) {
       if (o->start < o->end && !o->polled) output_flush(o);  // epoll cannot watch it
       check_pressure(o, now);
@@ -793,7 +813,9 @@ static struct output *fd_output(int target) {
     o->use_send = true;
   }
   o->pollable = true;
-  o->cap = QUEUE_LIMIT_BYTES + LINE_ROOM + NOTICE_ROOM;
+  // Room past the queue, so the queue is moved to the front of the buffer only after
+  // several times its size has been written (the move is what a slow reader costs).
+  o->cap = FD_BUFFER_BYTES;
   o->buf = malloc(o->cap);
   o->last_progress = now_ns(CLOCK_MONOTONIC);
   o->next = outputs;
@@ -942,30 +964,41 @@ static napi_value PumpFlush(napi_env env, napi_callback_info info) {
     return make_int(env, 0);
   }
   stopped = true;
-  for (struct route *r = routes, *next; r; r = next) {
-    next = r->next;
-    if (r->fd < 0) continue;
-    resume_route(r);  // `stopped` is set: nothing waits now
-    while (route_read(r) == READ_DATA) {
-      resume_route(r);
-      for (struct output *o = outputs; o; o = o->next) output_flush(o);
-    }
-    if (r->partial_len > 0) emit_line(r, (unsigned char *)r->partial, r->partial_len, r->continued, now_ns(CLOCK_REALTIME));
-    r->partial_len = 0;
-  }
+  // Read, format and write in turns, as the pump thread would, until the pipes are empty and
+  // everything is written, or the deadline.
   for (;;) {
-    bool waiting = false;
+    bool busy = false;
+    for (struct route *r = routes; r; r = r->next) {
+      if (r->fd < 0) continue;
+      if (!resume_route(r)) {
+        busy = true;
+        continue;
+      }
+      if (route_read(r) == READ_DATA) busy = true;
+    }
     struct pollfd fds[16];
     nfds_t nfds = 0;
     for (struct output *o = outputs; o; o = o->next) {
       output_flush(o);
-      if (o->start < o->end && !o->broken) {
-        waiting = true;
-        if (nfds < 16) fds[nfds++] = (struct pollfd){.fd = o->wfd, .events = POLLOUT};
-      }
+      if (o->start < o->end && !o->broken && nfds < 16) fds[nfds++] = (struct pollfd){.fd = o->wfd, .events = POLLOUT};
     }
-    int64_t left = deadline - now_ns(CLOCK_MONOTONIC);
-    if (!waiting || left <= 0) break;
+    if ((!busy && nfds == 0) || now_ns(CLOCK_MONOTONIC) >= deadline) break;
+    if (nfds > 0) poll(fds, nfds, 1);
+  }
+  // Partial lines end with a newline added.
+  for (struct route *r = routes; r; r = r->next) {
+    if (r->fd < 0 || r->partial_len == 0) continue;
+    emit_line(r, (unsigned char *)r->partial, r->partial_len, r->continued, now_ns(CLOCK_REALTIME));
+    r->partial_len = 0;
+  }
+  for (;;) {
+    struct pollfd fds[16];
+    nfds_t nfds = 0;
+    for (struct output *o = outputs; o; o = o->next) {
+      output_flush(o);
+      if (o->start < o->end && !o->broken && nfds < 16) fds[nfds++] = (struct pollfd){.fd = o->wfd, .events = POLLOUT};
+    }
+    if (nfds == 0 || now_ns(CLOCK_MONOTONIC) >= deadline) break;
     poll(fds, nfds, 1);
   }
   pthread_mutex_unlock(&lock);
