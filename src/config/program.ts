@@ -124,8 +124,13 @@ function processSpec(r: SectionReader, section: IniSection, program: string, gro
     dependsOn: r.read("depends_on", all, v.nameList, []),
     ready: r.read("ready", all, readyProbe, undefined),
     logPrefix: r.read("log_prefix", all, v.boolean, undefined),
+    logFormat: r.read("log_format", all, (text) => text === "text" || text === "json" ? text : badFormat(text), undefined),
     origin: `${section.file}:${section.line}`,
   });
+}
+
+function badFormat(text: string): never {
+  throw expected("text or json", text);
 }
 
 /**

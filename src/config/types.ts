@@ -52,6 +52,8 @@ export interface ProgramSpec {
   ready?: string;
   /** log_prefix=; undefined = as the --log-prefix flag says. */
   logPrefix?: boolean;
+  /** log_format= (text or json); undefined = as the --log-format flag says. */
+  logFormat?: "text" | "json";
   /** file:line of the section, for messages. */
   origin: string;
 }

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import type { Flags } from "./flags.ts";
 import { UsageError } from "../core/errors.ts";
 import { loadConfig } from "../config/load.ts";
+import { parseOutputFormat, type OutputFormat } from "../logs/routing.ts";
 import { processNameOf } from "../config/program.ts";
 import type { Config, LogTarget, ProgramSpec } from "../config/types.ts";
 import type { InitOptions } from "./options.ts";
@@ -15,13 +16,22 @@ import type { SupervisorPlan } from "./loop.ts";
 import { PROGRAM_PORTS } from "./programs.ts";
 import type { SupervisedProgram } from "../core/supervisor.ts";
 
+/** --log-format's value (default text); a UsageError for anything else. */
+function logFormatFlag(value: string | undefined): OutputFormat {
+  if (value === undefined) return "text";
+  const format = parseOutputFormat(value);
+  if (!format) throw new UsageError(`--log-format: expected text or json, got "${value}"`);
+  return format;
+}
+
 /**
  * The supervised programs of a config: critical ones end the container when they die.
  * @example programsOf(loadConfig(["/etc/corral.conf"], env), false)
  */
-export function programsOf(config: Config, logPrefix: boolean): SupervisedProgram<ProgramSpec>[] {
+export function programsOf(config: Config, logPrefix: boolean, logFormat: OutputFormat = "text"): SupervisedProgram<ProgramSpec>[] {
   return config.programs.map((spec) => ({
-    spec: { ...spec, stdout: absoluteTarget(spec.stdout), stderr: absoluteTarget(spec.stderr), logPrefix: spec.logPrefix ?? logPrefix },
+    spec: { ...spec, stdout: absoluteTarget(spec.stdout), stderr: absoluteTarget(spec.stderr), logPrefix: spec.logPrefix ?? logPrefix,
+      logFormat: spec.logFormat ?? logFormat },
     ends: spec.critical ? "always" : "never",
   }));
 }
@@ -60,12 +70,13 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
   // Absolute now: SIGHUP re-reads them after corral has moved to /.
   const paths = [resolve(flags.config!)];
   const logPrefix = flags.logPrefix;
+  const logFormat = logFormatFlag(flags.logFormat);
   const load = () => {
     const config = loadConfig(paths, env);
     if (flags.strict && config.warnings.length) throw new UsageError(`--strict: ${config.warnings[0]}`);
     for (const w of config.warnings) warn(w);
     for (const l of config.listeners) warn(`${l.origin}: [eventlistener:${l.name}] parsed but not run yet`);
-    return programsOf(config, logPrefix);
+    return programsOf(config, logPrefix, logFormat);
   };
   const base = resolve(flags.baseDir ?? DEFAULT_BASE_DIR);
   const programs = load();

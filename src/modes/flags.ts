@@ -37,6 +37,7 @@ export const FLAGS: readonly Flag[] = [
   { name: "check", kind: "bool", help: "with --config: print the processes, listeners and groups it would run and every warning; start nothing" },
   { name: "strict", kind: "bool", help: "with --config: treat config warnings (keys supervisord ignores, …) as errors (exit 2)" },
   { name: "log-prefix", kind: "bool", help: "prefix each output line with the program name" },
+  { name: "log-format", kind: "string", arg: "text|json", help: "program output as it is (text) or one JSON object per line" },
 ];
 
 /** Raw values by long name, as the table's kinds produce them (internal to parsing). */
@@ -66,6 +67,7 @@ export interface Flags {
   logPrefix: boolean;
   check: boolean;
   strict: boolean;
+  logFormat: string | undefined;
 }
 
 const byLong = new Map(FLAGS.map((f) => [f.name, f]));
