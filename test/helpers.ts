@@ -22,15 +22,14 @@ const DENO_FLAGS = ["--no-prompt", "--unstable-detect-cjs"];
  */
 export const DENO_PERMISSIONS = [...DENO_FLAGS, "--allow-ffi", "--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
 
-/** Deno lets nothing narrower than --allow-all read /proc, which corral reads when it is not PID 1 and in `pidfile`. */
-export const DENO_ALL = [...DENO_FLAGS, "--allow-all"];
-
 /**
- * The Deno permissions corral run with `args` needs: DENO_ALL when it reads /proc.
- * @example denoPermissionsFor(["pidfile", "claim", "/run/x.pid"], false) // DENO_ALL
+ * The Deno permissions corral run with `args` needs: the narrow set in every mode, since
+ * corral.node reads /proc (descendants when not PID 1, zombies in `pidfile`) and Deno
+ * allows nothing narrower than --allow-all to read it from JavaScript.
+ * @example denoPermissionsFor(["pidfile", "claim", "/run/x.pid"], false) // DENO_PERMISSIONS
  */
-export function denoPermissionsFor(args: readonly string[], pid1: boolean): string[] {
-  return !pid1 || args[0] === "pidfile" ? DENO_ALL : DENO_PERMISSIONS;
+export function denoPermissionsFor(_args: readonly string[], _pid1: boolean): string[] {
+  return DENO_PERMISSIONS;
 }
 
 /** Deno's own executable from the `deno` dev dependency (not its Node wrapper, which would sit between). */

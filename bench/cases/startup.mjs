@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { IN_NAMESPACE, inScratch, runOk } from "../lib/proc.mjs";
+import { DENO, ROOT } from "../lib/env.mjs";
 
 const ROUNDS = 4;
 const RUNS_PER_ROUND = 10;
@@ -16,7 +17,8 @@ export const about =
   "so a change in the machine's load hits every command alike; the samples of all rounds are pooled. " +
   "stdout is a pipe, as under a container runtime. " +
   `"/bin/true alone" is the cost of the namespace itself (unshare + mount of /proc); "node -e 0" and ` +
-  "\"deno run nothing.js\" (a script of one comment) are each runtime's own floor under corral.";
+  "\"deno run nothing.js\" (a script of one comment) are each runtime's own floor under corral. " +
+  "The instruction count (valgrind --tool=callgrind, every thread) is the same whatever the machine's load.";
 
 /** Wall times in ms of each [name, argv] command, hyperfine's runs pooled over ROUNDS. */
 const hyperfine = (commands) => inScratch("startup", async (dir) => {
@@ -30,6 +32,20 @@ const hyperfine = (commands) => inScratch("startup", async (dir) => {
   return times;
 });
 
+/**
+ * Instructions each command executes (valgrind's callgrind, all threads): a count, not a time,
+ * so it stays the same whatever else the machine is doing. Node only: Deno under valgrind is
+ * too slow to be worth a bench minute.
+ */
+const instructions = (commands) => inScratch("startup-instr", async (dir) => {
+  const counts = [];
+  for (const [, argv] of commands) {
+    const { stderr } = await runOk(["valgrind", "--tool=callgrind", `--callgrind-out-file=${join(dir, "cg.out")}`, ...argv], { timeoutMs: 120_000 });
+    counts.push(Number(/Collected : (\d+)/.exec(stderr)?.[1]) / 1e6);
+  }
+  return counts;
+});
+
 async function measure(name, commands, target) {
   const times = await hyperfine(commands);
   return commands.map(([subject], i) => ({ measure: name, subject, unit: "ms", samples: times[i], ...(subject === TARGETED && { target }) }));
@@ -39,7 +55,12 @@ async function measure(name, commands, target) {
 export default async function startup(inits, corrals) {
   const floors = corrals.map((c) => c.floor);
   const target = { max: TARGET_VS_FLOOR, against: corrals.find((c) => c.name === TARGETED).floor[0] };
+  const node = corrals.find((c) => c.name === TARGETED);
+  const counted = [node.floor, [TARGETED, [...node.hostArgv, "--", "/bin/true"]]];
+  const counts = await instructions(counted);
   return [
+    ...counted.map(([subject], i) => ({ measure: "`INIT -- /bin/true` instructions (callgrind, host)", subject, unit: "M", samples: [counts[i]],
+      ...(subject === TARGETED && { target }) })),
     ...(await measure("`INIT -- /bin/true` as PID 1 (wall)", [
       ["/bin/true alone", [...IN_NAMESPACE, "/bin/true"]],
       ...floors.map(([name, argv]) => [name, [...IN_NAMESPACE, ...argv]]),
@@ -47,6 +68,8 @@ export default async function startup(inits, corrals) {
     ], target)),
     ...(await measure("`INIT -- /bin/true` in the host namespace (wall)", [
       ...floors,
+      // What any CommonJS file costs on Deno: its Node compatibility layer (corral's bundle is CommonJS).
+      ...(corrals.some((c) => c.name === "corral on Deno") ? [["deno run nothing.cjs", [DENO, "run", "--no-prompt", join(ROOT, "bench/jobs/nothing.cjs")]]] : []),
       ...inits.map((i) => [i.name, [...i.host, "/bin/true"]]),
     ], target)),
   ];

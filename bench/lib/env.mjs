@@ -11,7 +11,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const DENO = join(ROOT, "node_modules/.bin/deno");
 
 /** Debian packages the cases run (time is for cases still to come). */
-export const PACKAGES = ["tini", "dumb-init", "supervisor", "hyperfine", "time", "perl", "util-linux"];
+export const PACKAGES = ["tini", "dumb-init", "supervisor", "hyperfine", "time", "perl", "util-linux", "valgrind"];
 
 /**
  * The environment for every measured process: NODE_EXTRA_CA_CERTS makes each Node start

@@ -4,7 +4,6 @@
 import { SIGCHLD, SIGSTOP } from "../os/signals.ts";
 import { ESRCH, type DatagramSocket, type Os } from "../os/types.ts";
 import { Reaper } from "../os/reaper.ts";
-import { descendants } from "../os/descendants.ts";
 import { debug, info, warn } from "../log.ts";
 import type { ProgramSpec } from "../config/types.ts";
 import { envList } from "../core/env.ts";
@@ -69,7 +68,7 @@ export function signalEverything(os: Os, signo: number): void {
     os.kill(-1, signo);
     return;
   }
-  for (const pid of descendants(os.pid)) os.kill(pid, signo);
+  for (const pid of os.descendants(os.pid)) os.kill(pid, signo);
 }
 
 /**

@@ -10,6 +10,7 @@
 // locks.c    the flock that keeps two instances off one job.
 // pump.c     the log pump: programs' output to prefixes, JSON lines and rotating files.
 // dgram.c    unix datagram sockets received into a small buffer (the control socket).
+// proc.c     the /proc reads: a subreaper's descendants, a process's state (so Deno needs no --allow-all).
 // args.c     reading JS arguments (corral.h declares what the files share).
 //
 // Plain Node-API (C), so Node and Deno load the same .node file. No malloc tuning is needed:
@@ -23,6 +24,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   register_locks(env, exports);
   register_pump(env, exports);
   register_dgram(env, exports);
+  register_proc(env, exports);
   return exports;
 }
 

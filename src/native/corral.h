@@ -50,6 +50,7 @@ void register_io(napi_env env, napi_value exports);
 void register_locks(napi_env env, napi_value exports);
 void register_pump(napi_env env, napi_value exports);
 void register_dgram(napi_env env, napi_value exports);
+void register_proc(napi_env env, napi_value exports);
 
 // The pump thread's epoll also watches datagram sockets (dgram.c): see pump.c.
 // Starts the pump (idempotent); 0 or -errno.

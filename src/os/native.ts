@@ -9,6 +9,8 @@ export interface Native {
   reap(): number[];
   forwardRealtime(target: number, rewrites: number[]): number;
   kill(pid: number, sig: number): number;
+  descendants(root: number): number[];
+  processState(pid: number): string;
   setSubreaper(): number;
   lockFile(path: string): number;
   closeFd(fd: number): number;

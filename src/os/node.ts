@@ -44,6 +44,8 @@ export function nodeOs(): Os {
       return { exits, remaining: flat[flat.length - 1] === 1 };
     },
     kill: (pid, signo) => native.kill(pid, signo),
+    descendants: (pid) => native.descendants(pid),
+    processState: (pid) => native.processState(pid) || undefined,
     setSubreaper: () => native.setSubreaper(),
     isatty: (fd) => native.isatty(fd),
     lockFile: (path) => native.lockFile(path),

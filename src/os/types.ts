@@ -57,6 +57,10 @@ export interface Os {
   reap(): { exits: ChildExit[]; remaining: boolean };
   /** kill(2); returns 0 or -errno. */
   kill(pid: number, signo: number): number;
+  /** Every process below `pid` (a subreaper's descendants), read from /proc natively. */
+  descendants(pid: number): number[];
+  /** The state letter of /proc/PID/stat ("R", "S", "Z", …), undefined when there is no such process. */
+  processState(pid: number): string | undefined;
   setSubreaper(): number;
   isatty(fd: number): boolean;
   /** Takes an exclusive non-blocking flock; returns the fd or -errno. */
@@ -182,5 +186,5 @@ export interface DatagramSocket {
 
 /** errno values corral reacts to. */
 export const EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, EAGAIN = 11, EACCES = 13, ENOTDIR = 20;
-export const ECONNREFUSED = 111;
+export const ECONNREFUSED = 111, ESTALE = 116;
 export const EPIPE = 32;

@@ -26,7 +26,7 @@ export function claimPidfile(os: Os, file: string, pid: number): ClaimResult {
     return { claimed: false, reason: `${file}: ${why}` };
   }
   try {
-    const content = parsePidfile(readLocked(lock.fd));
+    const content = parsePidfile(readLocked(os, lock.fd));
     if ("garbage" in content) warn(`pidfile claim: ${file}: ignoring ${quoteGarbage(content.garbage)}: not a process id`);
     if ("pid" in content && isRunning(os, content.pid)) {
       const reason = content.pid === pid ? "is already in the pidfile" : "already exists";

@@ -1,5 +1,4 @@
 // Whether a pid names a running process, as seen from here.
-import { readFileSync } from "node:fs";
 import type { Os } from "../os/types.ts";
 import { EPERM } from "../os/types.ts";
 
@@ -12,16 +11,10 @@ import { EPERM } from "../os/types.ts";
 export function isRunning(os: Os, pid: number): boolean {
   const r = os.kill(pid, 0);
   if (r !== 0 && r !== -EPERM) return false;
-  return !isZombie(pid);
+  return !isZombie(os, pid);
 }
 
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    // The state follows the command name, which may itself contain ") ".
-    const state = stat[stat.lastIndexOf(")") + 2];
-    return state === "Z" || state === "X";
-  } catch {
-    return false; // gone since kill(0): the next look says so
-  }
+function isZombie(os: Os, pid: number): boolean {
+  const state = os.processState(pid); // undefined: gone since kill(0), the next look says so
+  return state === "Z" || state === "X";
 }

@@ -21,7 +21,7 @@ export function removePidfile(os: Os, file: string, stoppedPid: number | undefin
     return;
   }
   try {
-    const content = parsePidfile(readLocked(lock.fd));
+    const content = parsePidfile(readLocked(os, lock.fd));
     if ("pid" in content && content.pid !== stoppedPid) {
       warn(`pidfile kill: ${file} left in place: it now names process ${content.pid}`);
       return;

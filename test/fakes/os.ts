@@ -168,6 +168,9 @@ export class FakeOs implements Os {
     for (const p of targets) this.#deliver(p, signo);
     return 0;
   }
+  /** Every live fake process counts as a descendant (the fake has one level of children). */
+  descendants(): number[] { return [...this.processes.values()].filter((p) => p.alive).map((p) => p.pid); }
+  processState(pid: number): string | undefined { return this.processes.get(pid)?.alive ? "S" : undefined; }
   setSubreaper(): number { return 0; }
   isatty(): boolean { return false; }
   lockFile(): number { return -ENOENT; }

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DENO_ALL, runtimeArgv } from "../helpers.ts";
+import { DENO_PERMISSIONS, runtimeArgv } from "../helpers.ts";
 import { figure, sized, type StressCase } from "./lib/figures.ts";
 
 const CLAIMS = { full: 100, short: 30 };
@@ -19,7 +19,7 @@ interface Claimant {
 
 /** A claim held at a barrier (a shell waiting on its stdin) until `go`, for the live `pid`. */
 function claimant(pid: number, file: string): Claimant {
-  const argv = [...runtimeArgv(undefined, DENO_ALL), "pidfile", "claim", "--pid", String(pid), "--pid-file", file];
+  const argv = [...runtimeArgv(undefined, DENO_PERMISSIONS), "pidfile", "claim", "--pid", String(pid), "--pid-file", file];
   const child = spawn("sh", ["-c", 'read go; exec "$@"', "sh", ...argv], { stdio: ["pipe", "ignore", "pipe"] });
   let err = "";
   child.stderr!.on("data", (d) => (err += d));
