@@ -52,6 +52,8 @@ const FIXTURES = {
   batch: "Uint8Array",
   path: "string",
   config: "Config",
+  native: "Native",
+  channel: "PumpChannel",
   ctx: "ProgramContext",
   names: "Names",
   pool: "ListenerPool",

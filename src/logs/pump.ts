@@ -42,7 +42,7 @@ function ensureStarted(os: Os, atExit: (hook: () => void) => void): boolean {
  * Puts each stream of `program` that corral must format or rotate on a pipe read by the
  * pump (see routeFormat); the rest keep their descriptors from `stdio`. redirect_stderr puts
  * stderr on the stdout pipe, so both keep their order (and JSON lines say "stdout").
- * @example const piped = pumpedStdio(os, pid1.atExit, program, spec.stdio!, "text"); spec.stdio = piped.stdio;
+ * @example const piped = pumpedStdio(os, (hook) => process.on("exit", hook), program, [0, 1, 2], "text"); piped.release(); // piped.stdio: the descriptors to spawn with
  */
 export function pumpedStdio(os: Os, atExit: (hook: () => void) => void, program: ProgramSpec,
   stdio: [number, number, number], format: OutputFormat): PumpedStdio {

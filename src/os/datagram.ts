@@ -69,7 +69,10 @@ export function bindDatagram(native: Native, channel: PumpChannel, path: string,
   };
 }
 
-/** The errno's name ("EADDRINUSE"), or "errno N". */
+/**
+ * The errno's name ("EADDRINUSE"), or "errno N".
+ * @example errnoName(98) // "EADDRINUSE"
+ */
 export function errnoName(errno: number): string {
   const entry = Object.entries(constants.errno).find(([, n]) => n === errno);
   return entry ? entry[0] : `errno ${errno}`;

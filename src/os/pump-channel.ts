@@ -6,7 +6,10 @@ import type { LogEvent } from "./types.ts";
 /** Event numbers, as src/native/pump.c posts them. */
 const DROPPED = 1, BROKEN = 2, FILE_ERROR = 3, ENDED = 4, OUTPUT = 5, READABLE = 6;
 
-/** Routes the pump's reports to the log handler and to datagram sockets by descriptor. */
+/**
+ * Routes the pump's reports to the log handler and to datagram sockets by descriptor.
+ * @example const channel = new PumpChannel(native); channel.start(); // 0 once the pump thread runs
+ */
 export class PumpChannel {
   readonly #native: Native;
   #started = false;
@@ -31,7 +34,7 @@ export class PumpChannel {
 
   /**
    * Sets who gets log events (one handler; the last one set wins).
-   * @example channel.onLog((e) => e.type === "broken" && warn(e.output))
+   * @example channel.onLog((e) => { if (e.type === "broken") console.error(e.output); })
    */
   onLog(handler: (event: LogEvent) => void): void {
     this.#onLog = handler;
@@ -39,7 +42,7 @@ export class PumpChannel {
 
   /**
    * Calls `handler` when datagram socket `fd` becomes readable (after `dgramWatch`/`dgramArm`).
-   * @example channel.onReadable(fd, () => drain(fd))
+   * @example channel.onReadable(fd, () => console.log(`${fd} is readable`))
    */
   onReadable(fd: number, handler: (() => void) | undefined): void {
     if (handler) this.#readable.set(fd, handler);
