@@ -1,5 +1,5 @@
 // The PID-1 state machine: events in, actions out. Pure, so tests need no processes.
-import { JOB_CONTROL_STOPS, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGUSR2, signalName } from "../os/signals.ts";
+import { JOB_CONTROL_STOPS, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGUSR2, signalName } from "../os/signals.ts";
 import { exitCodeFor } from "./exit-codes.ts";
 
 export { exitCodeFor };
@@ -120,6 +120,9 @@ function onSignal(state: InitState, signo: number, rules: InitRules): [InitState
       [{ type: "log", level: 2, message: `dropped ${signalName(signo)} (rewrite)` }] :
       [{ type: "forward", signo: to },
         { type: "log", level: 2, message: `forwarded ${signalName(signo)}${to === signo ? "" : ` as ${signalName(to)}`}` }];
+    // A job stopped by a job-control stop would hold a forwarded SIGTERM/SIGINT until resumed:
+    // resume it, so `docker stop` ends a stopped job as it ends a running one.
+    if (STOP_REQUESTS.has(to)) actions.push({ type: "forward", signo: SIGCONT });
     // As dumb-init: a job-control stop (as received, before rewriting) also stops corral, so
     // ^Z and `fg` work on `corral -- cmd` in a shell; the SIGCONT that resumes it is forwarded.
     if (rules.stopsSelf && JOB_CONTROL_STOPS.has(signo)) actions.push({ type: "stop-self" });
@@ -137,6 +140,8 @@ function onJobDone(state: InitState, done: { code: number; signal: number }, rul
   return [{ ...state, phase: "draining", exitCode, jobDone: true }, [
     { type: "log", level: 1, message: `job ${how}; corral will exit ${exitCode}` },
     { type: "signal-all", signo: SIGTERM },
+    // A stopped process acts on SIGTERM only once it runs again (as systemd and sysvinit do).
+    { type: "signal-all", signo: SIGCONT },
     { type: "arm-grace", ms: rules.graceMs },
   ]];
 }

@@ -23,7 +23,7 @@ test("exit code is the child's code, 128+N for signal N, remapped codes become 0
 
 test("signals are forwarded while the command runs, rewritten or dropped as configured", () => {
   const { actions } = drive([{ type: "signal", signo: 15 }, { type: "signal", signo: 10 }, { type: "signal", signo: 1 }]);
-  assert.equal(actions, [{ type: "forward", signo: 15 }, { type: "forward", signo: 12 }]);
+  assert.equal(actions, [{ type: "forward", signo: 15 }, { type: "forward", signo: 18 }, { type: "forward", signo: 12 }]);
 });
 
 test("not PID 1: a job-control stop is forwarded (rewritten as asked), then corral stops itself", () => {
@@ -31,7 +31,7 @@ test("not PID 1: a job-control stop is forwarded (rewritten as asked), then corr
   const { actions } = drive([{ type: "signal", signo: 20 }, { type: "signal", signo: 21 }, { type: "signal", signo: 18 }], initialState(), free);
   assert.equal(actions, [
     { type: "forward", signo: 20 }, { type: "stop-self" },
-    { type: "forward", signo: 15 }, { type: "stop-self" },
+    { type: "forward", signo: 15 }, { type: "forward", signo: 18 }, { type: "stop-self" },
     { type: "forward", signo: 18 },
   ]);
 });
@@ -41,10 +41,15 @@ test("as PID 1 a job-control stop is only forwarded: PID 1 cannot stop itself", 
   assert.equal(actions, [{ type: "forward", signo: 20 }, { type: "forward", signo: 22 }]);
 });
 
-test("the job's end sends SIGTERM to everything left and arms the grace timer", () => {
+test("a SIGTERM or SIGINT for the job is followed by SIGCONT, so a job stopped by SIGTSTP ends too", () => {
+  const { actions } = drive([{ type: "signal", signo: 2 }]);
+  assert.equal(actions, [{ type: "forward", signo: 2 }, { type: "forward", signo: 18 }]);
+});
+
+test("the job's end sends SIGTERM (then SIGCONT, for stopped ones) to everything left and arms the grace timer", () => {
   const { state, actions } = drive([{ type: "job-done", code: 7, signal: 0 }]);
   assert.is(state.phase, "draining");
-  assert.equal(actions, [{ type: "signal-all", signo: 15 }, { type: "arm-grace", ms: 10_000 }]);
+  assert.equal(actions, [{ type: "signal-all", signo: 15 }, { type: "signal-all", signo: 18 }, { type: "arm-grace", ms: 10_000 }]);
 });
 
 test("corral exits with the command's code once no children are left", () => {

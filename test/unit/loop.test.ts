@@ -14,7 +14,7 @@ import { controlPaths } from "../../src/control/paths.ts";
 import type { ProgramSpec } from "../../src/config/types.ts";
 import type { Ends } from "../../src/core/supervisor.ts";
 
-const SIGHUP = 1, SIGKILL = 9, SIGUSR1 = 10, SIGTERM = 15;
+const SIGHUP = 1, SIGKILL = 9, SIGUSR1 = 10, SIGTERM = 15, SIGCONT = 18;
 
 function fake(): FakeOs {
   const os = new FakeOs();
@@ -73,9 +73,9 @@ test("the job's exit sends SIGTERM to everything, SIGKILL once the grace period 
   const job = os.last("server");
   os.adopt(["stubborn-daemon"], 500, [SIGTERM]);
   os.exitProcess(job.pid, 3);
-  assert.equal(killsOf(os), [{ pid: -1, signo: SIGTERM }]);
+  assert.equal(killsOf(os), [{ pid: -1, signo: SIGTERM }, { pid: -1, signo: SIGCONT }]);
   os.advance(1999);
-  assert.equal(killsOf(os), [{ pid: -1, signo: SIGTERM }], "no SIGKILL before the grace period is over");
+  assert.equal(killsOf(os), [{ pid: -1, signo: SIGTERM }, { pid: -1, signo: SIGCONT }], "no SIGKILL before the grace period is over");
   os.advance(1); // SIGKILL; the daemon dies, corral reaps it and has no child left
   assert.equal(killsOf(os).at(-1), { pid: -1, signo: SIGKILL });
   assert.is(os.exitCode, 3);
@@ -87,7 +87,7 @@ test("a second SIGTERM during the grace period kills everything at once", async 
   os.adopt(["stubborn-daemon"], 500, [SIGTERM]);
   os.exitProcess(os.last("server").pid, 0);
   os.signal(SIGTERM);
-  assert.equal(killsOf(os), [{ pid: -1, signo: SIGTERM }, { pid: -1, signo: SIGKILL }]);
+  assert.equal(killsOf(os), [{ pid: -1, signo: SIGTERM }, { pid: -1, signo: SIGCONT }, { pid: -1, signo: SIGKILL }]);
   os.advance(0);
   assert.is(os.exitCode, 0);
 });
@@ -117,7 +117,7 @@ test("programs start in priority order and a SIGTERM stops them in reverse order
   os.signal(SIGTERM);
   assert.equal(killsOf(os), [{ pid: -web.pid, signo: SIGTERM }], "web first; db still runs");
   os.advance(0); // web dies, then db is stopped and dies, then the rest gets SIGTERM
-  assert.equal(killsOf(os), [{ pid: -web.pid, signo: SIGTERM }, { pid: -db.pid, signo: SIGTERM }, { pid: -1, signo: SIGTERM }]);
+  assert.equal(killsOf(os), [{ pid: -web.pid, signo: SIGTERM }, { pid: -db.pid, signo: SIGTERM }, { pid: -1, signo: SIGTERM }, { pid: -1, signo: SIGCONT }]);
   assert.is(os.exitCode, 0);
 });
 
