@@ -24,6 +24,7 @@ export function commandRunner(os: Os): ProbeDeps {
  */
 export function reaperRunner(os: Os, reaper: Reaper): ProbeDeps {
   return {
+    os,
     async runCommand(argv, signal) {
       const child = reaper.spawn({ file: argv[0]!, argv, env: envList(os.env), newGroup: true });
       if ("errno" in child) return execFailureCode(child.errno);

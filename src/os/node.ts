@@ -1,7 +1,10 @@
 // The Node.js implementation of the seam: libuv signal handles plus corral.node.
 import { basename } from "node:path";
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { getSystemErrorName } from "node:util";
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { loadAddon, type Native } from "./native.ts";
+import { httpStatus, tcpConnect } from "./net.ts";
 import type { ChildExit, Os, PipeReader, SpawnSpec } from "./types.ts";
 
 /**
@@ -125,6 +128,27 @@ export function nodeOs(): Os {
     rename: (from, to) => renameSync(from, to),
     openFile: (path, mode) => openSync(path, mode),
     closeFile: (fd) => closeSync(fd),
+    listDirectory(path) {
+      try {
+        return readdirSync(path, { withFileTypes: true }).map((e) => ({ name: e.name, directory: e.isDirectory() }));
+      } catch {
+        return undefined;
+      }
+    },
+    tmpDir: () => tmpdir(),
+    fileId(path) {
+      const st = statSync(path, { throwIfNoEntry: false });
+      return st && `${st.dev}:${st.ino}`;
+    },
+    errnoName(errno) {
+      try {
+        return getSystemErrorName(-errno);
+      } catch {
+        return `errno ${errno}`;
+      }
+    },
+    httpStatus,
+    tcpConnect,
   };
 }
 

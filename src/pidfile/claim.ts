@@ -4,7 +4,6 @@ import type { Os } from "../os/types.ts";
 import { EAGAIN } from "../os/types.ts";
 import { warn } from "../log.ts";
 import { parsePidfile, quoteGarbage } from "./content.ts";
-import { errnoName } from "./errno.ts";
 import { isRunning } from "./liveness.ts";
 import { lockPidfile, readLocked } from "./lock.ts";
 import { writeAtomically } from "./write.ts";
@@ -22,11 +21,11 @@ export function claimPidfile(os: Os, file: string, pid: number): ClaimResult {
   os.makeDirectory(dirname(file), 0o755);
   const lock = lockPidfile(os, file);
   if ("errno" in lock) {
-    const why = lock.errno === EAGAIN ? "another claim holds its lock" : `cannot lock it (${errnoName(lock.errno)})`;
+    const why = lock.errno === EAGAIN ? "another claim holds its lock" : `cannot lock it (${os.errnoName(lock.errno)})`;
     return { claimed: false, reason: `${file}: ${why}` };
   }
   try {
-    const content = parsePidfile(readLocked(lock.fd));
+    const content = parsePidfile(readLocked(os, lock.fd));
     if ("garbage" in content) warn(`pidfile claim: ${file}: ignoring ${quoteGarbage(content.garbage)}: not a process id`);
     if ("pid" in content && isRunning(os, content.pid)) {
       const reason = content.pid === pid ? "is already in the pidfile" : "already exists";

@@ -1,5 +1,4 @@
 // Whether a pid names a running process, as seen from here.
-import { readFileSync } from "node:fs";
 import type { Os } from "../os/types.ts";
 import { EPERM } from "../os/types.ts";
 
@@ -7,21 +6,18 @@ import { EPERM } from "../os/types.ts";
  * True when the process exists and is not a zombie. kill(pid, 0) failing with EPERM means
  * it exists but belongs to someone else: running (sipid took that for dead). A zombie has
  * finished; only its parent's wait is missing.
- * @example isRunning(os, process.pid) // true
+ * @example isRunning(os, os.pid) // true
  */
 export function isRunning(os: Os, pid: number): boolean {
   const r = os.kill(pid, 0);
   if (r !== 0 && r !== -EPERM) return false;
-  return !isZombie(pid);
+  return !isZombie(os, pid);
 }
 
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    // The state follows the command name, which may itself contain ") ".
-    const state = stat[stat.lastIndexOf(")") + 2];
-    return state === "Z" || state === "X";
-  } catch {
-    return false; // gone since kill(0): the next look says so
-  }
+function isZombie(os: Os, pid: number): boolean {
+  const stat = os.readText(`/proc/${pid}/stat`);
+  if (stat === undefined) return false; // gone since kill(0): the next look says so
+  // The state follows the command name, which may itself contain ") ".
+  const state = stat[stat.lastIndexOf(")") + 2];
+  return state === "Z" || state === "X";
 }

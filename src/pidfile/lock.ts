@@ -2,7 +2,6 @@
 // the file by rename, so a lock won on a file that was renamed over (or removed) is worthless.
 // The native fd is reached through /proc/self/fd, so Node and Deno (whose node:fs has fds
 // of its own) read it alike.
-import { readFileSync, statSync } from "node:fs";
 import type { Os } from "../os/types.ts";
 import { EAGAIN } from "../os/types.ts";
 
@@ -19,7 +18,7 @@ export function lockPidfile(os: Os, file: string): { fd: number } | { errno: num
   for (let attempt = 0; attempt < LOCK_ATTEMPTS; attempt++) {
     const fd = os.lockFile(file);
     if (fd < 0) return { errno: -fd };
-    if (stillAtPath(fd, file)) return { fd };
+    if (stillAtPath(os, fd, file)) return { fd };
     os.closeFd(fd);
   }
   return { errno: EAGAIN };
@@ -27,14 +26,15 @@ export function lockPidfile(os: Os, file: string): { fd: number } | { errno: num
 
 /**
  * The content of the file a lock holds (not whatever may be at its path by now).
- * @example const lock = lockPidfile(os, "/run/web.pid"); if ("fd" in lock) parsePidfile(readLocked(lock.fd));
+ * @example const lock = lockPidfile(os, "/run/web.pid"); if ("fd" in lock) parsePidfile(readLocked(os, lock.fd));
  */
-export function readLocked(fd: number): string {
-  return readFileSync(`/proc/self/fd/${fd}`, "utf8");
+export function readLocked(os: Os, fd: number): string {
+  const text = os.readText(`/proc/self/fd/${fd}`);
+  if (text === undefined) throw new Error(`cannot read the locked pidfile (fd ${fd})`);
+  return text;
 }
 
-function stillAtPath(fd: number, file: string): boolean {
-  const held = statSync(`/proc/self/fd/${fd}`);
-  const now = statSync(file, { throwIfNoEntry: false });
-  return now !== undefined && now.ino === held.ino && now.dev === held.dev;
+function stillAtPath(os: Os, fd: number, file: string): boolean {
+  const now = os.fileId(file);
+  return now !== undefined && now === os.fileId(`/proc/self/fd/${fd}`);
 }

@@ -234,4 +234,10 @@ export class FakeOs implements Os {
   }
   openFile(): number { return 40; }
   closeFile(): void {}
+  listDirectory(): Array<{ name: string; directory: boolean }> | undefined { return undefined; }
+  tmpDir(): string { return "/tmp"; }
+  fileId(path: string): string | undefined { return this.files.has(path) ? path : undefined; }
+  errnoName(errno: number): string { return `errno ${errno}`; }
+  async httpStatus(): Promise<{ error: string }> { return { error: "ECONNREFUSED" }; }
+  async tcpConnect(): Promise<string | undefined> { return "ECONNREFUSED"; }
 }
