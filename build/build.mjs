@@ -1,15 +1,13 @@
-// Builds dist/: corral.js (one minified ESM bundle with a shebang) and the native
-// addons beside it (corral.node from src/native, unix_dgram.node from unix-dgram).
+// Builds dist/: corral.js (one minified bundle with a shebang) and the native addon beside
+// it (corral.node from src/native).
 import { execFileSync } from "node:child_process";
 import { copyFileSync, chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
 import * as esbuild from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
-const require = createRequire(import.meta.url);
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 
 /** node-gyp: npm's own copy (npm exports its path to scripts), else the one beside npm. */
@@ -40,7 +38,7 @@ function install(from, to) {
 
 const mtime = (f) => { try { return statSync(f).mtimeMs; } catch { return 0; } };
 const addon = join(root, "src/native/build/Release/corral.node");
-const sources = ["corral.c", "binding.gyp"].map((f) => join(root, "src/native", f));
+const sources = ["corral.h", "corral.c", "args.c", "spawn.c", "signals.c", "io.c", "locks.c", "pump.c", "dgram.c", "binding.gyp"].map((f) => join(root, "src/native", f));
 if (Math.max(...sources.map(mtime)) > mtime(addon)) {
   // Node's headers come from the system (offline): /usr/include/node.
   execFileSync(process.execPath, [nodeGyp(), "rebuild", "--silent", "--directory", join(root, "src/native")], {
@@ -49,23 +47,6 @@ if (Math.max(...sources.map(mtime)) > mtime(addon)) {
   });
 }
 install(addon, join(dist, "corral.node"));
-const dgramDir = dirname(require.resolve("unix-dgram/package.json"));
-copyFileSync(join(dgramDir, "build/Release/unix_dgram.node"), join(dist, "unix_dgram.node.tmp"));
-execFileSync("strip", ["--strip-unneeded", join(dist, "unix_dgram.node.tmp")]);
-renameSync(join(dist, "unix_dgram.node.tmp"), join(dist, "unix_dgram.node"));
-
-// unix-dgram finds its addon with `bindings`; in the bundle it sits beside corral.js.
-const bindingsBesideBundle = {
-  name: "bindings-beside-bundle",
-  setup(build) {
-    build.onResolve({ filter: /^bindings$/ }, () => ({ path: "bindings", namespace: "corral" }));
-    build.onLoad({ filter: /.*/, namespace: "corral" }, () => ({
-      contents: "module.exports = (name) => require(require('node:path').join(__dirname, name));",
-      loader: "js",
-    }));
-  },
-};
-
 await esbuild.build({
   entryPoints: [join(root, "src/main.ts")],
   outfile: join(dist, "corral.js.tmp"),
@@ -79,7 +60,6 @@ await esbuild.build({
   legalComments: "none",
   define: { CORRAL_VERSION: JSON.stringify(pkg.version) },
   banner: { js: "#!/usr/bin/env node" },
-  plugins: [bindingsBesideBundle],
   logLevel: "warning",
 });
 chmodSync(join(dist, "corral.js.tmp"), 0o755);
@@ -87,4 +67,5 @@ renameSync(join(dist, "corral.js.tmp"), join(dist, "corral.js"));
 writeFileSync(join(dist, "package.json"), '{"type":"commonjs"}\n');
 
 const kb = (f) => (statSync(join(dist, f)).size / 1024).toFixed(1);
-console.log(`dist/corral.js ${kb("corral.js")} KB, corral.node ${kb("corral.node")} KB, unix_dgram.node ${kb("unix_dgram.node")} KB`);
+rmSync(join(dist, "unix_dgram.node"), { force: true }); // shipped by builds before corral.node received datagrams
+console.log(`dist/corral.js ${kb("corral.js")} KB, corral.node ${kb("corral.node")} KB`);

@@ -19,8 +19,8 @@ export const CORRAL_DIR = "/opt/corral";
 /** The node binary inside the image. */
 export const IMAGE_NODE = "/usr/bin/node";
 
-/** corral's files from dist/: the bundle, the file marking it CommonJS, the two addons. */
-const CORRAL_FILES = ["corral.js", "package.json", "corral.node", "unix_dgram.node"];
+/** corral's files from dist/: the bundle, the file marking it CommonJS, the addon. */
+const CORRAL_FILES = ["corral.js", "package.json", "corral.node"];
 
 /** The files a runtime and libc look for; users and groups for `--user`. */
 const ETC_FILES = {

@@ -1,7 +1,7 @@
 // Entry point: catch signals first, then parse, then dispatch to a mode or a subcommand.
 import { currentOs } from "./os/index.ts";
 import type { Os } from "./os/types.ts";
-import { catchSignals } from "./modes/signal-feed.ts";
+import { catchSignals, type SignalFeed } from "./modes/signal-feed.ts";
 import { commandStart, helpText, parseFlags } from "./modes/flags.ts";
 import { EXIT_USAGE, UsageError } from "./core/errors.ts";
 import { SUBCOMMANDS, sipidArgs } from "./commands/index.ts";
@@ -15,8 +15,18 @@ const os: Os = currentOs(); // typed, so os.exit() narrows as `never`
 const args = os.invokedAs === "sipid" ? sipidArgs(os.args) : os.args;
 const sub = args[0] !== undefined && Object.hasOwn(SUBCOMMANDS, args[0]) ? args[0] : undefined;
 // A PID 1 without handlers drops signals: catch them before anything else runs.
-const feed = sub === undefined ? catchSignals(os) : undefined;
+let feed: SignalFeed | undefined;
+let noSignals: unknown;
+try {
+  feed = sub === undefined ? catchSignals(os) : undefined;
+} catch (err) {
+  noSignals = err;
+}
 initLog(os, 0);
+if (noSignals !== undefined) {
+  warn(`cannot start: ${noSignals instanceof Error ? noSignals.message : noSignals}`);
+  os.exit(1);
+}
 
 /** Reports why corral could not start or a subcommand failed, and exits 2 (usage) or 1. */
 function fail(err: unknown, context?: string): never {
@@ -46,6 +56,9 @@ async function main(): Promise<void> {
     // EPIPE (--help | head) is fine.
     await os.writeStdout(flags.help ? helpText(CORRAL_VERSION) : `corral ${CORRAL_VERSION}\n`);
     os.exit(0);
+  }
+  if (flags.check) { // lazily loaded: checking a config starts nothing; EPIPE (--check | head) is fine
+    return import("./modes/check.ts").then((m) => m.runCheck(os, flags, (text, done) => void os.writeStdout(text).then(done)));
   }
   const options = initOptions(flags, command);
   setVerbosity(options.verbosity);

@@ -11,10 +11,9 @@ export const BUNDLE = join(process.cwd(), "dist/corral.js");
 export const RUNTIME: "node" | "deno" = process.env.CORRAL_TEST_RUNTIME === "deno" ? "deno" : "node";
 
 /**
- * Deno flags besides permissions: never prompt (PID 1 has nobody to ask), Deno.listenDatagram,
- * and CommonJS detection so a symlink outside dist/ (container-run, sipid) runs the bundle too.
+ * Deno flags besides permissions: never prompt (PID 1 has nobody to ask), and CommonJS detection so a symlink outside dist/ (container-run, sipid) runs the bundle too.
  */
-const DENO_FLAGS = ["--no-prompt", "--unstable-net", "--unstable-detect-cjs"];
+const DENO_FLAGS = ["--no-prompt", "--unstable-detect-cjs"];
 
 /**
  * What corral needs from Deno (README "Running on Deno"): the addon (ffi), its files and

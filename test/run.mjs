@@ -92,6 +92,7 @@ function runOne({ file, runtime }) {
       for (const r of reasons) skips.push(`skipped ${label}: ${r}`);
       console.log(`${f ? "FAIL" : "ok  "} ${label}: ${p - skippedHere} passed, ${f} failed${s ? `, ${s} skipped` : ""} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       if (f) failures.push(`--- ${label}\n${plain}`);
+      else for (const note of plain.match(/^note: .*$/gm) ?? []) console.log(`     ${note}`); // what a test measured
       resolve();
     });
   });

@@ -9,13 +9,13 @@ export const CORRAL = join(ROOT, "dist/corral.js");
 
 /**
  * What corral needs from Deno as PID 1 (the Deno engineer's set in test/helpers.ts): the
- * addon (ffi), its files (read, write), the environment, process.umask (sys) and unix
- * sockets (net, plus --unstable-net for Deno.listenDatagram). No --allow-run.
+ * addon (ffi), its files (read, write), the environment, process.umask (sys) and network
+ * probes (net; the control socket is the addon's). No --allow-run.
  */
-const DENO_PERMISSIONS = ["--no-prompt", "--unstable-net", "--allow-ffi", "--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
+const DENO_PERMISSIONS = ["--no-prompt", "--allow-ffi", "--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
 
 /** Outside a PID namespace corral reads /proc, which Deno allows only with --allow-all. */
-const DENO_HOST_PERMISSIONS = ["--no-prompt", "--unstable-net", "--allow-all"];
+const DENO_HOST_PERMISSIONS = ["--no-prompt", "--allow-all"];
 
 /**
  * corral on each runtime: `argv` starts the bundle as PID 1, before corral's own arguments;

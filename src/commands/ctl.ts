@@ -7,6 +7,8 @@ import { parseDuration } from "../core/duration.ts";
 import { controlPaths, DEFAULT_BASE_DIR, SOCKET_SUFFIX } from "../control/paths.ts";
 import { findSockets, queryStatus, sendCommand } from "./client.ts";
 import type { ControlCommand, StatusReply } from "../core/control-protocol.ts";
+import { ctlServer, type CtlServer } from "./ctl-server.ts";
+import { pathExists, readText } from "../os/control-files.ts";
 
 /** How long --wait waits for the target state. */
 export const DEFAULT_WAIT_MS = 30_000;
@@ -17,6 +19,15 @@ const USAGE = `Usage: corral ctl [--base-dir DIR] [--wait] [--timeout 30s] VERB 
   TARGET   --all or all (every *${SOCKET_SUFFIX} under DIR/data), JOB, JOB/PROC,
            a program name, or a socket path
 Exit codes: 0 done, 1 a socket did not answer or --wait timed out, 2 usage.
+
+Config mode (corral --config; also supervisorctl's server):
+  corral ctl [--server URL | --control-socket PATH | -c FILE] [--username U --password P] VERB ...
+  VERB     status [NAME...] | start|stop|restart NAME|GROUP:*|all... | signal SIG NAME|all...
+           | pid [NAME|all] | ready [NAME...]
+  Chosen when one of these flags or $CORRAL_CONTROL_SOCKET is given, for signal/pid/ready,
+  or when /run/corral/corral.sock exists (and --base-dir is not given). Output and exit codes
+  are supervisorctl's; ready exits 0 when every named (default: autostart) program is
+  RUNNING and its ready= probe passes, else 1 with one line saying which and why.
 `;
 
 const VERBS: Readonly<Record<string, ControlCommand>> = {
@@ -78,6 +89,10 @@ const reached = (command: ControlCommand, state: string) =>
  * @example await ctlMain(os, ["stop", "--all", "--wait"]) // corral ctl stop --all --wait: 0 once all are stopped
  */
 export async function ctlMain(os: Os, args: string[]): Promise<number> {
+  if (!args.includes("--help") && !args.includes("-h")) {
+    const chosen = ctlServer(args, os.env, readText, pathExists);
+    if (chosen) return configMode(os, chosen.server, chosen.rest);
+  }
   let unknown: string | undefined;
   const flags = mri(args, {
     boolean: ["all", "wait", "help"], string: ["base-dir", "timeout"],
@@ -125,4 +140,19 @@ export async function ctlMain(os: Os, args: string[]): Promise<number> {
     }
     await new Promise((r) => os.setTimer(POLL_MS, () => r(undefined)));
   }
+}
+
+/** Config mode: the verb over the control API (XML-RPC), output as supervisorctl's. */
+async function configMode(os: Os, server: CtlServer, rest: string[]): Promise<number> {
+  const unknown = rest.find((a) => a.startsWith("-") && !["--all", "--wait"].includes(a));
+  if (unknown) throw new UsageError(`unknown option ${unknown} in config mode (see corral ctl --help)`);
+  // container-run spellings mean the same here: --all is all, and config mode always waits.
+  const [verb, ...names] = rest.filter((a) => a !== "--wait").map((a) => (a === "--all" ? "all" : a));
+  if (verb === undefined) throw new UsageError("expected a verb: status, start, stop, restart, signal, pid or ready");
+  const [{ ctlConfigMode }, { rpcCaller }, { requestStream }] = await Promise.all([
+    import("./ctl-config.ts"), import("../rpc/client.ts"), import("../os/control-net.ts"),
+  ]);
+  const { lines, code } = await ctlConfigMode(rpcCaller(requestStream, server.address, server.credentials), server.serverurl, verb, names);
+  if (lines.length) await os.writeStdout(lines.join("\n") + "\n");
+  return code;
 }

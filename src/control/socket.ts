@@ -3,6 +3,7 @@
 import { dirname } from "node:path";
 import { UsageError } from "../core/errors.ts";
 import type { DatagramSocket, Os } from "../os/types.ts";
+import { MAX_COMMAND_BYTES } from "../core/control-protocol.ts";
 
 /** Socket file mode when --socket-mode is not given. */
 export const DEFAULT_SOCKET_MODE = 0o600;
@@ -25,7 +26,7 @@ export async function openControlSocket(os: Os, path: string, mode: number,
   const previous = os.umask(0o177);
   let socket: DatagramSocket;
   try {
-    socket = os.bindDatagram(path, onMessage);
+    socket = os.bindDatagram(path, onMessage, MAX_COMMAND_BYTES);
   } catch (err) {
     throw new UsageError(`control socket ${path}: cannot bind (${(err as Error).message})`);
   } finally {

@@ -5,17 +5,31 @@ export type ControlCommand = "STOP" | "START" | "QUIT" | "RESTART" | "STATUS";
 
 const COMMANDS: ReadonlySet<string> = new Set(["STOP", "START", "QUIT", "RESTART", "STATUS"]);
 /** Longer datagrams cannot be a command; they are ignored without decoding. */
-const MAX_COMMAND_BYTES = 64;
+export const MAX_COMMAND_BYTES = 64;
+
+/** Each command's bytes, to match datagrams against without decoding them. */
+const COMMAND_BYTES: ReadonlyArray<[ControlCommand, Uint8Array]> = [...COMMANDS].map((c) => [c as ControlCommand, new TextEncoder().encode(c)]);
+
+const isSpace = (b: number) => b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a;
 
 /**
  * The command in a datagram: exact case, surrounding whitespace ignored (so `echo STOP | nc`
  * works); anything else — other words, `stop`, `STOP\0`, binary, empty — is undefined.
+ * Compares bytes, so a flood of junk allocates nothing.
  * @example parseCommand(new TextEncoder().encode("STOP\n")) // "STOP"
  */
 export function parseCommand(data: Uint8Array): ControlCommand | undefined {
   if (data.length === 0 || data.length > MAX_COMMAND_BYTES) return undefined;
-  const word = new TextDecoder("latin1").decode(data).replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
-  return COMMANDS.has(word) ? (word as ControlCommand) : undefined;
+  let start = 0, end = data.length;
+  while (start < end && isSpace(data[start]!)) start++;
+  while (end > start && isSpace(data[end - 1]!)) end--;
+  for (const [command, bytes] of COMMAND_BYTES) {
+    if (bytes.length !== end - start) continue;
+    let i = 0;
+    while (i < bytes.length && bytes[i] === data[start + i]) i++;
+    if (i === bytes.length) return command;
+  }
+  return undefined;
 }
 
 /** What a STATUS reply carries (one JSON object per datagram). */

@@ -1,5 +1,5 @@
 // corral's exit-code rules, in one place: a status as a code, a failed exec as 126/127.
-import { EACCES, ENOENT } from "../os/types.ts";
+import { EACCES, EAGAIN, ENOENT } from "../os/types.ts";
 import { EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND } from "./errors.ts";
 
 /**
@@ -36,5 +36,7 @@ export function execFailure(file: string, errno: number): { message: string; cod
   const code = execFailureCode(errno);
   if (errno === ENOENT) return { message: `${file}: command not found`, code };
   if (errno === EACCES) return { message: `${file}: permission denied (not executable)`, code };
+  // fork(2) itself failed: a pids limit (cgroup) or RLIMIT_NPROC is reached.
+  if (errno === EAGAIN) return { message: `${file}: cannot start a process (EAGAIN: the process limit is reached)`, code };
   return { message: `${file}: cannot execute (errno ${errno})`, code };
 }

@@ -85,6 +85,8 @@ export type Action =
   | { type: "close-sockets" }
   /** Re-read the config; report reloaded or reload-failed. */
   | { type: "reload" }
+  /** Reopen every log file the log pump writes (after an external logrotate moved them). */
+  | { type: "reopen-logs" }
   | { type: "exit"; code: number }
   | { type: "log"; level: 0 | 1 | 2; message: string };
 
@@ -237,7 +239,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
       case "reload": return this.#emit({ type: "reload" });
       case "arm-grace": return this.#emit({ type: "set-timer", key: GRACE_TIMER, ms: a.ms });
       case "exit": return this.#emit({ type: "clear-timer", key: GRACE_TIMER }, a);
-      case "signal-all": case "stop-self": case "log": return this.#emit(a);
+      case "signal-all": case "stop-self": case "reopen-logs": case "log": return this.#emit(a);
     }
   }
 

@@ -1,5 +1,5 @@
 // The PID-1 state machine: events in, actions out. Pure, so tests need no processes.
-import { JOB_CONTROL_STOPS, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, signalName } from "../os/signals.ts";
+import { JOB_CONTROL_STOPS, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGUSR2, signalName } from "../os/signals.ts";
 import { exitCodeFor } from "./exit-codes.ts";
 
 export { exitCodeFor };
@@ -21,6 +21,8 @@ export type InitAction =
   | { type: "stop-programs" }
   /** Supervised runs with a config: re-read it (SIGHUP). */
   | { type: "reload" }
+  /** Supervised runs with a config: reopen the log files corral writes (SIGUSR2, as supervisord). */
+  | { type: "reopen-logs" }
   | { type: "signal-all"; signo: number }
   | { type: "arm-grace"; ms: number }
   /** Stop corral itself (SIGSTOP), as a shell expects of a job that got SIGTSTP/TTIN/TTOU. */
@@ -96,6 +98,7 @@ const STOP_REQUESTS: ReadonlySet<number> = new Set([SIGTERM, SIGINT]);
 function onSignal(state: InitState, signo: number, rules: InitRules): [InitState, InitAction[]] {
   if (state.phase === "running" && rules.supervised) {
     if (signo === SIGHUP && rules.reloadable) return [state, [{ type: "reload" }]];
+    if (signo === SIGUSR2 && rules.reloadable) return [state, [{ type: "reopen-logs" }, { type: "log", level: 1, message: "SIGUSR2: log files reopened" }]];
     if (STOP_REQUESTS.has(signo)) {
       return [{ ...state, phase: "stopping" }, [
         { type: "log", level: 1, message: `${signalName(signo)}: stopping all programs` },

@@ -26,6 +26,8 @@ export interface ProgramRules {
   dependsOn: string[];
   /** A readiness probe, run from RUNNING until it first succeeds. */
   ready?: string;
+  /** The [group:x] priority= of its group, when it has one. */
+  groupPriority?: number;
 }
 
 /** A program as the supervisor sees it; `S` is the full spec the runner spawns from. */
@@ -97,6 +99,9 @@ export function backoffMs(retries: number): number {
 }
 
 const DOWN: ReadonlySet<State> = new Set(["STOPPED", "EXITED", "FATAL"]);
+
+/** A program's group priority ([group:x] priority=, else its own): groups start in this order, then by priority. */
+const rank = (spec: ProgramRules) => spec.groupPriority ?? spec.priority;
 
 /**
  * Supervises programs. Drive it with `start()` then `handle(event, now)`.
@@ -191,7 +196,7 @@ export class Supervisor<S extends ProgramRules = ProgramRules> {
 
   #sortedNames(): string[] {
     return [...this.#programs.values()]
-      .sort((a, b) => a.spec.priority - b.spec.priority || a.spec.name.localeCompare(b.spec.name))
+      .sort((a, b) => rank(a.spec) - rank(b.spec) || a.spec.priority - b.spec.priority || a.spec.name.localeCompare(b.spec.name))
       .map((p) => p.spec.name);
   }
 
@@ -234,7 +239,7 @@ export class Supervisor<S extends ProgramRules = ProgramRules> {
     return this.#flush();
   }
 
-  /** Names in start order (priority, then name). */
+  /** Names in start order (group priority, priority, then name). */
   get order(): readonly string[] {
     return this.#order;
   }
@@ -441,7 +446,7 @@ export class Supervisor<S extends ProgramRules = ProgramRules> {
     this.#continueShutdown();
   }
 
-  /** Stops programs in reverse start order, one priority level at a time. */
+  /** Stops programs in reverse start order, one (group priority, priority) level at a time. */
   #continueShutdown(): void {
     for (const name of this.#order) {
       const s = this.#status.get(name)!;
@@ -453,9 +458,11 @@ export class Supervisor<S extends ProgramRules = ProgramRules> {
       this.#emit({ type: "done", code: this.#exitCode });
       return;
     }
-    const top = Math.max(...live.map((n) => this.#spec(n).priority));
+    const level = (n: string) => [rank(this.#spec(n)), this.#spec(n).priority] as const;
+    const [topGroup, top] = live.map(level).reduce((m, l) => (l[0] > m[0] || (l[0] === m[0] && l[1] > m[1]) ? l : m));
     for (const name of live) {
-      if (this.#spec(name).priority === top && this.#status.get(name)!.state !== "STOPPING") this.#stop(name);
+      const [g, p] = level(name);
+      if (g === topGroup && p === top && this.#status.get(name)!.state !== "STOPPING") this.#stop(name);
     }
   }
 }

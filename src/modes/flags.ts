@@ -34,7 +34,10 @@ export const FLAGS: readonly Flag[] = [
   { name: "post-start-condition-arg", kind: "list", arg: "ARG", help: "argument for the condition; repeatable" },
   { name: "debug", kind: "bool", help: "container-run's --debug: same as -vv" },
   { name: "config", kind: "string", arg: "FILE|DIR", help: "supervise the programs of a supervisord-style config" },
+  { name: "check", kind: "bool", help: "with --config: print the processes, listeners and groups it would run and every warning; start nothing" },
+  { name: "strict", kind: "bool", help: "with --config: treat config warnings (keys supervisord ignores, …) as errors (exit 2)" },
   { name: "log-prefix", kind: "bool", help: "prefix each output line with the program name" },
+  { name: "log-format", kind: "string", arg: "text|json", help: "program output as it is (text) or one JSON object per line" },
 ];
 
 /** Raw values by long name, as the table's kinds produce them (internal to parsing). */
@@ -62,6 +65,9 @@ export interface Flags {
   debug: boolean;
   config: string | undefined;
   logPrefix: boolean;
+  check: boolean;
+  strict: boolean;
+  logFormat: string | undefined;
 }
 
 const byLong = new Map(FLAGS.map((f) => [f.name, f]));
@@ -167,6 +173,7 @@ export function helpText(version: string): string {
 Usage:
   corral [OPTIONS] [--] COMMAND [ARGS...]   run COMMAND as the job of PID 1
   corral --config FILE|DIR [OPTIONS]        supervise the programs of a config
+  corral --config FILE|DIR --check [--strict]  print what that config would run, and its warnings
   corral ctl start|stop|quit|status ...     drive control sockets (corral ctl --help)
   corral bpm start|stop|term|quit|pid|running JOB [-p PROC]
   corral pidfile claim|kill ...             pidfile helpers (sipid)

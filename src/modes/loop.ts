@@ -190,6 +190,7 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
       }
       case "close-sockets": for (const s of sockets.values()) s.close(); break;
       case "reload": void reload(); break;
+      case "reopen-logs": os.reopenLogs(); break;
       case "exit":
         for (const t of timers.values()) os.clearTimer(t);
         for (const hook of exitHooks) {

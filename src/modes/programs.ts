@@ -6,8 +6,7 @@ import type { Os } from "../os/types.ts";
 import type { Reaper } from "../os/reaper.ts";
 import { parseProbe, runProbe } from "../health/probe.ts";
 import { reaperRunner } from "../health/run-command.ts";
-import { sharedMux } from "../logs/mux.ts";
-import { prefixedStdio } from "../logs/child-stdio.ts";
+import { pumpedStdio } from "../logs/pump.ts";
 import { prepareSpawn } from "./spawn-spec.ts";
 import type { LoopHandle, ProgramPorts } from "./loop.ts";
 
@@ -15,18 +14,19 @@ import type { LoopHandle, ProgramPorts } from "./loop.ts";
 export const PROBE_TIMEOUT_MS = 5000;
 
 /**
- * Spawns `program` through the loop's reaper; prefixed streams get a pipe of the log mux
- * (corral keeps only the read ends). Returns the pid or -errno.
+ * Spawns `program` through the loop's reaper; streams corral formats or rotates get a pipe
+ * read by the native log pump (corral keeps only the read ends). Returns the pid or -errno.
  * @example spawnProgram(os, pid1, spec, false, (exit) => console.log(exit.code))
  */
 export function spawnProgram(os: Os, loop: LoopHandle, program: ProgramSpec, stdin: boolean,
   onExit: (exit: { pid: number; code: number; signal: number }) => void): number {
   const { spec, release } = prepareSpawn(os, program, os.env, stdin ? 0 : -1);
-  const piped = program.logPrefix ? prefixedStdio(os, sharedMux(os, loop.atExit), program, spec.stdio!) : undefined;
-  if (piped) spec.stdio = piped.stdio;
+  const piped = pumpedStdio(os, loop.atExit, program, spec.stdio!, program.logFormat ?? "text");
+  spec.stdio = piped.stdio;
   const pid = loop.reaper.spawnWith(spec, onExit);
   release();
-  piped?.release();
+  piped.release();
+  if (pid > 0) piped.spawned(pid);
   return pid;
 }
 

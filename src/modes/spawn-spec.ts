@@ -44,6 +44,7 @@ export function prepareSpawn(os: Os, program: ProgramSpec, env: Record<string, s
   if (program.user) {
     spec.uid = program.user.uid;
     spec.gid = program.user.gid;
+    if (program.user.groups) spec.groups = program.user.groups;
   }
   return { spec, release: () => opened.forEach((fd) => os.closeFile(fd)) };
 }

@@ -2,9 +2,9 @@
   "targets": [
     {
       "target_name": "corral",
-      "sources": ["corral.c"],
+      "sources": ["corral.c", "args.c", "spawn.c", "signals.c", "io.c", "locks.c", "pump.c", "dgram.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "ldflags": ["-s"]
+      "ldflags": ["-s", "-pthread"]
     }
   ]
 }

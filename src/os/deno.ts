@@ -1,10 +1,9 @@
 // The Deno implementation of the seam. Deno runs the CommonJS bundle with its Node
 // compatibility and loads the same corral.node (plain Node-API, --allow-ffi), so spawning,
 // reaping, kill, flock and the tty calls are the Node seam's own; what differs is swapped in:
-// exit, the signal guard, and datagram sockets from Deno.listenDatagram. Signals come
-// through corral.node's relay on both runtimes.
+// exit and the signal guard. Signals come through corral.node's relay on both runtimes, and
+// datagrams through its own sockets.
 import { deno } from "./deno-api.ts";
-import { bindDatagram, sendDatagram } from "./deno-datagram.ts";
 import { nodeOs } from "./node.ts";
 import { loadAddon, type Native } from "./native.ts";
 import type { Os } from "./types.ts";
@@ -28,8 +27,6 @@ export function denoOs(): Os {
       native.guardRelay();
     },
     exit: (code) => deno.exit(code),
-    bindDatagram,
-    sendDatagram,
   };
   return os;
 }

@@ -1,7 +1,7 @@
 // Loads corral.node, the Node-API addon that sits next to the bundle (dist/).
 import { join } from "node:path";
 
-/** The addon's exports, as declared in src/native/corral.c. */
+/** The addon's exports, as declared in src/native/*.c. */
 export interface Native {
   relaySignals(signals: number[], callback: (signo: number) => void): number;
   guardRelay(): number;
@@ -19,7 +19,17 @@ export interface Native {
   readSome(fd: number, into: Uint8Array): number;
   reopenNonBlocking(fd: number): number;
   writeNoWait(fd: number, data: Uint8Array): number;
-  prefixLines(src: Uint8Array, from: number, prefix: Uint8Array, dst: Uint8Array, maxLine: number): [number, number];
+  pumpStart(onEvent: (type: number, id: number, a: number, bytes: Uint8Array | undefined) => void): number;
+  pumpRoute(fd: number, route: object): number;
+  pumpSetPid(route: number, pid: number): number;
+  pumpReopen(): number;
+  pumpFlush(ms: number): number;
+  dgramOpen(path?: string): number;
+  dgramWatch(fd: number): number;
+  dgramArm(fd: number): number;
+  dgramReceive(fd: number, data: Uint8Array, from: Uint8Array): number;
+  dgramSend(fd: number, path: string, data: Uint8Array): number;
+  dgramClose(fd: number): number;
 }
 
 /**

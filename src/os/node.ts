@@ -1,11 +1,14 @@
-// The Node.js implementation of the seam: libuv signal handles plus corral.node.
+// The Node.js implementation of the seam: libuv signal handles plus corral.node (whose
+// pump thread also serves Deno: see deno.ts).
 import { basename } from "node:path";
 import { tmpdir } from "node:os";
 import { getSystemErrorName } from "node:util";
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { loadAddon, type Native } from "./native.ts";
 import { httpStatus, tcpConnect } from "./net.ts";
-import type { ChildExit, Os, PipeReader, SpawnSpec } from "./types.ts";
+import { bindDatagram } from "./datagram.ts";
+import { PumpChannel } from "./pump-channel.ts";
+import { EAGAIN, type ChildExit, type LogRoute, type Os, type PipeReader, type SpawnSpec } from "./types.ts";
 
 /**
  * Builds the Node seam; the addon is loaded once, here.
@@ -13,6 +16,7 @@ import type { ChildExit, Os, PipeReader, SpawnSpec } from "./types.ts";
  */
 export function nodeOs(): Os {
   const native = loadAddon<Native>("corral.node");
+  const channel = new PumpChannel(native);
   const relay = signalRelay(native);
   // corral leaves for / once its job runs; children still start where it was started.
   const launchCwd = process.cwd();
@@ -50,39 +54,21 @@ export function nodeOs(): Os {
     writeSome: (fd, data) => native.writeSome(fd, data),
     setNonBlocking: (fd, on) => native.setNonBlocking(fd, on),
     exit: (code) => process.exit(code),
-    bindDatagram(path, onMessage) {
-      const socket = unixDgram().createSocket("unix_dgram", (buf: Buffer | null, rinfo: { path?: string }) => {
-        if (buf) onMessage(buf, rinfo.path || undefined);
-      });
-      // bind() reports through 'error'; surface it to the caller synchronously.
-      let bindError: (Error & { errno?: number }) | undefined;
-      socket.once("error", (e: Error) => (bindError = e));
-      socket.bind(path);
-      if (bindError) {
-        try { socket.close(); } catch { /* already closed */ }
-        throw bindError;
-      }
-      socket.on("error", () => {}); // a failed reply must not take PID 1 down
-      return {
-        sendTo: (to, data) => sendOn(socket, to, data),
-        close: () => { try { socket.close(); } catch { /* closed */ } },
-      };
+    bindDatagram: (path, onMessage, maxBytes = DEFAULT_DATAGRAM_BYTES) => bindDatagram(native, channel, path, maxBytes, onMessage),
+    sendDatagram: (path, data) => Promise.resolve(native.dgramSend(-1, path, data)),
+    startLogPump(onEvent) {
+      channel.onLog(onEvent);
+      return channel.start();
     },
-    async sendDatagram(path, data) {
-      const socket = unixDgram().createSocket("unix_dgram");
-      socket.on("error", () => {});
-      try {
-        return await sendOn(socket, path, data);
-      } finally {
-        socket.close();
-      }
-    },
+    addLogRoute: (fd, route) => native.pumpRoute(fd, routeOptions(route)),
+    setLogRoutePid: (route, pid) => void native.pumpSetPid(route, pid),
+    reopenLogs: () => native.pumpReopen(),
+    flushLogs: (ms) => void native.pumpFlush(ms),
     pipe: () => native.pipe(),
     readPipe,
     readSome: (fd, into) => native.readSome(fd, into),
     reopenNonBlocking: (fd) => native.reopenNonBlocking(fd),
     writeNoWait: (fd, data) => native.writeNoWait(fd, data),
-    prefixLines: (src, from, prefix, dst, maxLine) => native.prefixLines(src, from, prefix, dst, maxLine),
     now: () => Date.now(),
     setTimer: (ms, fn) => setTimeout(fn, ms),
     clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout> | undefined),
@@ -152,22 +138,14 @@ export function nodeOs(): Os {
   };
 }
 
-// unix-dgram is loaded on first use, so plain `corral -- CMD` never pays for it.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Dgram = any;
-let dgramModule: Dgram;
-function unixDgram(): Dgram {
-  return (dgramModule ??= require("unix-dgram"));
-}
+/** What a datagram socket takes when its owner does not say (a STATUS reply fits). */
+const DEFAULT_DATAGRAM_BYTES = 4096;
+const FORMATS = { raw: 0, prefix: 1, json: 2 } as const;
 
-function sendOn(socket: Dgram, path: string, data: Uint8Array): Promise<number> {
-  return new Promise((resolve) => {
-    const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    socket.send(buf, 0, buf.length, path, (err?: { errno?: number; code?: number | string }) => {
-      if (!err) return resolve(0);
-      resolve(typeof err.errno === "number" ? err.errno : -11); // "congestion" = EAGAIN
-    });
-  });
+// A LogRoute as pump.c reads it.
+function routeOptions(route: LogRoute): object {
+  return { ...route.to, name: route.name, stream: route.stream, format: FORMATS[route.format], prefix: route.prefix,
+    continued: route.continued, pid: route.pid, events: route.events };
 }
 
 // libuv reads the pipe (non-blocking, epoll); Deno's node:net does the same on its own loop.
@@ -211,7 +189,11 @@ export function signalRelay(native: Native): SignalRelay {
     add(signals, handler) {
       for (const signo of signals) handlers.set(signo, [...(handlers.get(signo) ?? []), handler]);
       const r = native.relaySignals([...signals], dispatch);
-      if (r < 0) throw new Error(`cannot install signal handlers (errno ${-r})`);
+      if (r < 0) {
+        throw new Error(r === -EAGAIN ?
+          "cannot start the signal relay's thread (EAGAIN: the container's pids limit is lower than the runtime needs; allow at least 16)" :
+          `cannot install signal handlers (errno ${-r})`);
+      }
     },
   };
 }

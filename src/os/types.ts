@@ -17,6 +17,8 @@ export interface SpawnSpec {
   umask?: number;
   uid?: number;
   gid?: number;
+  /** Supplementary groups to set (setgroups) before dropping to uid/gid; none given: the child keeps none. */
+  groups?: number[];
   /** Descriptors for the child's 0, 1, 2 (default: corral's own). */
   stdio?: [number, number, number];
 }
@@ -65,12 +67,23 @@ export interface Os {
   setNonBlocking(fd: number, on: boolean): number;
   exit(code: number): never;
   /**
-   * Binds a unix datagram socket at `path` (the file must not exist) and calls
-   * `onMessage` for each datagram; `from` is the sender's bound path, if it has one.
+   * Binds a unix datagram socket at `path` (the file must not exist) and calls `onMessage`
+   * for each datagram of at most `maxBytes` (longer ones are ignored, never copied whole);
+   * `data` is valid during the call only; `from` is the sender's bound path, if it has one.
    */
-  bindDatagram(path: string, onMessage: (data: Uint8Array, from: string | undefined) => void): DatagramSocket;
+  bindDatagram(path: string, onMessage: (data: Uint8Array, from: string | undefined) => void, maxBytes?: number): DatagramSocket;
   /** Sends one datagram from an unbound socket; 0 or -errno (ECONNREFUSED: nobody bound). */
   sendDatagram(path: string, data: Uint8Array): Promise<number>;
+  /** Starts the native log pump once (its own thread); `onEvent` gets what it reports. 0 or -errno. */
+  startLogPump(onEvent: (event: LogEvent) => void): number;
+  /** Hands the read end `fd` of a program's pipe to the pump (which then owns it): route id, or -errno. */
+  addLogRoute(fd: number, route: LogRoute): number;
+  /** The pid a route's JSON lines name (known once the program is spawned). */
+  setLogRoutePid(route: number, pid: number): void;
+  /** Reopens every log file the pump writes, by name (SIGUSR2 after logrotate); how many failed. */
+  reopenLogs(): number;
+  /** At exit: drains the pipes and writes everything out, waiting up to `ms` for readers still reading. */
+  flushLogs(ms: number): void;
   /** pipe(2), both ends close-on-exec: [read, write], or -errno. */
   pipe(): [read: number, write: number] | number;
   /**
@@ -84,13 +97,6 @@ export interface Os {
   reopenNonBlocking(fd: number): number;
   /** Like writeSome, but never blocks on a socket even when `fd` is blocking (send with MSG_DONTWAIT). */
   writeNoWait(fd: number, data: Uint8Array): number;
-  /**
-   * Native fast path of log_prefix (not a system call: memchr/memcpy in corral.node): copies the
-   * whole lines of `src` from `from` into `dst` as prefix + line + newline, stopping at a partial
-   * line, one longer than `maxLine`, or a full `dst`. Returns [src offset reached, bytes produced].
-   */
-  prefixLines(src: Uint8Array, from: number, prefix: Uint8Array, dst: Uint8Array, maxLine: number): [number, number];
-
   // The clock and timers: the loop's only source of time (a fake in tests).
   /** Milliseconds since the epoch. */
   now(): number;
@@ -156,6 +162,33 @@ export interface PipeReader {
   pause(): void;
   resume(): void;
 }
+
+/** How the pump writes one program stream: bytes as they are, `prefix` + line, or one JSON object per line. */
+export type LogFormat = "raw" | "prefix" | "json";
+
+/** One program stream handed to the log pump. */
+export interface LogRoute {
+  /** Program name (JSON lines, drop notices). */
+  name: string;
+  stream: 1 | 2;
+  format: LogFormat;
+  /** corral's own stdout/stderr, or a file rotated at `maxBytes` (0: never) keeping `backups`. */
+  to: { fd: 1 | 2 } | { path: string; maxBytes: number; backups: number };
+  /** format "prefix": before each line, and before each later piece of a cut line. */
+  prefix?: Uint8Array;
+  continued?: Uint8Array;
+  pid?: number;
+  /** Report the raw output as "output" events (for event listeners). */
+  events?: boolean;
+}
+
+/** What the log pump reports. */
+export type LogEvent =
+  | { type: "dropped"; route: number; lines: number }
+  | { type: "broken"; output: "stdout" | "stderr"; errno: number }
+  | { type: "file-error"; path: string; errno: number }
+  | { type: "ended"; route: number }
+  | { type: "output"; route: number; stream: 1 | 2; data: Uint8Array };
 
 /** A bound datagram socket. */
 export interface DatagramSocket {

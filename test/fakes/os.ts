@@ -199,7 +199,13 @@ export class FakeOs implements Os {
   readSome(): number { return 0; }
   reopenNonBlocking(fd: number): number { return fd; }
   writeNoWait(fd: number, data: Uint8Array): number { return this.writeSome(fd, data); }
-  prefixLines(): [number, number] { throw new Error("fake: no prefixLines"); }
+  /** The log pump: not started (spawns then keep their descriptors), counted when reopened. */
+  startLogPump(): number { return -38; }
+  addLogRoute(): number { return -38; }
+  setLogRoutePid(): void {}
+  reopenedLogs = 0;
+  reopenLogs(): number { this.reopenedLogs++; return 0; }
+  flushLogs(): void {}
   now(): number { return this.#now; }
   setTimer(ms: number, fn: () => void): Timer {
     const t = { id: this.#nextTimer++, at: this.#now + ms, fn };

@@ -153,12 +153,12 @@ test("when the stdout reader goes away, corral carries on and exits normally", a
   const c = start(["--config", config(...chatty)]);
   await c.waitFor("a | 100999");
   c.child.stdout!.destroy();
-  await c.waitFor("prefixed program output discarded from now on");
+  await c.waitFor("program output discarded from now on");
   await sleep(500);
   process.kill(await corralPid(c), "SIGTERM");
   const r = await c.done;
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stderr, /^corral: stdout: prefixed program output discarded from now on \(write failed: errno 32\)$/m);
+  assert.match(r.stderr, /^corral: stdout: program output discarded from now on \(write failed: errno 32\)$/m);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

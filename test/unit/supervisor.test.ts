@@ -61,6 +61,17 @@ test("a critical program's exit shuts everything down in reverse priority and en
   assert.equal(of(done, "done"), [{ type: "done", code: 9 }]);
 });
 
+test("a [group:x]'s priority orders its members before their own priority, at start and at shutdown", () => {
+  const s = sup([spec("site:web", { group: "site", priority: 1, groupPriority: 50, startsecs: 0 })],
+    [spec("db", { priority: 10, startsecs: 0 })], [spec("site:worker", { group: "site", priority: 2, groupPriority: 50, startsecs: 0 })]);
+  assert.equal(s.order, ["db", "site:web", "site:worker"]);
+  s.start(0);
+  s.order.forEach((n, i) => s.handle({ type: "spawned", name: n, pid: 10 + i }, 0));
+  assert.equal(of(s.handle({ type: "shutdown" }, 1), "signal").map((a) => a.name), ["site:worker"]);
+  assert.equal(of(s.handle({ type: "exited", name: "site:worker", pid: 12, code: 0, signal: 0 }, 2), "signal").map((a) => a.name), ["site:web"]);
+  assert.equal(of(s.handle({ type: "exited", name: "site:web", pid: 11, code: 0, signal: 0 }, 3), "signal").map((a) => a.name), ["db"]);
+});
+
 test("container-run's main: exit 0 stays EXITED, a failure ends the run with its code", () => {
   const s = sup([spec("m", { startsecs: 0, autorestart: "false" }), "on-failure"]);
   s.start(0);

@@ -13,6 +13,15 @@ function statusField(pid: number, field: string): number {
 /** Resident set size of `pid` in KiB. */
 export const rssKb = (pid: number) => statusField(pid, "VmRSS");
 
+/**
+ * Anonymous resident memory of `pid` in KiB (heap, stacks: what the process allocated), without
+ * the file-backed pages of its binary and libraries, which grow as code runs for the first time.
+ */
+export const rssAnonKb = (pid: number) => statusField(pid, "RssAnon");
+
+/** File-backed resident memory of `pid` in KiB (code and read-only data paged in from its binary). */
+export const rssFileKb = (pid: number) => statusField(pid, "RssFile");
+
 /** Peak resident set size (VmHWM) of `pid` in KiB. */
 export const peakRssKb = (pid: number) => statusField(pid, "VmHWM");
 

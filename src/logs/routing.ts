@@ -1,0 +1,28 @@
+// Which program streams go through the native log pump, and in which format.
+import type { LogTarget } from "../config/types.ts";
+import type { LogFormat } from "../os/types.ts";
+
+/** How corral writes a program's output: as it is (supervisord's way) or one JSON object per line. */
+export type OutputFormat = "text" | "json";
+
+/**
+ * The pump format for a stream going to `target`, or undefined when the program writes its
+ * target itself (no copy through corral): unprefixed text to corral's stdout/stderr, a file
+ * that never rotates (maxBytes 0), and NONE.
+ * @example routeFormat({ kind: "inherit", fd: 1 }, true, "text") // "prefix"
+ * @example routeFormat({ kind: "file", path: "/var/log/a.log", maxBytes: 0, backups: 10 }, false, "text") // undefined
+ */
+export function routeFormat(target: LogTarget, prefix: boolean, format: OutputFormat): LogFormat | undefined {
+  if (target.kind === "null") return undefined;
+  if (format === "json") return "json";
+  if (target.kind === "inherit") return prefix ? "prefix" : undefined;
+  return target.maxBytes > 0 ? "raw" : undefined;
+}
+
+/**
+ * Parses a log format (`log_format=` or `--log-format`); undefined when it is neither.
+ * @example parseOutputFormat("json") // "json"
+ */
+export function parseOutputFormat(text: string): OutputFormat | undefined {
+  return text === "text" || text === "json" ? text : undefined;
+}

@@ -1,0 +1,244 @@
+// spawn: fork+exec into a new process group (optionally the TTY foreground), with
+// cwd/umask/uid/gid/supplementary groups/stdio; exec errors are reported synchronously.
+// Three steps: read the options (JS values -> C), resolve the PATH candidates (malloc is not
+// safe after fork, so the parent does it), fork and exec.
+#include "corral.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+
+#define MAX_PATH_CANDIDATES 64
+/** Supplementary groups a child may get (Linux's NGROUPS_MAX is 65536; more is never needed here). */
+#define MAX_GROUPS 256
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+struct spawn_options {
+  char *file, *cwd;
+  char **argv, **envp;
+  bool new_group, foreground;
+  int umask_v, uid, gid;
+  int ngroups;  // -1: none given (setgroups(0) when gid is set)
+  gid_t groups[MAX_GROUPS];
+  int stdio[3];
+};
+
+// Copies a JS array of strings into a NULL-terminated malloc'd vector.
+static char **get_string_array(napi_env env, napi_value v) {
+  bool is_array = false;
+  uint32_t n = 0;
+  napi_is_array(env, v, &is_array);
+  if (is_array) napi_get_array_length(env, v, &n);
+  char **out = calloc(n + 1, sizeof(char *));
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    napi_get_element(env, v, i, &item);
+    out[i] = get_string(env, item);
+    if (!out[i]) out[i] = strdup("");
+  }
+  return out;
+}
+
+static void free_string_array(char **a) {
+  if (!a) return;
+  for (char **p = a; *p; p++) free(*p);
+  free(a);
+}
+
+// Up to `max` numbers of the JS array `v` into `out`; how many, or -1 when `v` is not an array.
+static int get_int_array(napi_env env, napi_value v, int64_t *out, int max) {
+  bool is_array = false;
+  uint32_t n = 0;
+  if (!v || napi_is_array(env, v, &is_array) != napi_ok || !is_array) return -1;
+  napi_get_array_length(env, v, &n);
+  int count = 0;
+  for (uint32_t i = 0; i < n && count < max; i++) {
+    napi_value item;
+    if (napi_get_element(env, v, i, &item) == napi_ok) out[count++] = get_int(env, item, 0);
+  }
+  return count;
+}
+
+static void read_spawn_options(napi_env env, napi_value args[4], struct spawn_options *o) {
+  memset(o, 0, sizeof *o);
+  o->file = get_string(env, args[0]);
+  o->argv = get_string_array(env, args[1]);
+  o->envp = get_string_array(env, args[2]);
+  napi_value opts = args[3];
+  o->cwd = get_string(env, prop(env, opts, "cwd"));
+  o->new_group = get_bool_prop(env, opts, "newGroup", false);
+  o->foreground = get_bool_prop(env, opts, "foreground", false);
+  o->umask_v = (int)get_int(env, prop(env, opts, "umask"), -1);
+  o->uid = (int)get_int(env, prop(env, opts, "uid"), -1);
+  o->gid = (int)get_int(env, prop(env, opts, "gid"), -1);
+  int64_t numbers[MAX_GROUPS];
+  o->ngroups = get_int_array(env, prop(env, opts, "groups"), numbers, MAX_GROUPS);
+  for (int i = 0; i < o->ngroups; i++) o->groups[i] = (gid_t)numbers[i];
+  int64_t stdio[3];
+  int n = get_int_array(env, prop(env, opts, "stdio"), stdio, 3);
+  for (int i = 0; i < 3; i++) o->stdio[i] = i < n ? (int)stdio[i] : i;
+}
+
+static void free_spawn_options(struct spawn_options *o) {
+  free(o->file);
+  free(o->cwd);
+  free_string_array(o->argv);
+  free_string_array(o->envp);
+}
+
+// The paths execve tries, in order: `file` itself when it has a slash, else each PATH entry
+// of the child's environment (corral's default PATH without one). Returns how many.
+static int resolve_candidates(const char *file, char **envp, char **candidates) {
+  int n = 0;
+  if (!file || !*file) {
+    candidates[n++] = strdup("");
+    return n;
+  }
+  if (strchr(file, '/')) {
+    candidates[n++] = strdup(file);
+    return n;
+  }
+  const char *path = NULL;
+  for (char **e = envp; *e; e++) {
+    if (strncmp(*e, "PATH=", 5) == 0) {
+      path = *e + 5;
+      break;
+    }
+  }
+  if (!path) path = DEFAULT_PATH;
+  size_t flen = strlen(file);
+  for (const char *p = path; n < MAX_PATH_CANDIDATES;) {
+    const char *end = strchr(p, ':');
+    size_t dlen = end ? (size_t)(end - p) : strlen(p);
+    char *c = malloc(dlen + flen + 2);
+    if (dlen == 0) {
+      memcpy(c, file, flen + 1);  // an empty entry is the current directory
+    } else {
+      memcpy(c, p, dlen);
+      c[dlen] = '/';
+      memcpy(c + dlen + 1, file, flen + 1);
+    }
+    candidates[n++] = c;
+    if (!end) break;
+    p = end + 1;
+  }
+  return n;
+}
+
+// Child side of spawn: only async-signal-safe calls from here to exec.
+static void child_exec(int err_fd, char **candidates, int ncand, const struct spawn_options *o) {
+  int err = 0;
+  if (o->new_group) {
+    if (setpgid(0, 0) < 0) { err = errno; goto fail; }
+    // Signals are blocked (see fork_exec), so this background group may take the terminal.
+    if (o->foreground && tcsetpgrp(STDIN_FILENO, getpid()) < 0) { /* not a tty after all */ }
+  }
+  for (int fd = 0; fd < 3; fd++) {
+    if (o->stdio[fd] >= 0 && o->stdio[fd] != fd) {
+      if (dup2(o->stdio[fd], fd) < 0) { err = errno; goto fail; }
+    } else if (o->stdio[fd] == fd) {
+      int flags = fcntl(fd, F_GETFD);
+      if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+    }
+  }
+  if (o->cwd && chdir(o->cwd) < 0) { err = errno; goto fail; }
+  if (o->umask_v >= 0) umask((mode_t)o->umask_v);
+  if (o->ngroups >= 0) {
+    // Asked for: the list must be set, or the child would run with corral's groups.
+    if (setgroups((size_t)o->ngroups, o->groups) < 0) { err = errno; goto fail; }
+  } else if (o->gid >= 0) {
+    if (setgroups(0, NULL) < 0 && o->uid >= 0) { /* best effort; setgid below decides */ }
+  }
+  if (o->gid >= 0 && setgid((gid_t)o->gid) < 0) { err = errno; goto fail; }
+  if (o->uid >= 0 && setuid((uid_t)o->uid) < 0) { err = errno; goto fail; }
+
+  // Children start with default dispositions and an empty mask, whatever corral set.
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, NULL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+
+  // Close every inherited descriptor above stdio except the error pipe (CLOEXEC).
+#ifdef SYS_close_range
+  if (err_fd > 3) syscall(SYS_close_range, 3, err_fd - 1, 0);
+  syscall(SYS_close_range, err_fd + 1, ~0U, 0);
+#endif
+
+  err = ENOENT;
+  for (int i = 0; i < ncand; i++) {
+    execve(candidates[i], o->argv, o->envp);
+    // EACCES on one PATH entry is remembered, but a later entry may still succeed.
+    if (errno != ENOENT && errno != ENOTDIR) err = errno;
+  }
+fail:
+  RETRY_EINTR(write(err_fd, &err, sizeof err));
+  _exit(127);
+}
+
+// Forks, execs in the child, and waits for exec to succeed (the error pipe closes) or fail
+// (the child writes errno). Returns the pid or -errno.
+static int fork_exec(char **candidates, int ncand, const struct spawn_options *o) {
+  int pipefd[2];
+  if (pipe2(pipefd, O_CLOEXEC) < 0) return -errno;
+  // The child starts with every signal blocked: none reaches corral's handlers (and their
+  // pipe) before child_exec resets them, and tcsetpgrp from the new background group is
+  // allowed (a blocked SIGTTOU counts as ignored).
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = fork();
+  if (pid != 0) pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (pid == 0) {
+    close(pipefd[0]);
+    child_exec(pipefd[1], candidates, ncand, o);
+  }
+  if (pid < 0) {
+    int err = errno;
+    close(pipefd[0]);
+    close(pipefd[1]);
+    return -err;
+  }
+  // Both sides set the group, so signals to -pid work as soon as spawn returns.
+  if (o->new_group) setpgid(pid, pid);
+  close(pipefd[1]);
+  int child_err = 0;
+  ssize_t n = RETRY_EINTR(read(pipefd[0], &child_err, sizeof child_err));
+  close(pipefd[0]);
+  if (n != (ssize_t)sizeof child_err) return pid;
+  // exec failed: collect the child here so the reaper never sees it.
+  int st;
+  RETRY_EINTR(waitpid(pid, &st, 0));
+  return -child_err;
+}
+
+// spawn(file, argv, env, opts) -> pid (> 0) or -errno.
+// opts: { cwd?, newGroup?, foreground?, umask?, uid?, gid?, groups?: number[], stdio?: [in, out, err] }
+static napi_value Spawn(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value args[4] = {NULL, NULL, NULL, NULL};
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  struct spawn_options *o = malloc(sizeof *o);  // MAX_GROUPS gids: not on the stack
+  read_spawn_options(env, args, o);
+  char *candidates[MAX_PATH_CANDIDATES];
+  int ncand = resolve_candidates(o->file, o->envp, candidates);
+  int result = fork_exec(candidates, ncand, o);
+  for (int i = 0; i < ncand; i++) free(candidates[i]);
+  free_spawn_options(o);
+  free(o);
+  return make_int(env, result);
+}
+
+void register_spawn(napi_env env, napi_value exports) {
+  export_fn(env, exports, "spawn", Spawn);
+}

@@ -1,0 +1,46 @@
+// Which program streams go through the native log pump, and in which format (pure rules).
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { parseOutputFormat, routeFormat } from "../../src/logs/routing.ts";
+import { prefixesOf } from "../../src/logs/prefix.ts";
+import type { LogTarget } from "../../src/config/types.ts";
+
+const stdout: LogTarget = { kind: "inherit", fd: 1 };
+const rotating: LogTarget = { kind: "file", path: "/var/log/web.log", maxBytes: 50 * 1024 * 1024, backups: 10 };
+const growing: LogTarget = { kind: "file", path: "/var/log/web.log", maxBytes: 0, backups: 10 };
+const none: LogTarget = { kind: "null" };
+
+test("unprefixed text to corral's stdout stays zero copy; a prefix goes through the pump", () => {
+  assert.is(routeFormat(stdout, false, "text"), undefined);
+  assert.is(routeFormat(stdout, true, "text"), "prefix");
+});
+
+test("a file with a size limit is written by the pump (bytes unchanged); without one, by the program", () => {
+  assert.is(routeFormat(rotating, false, "text"), "raw");
+  assert.is(routeFormat(growing, false, "text"), undefined);
+  // Files are never prefixed, as in supervisord.
+  assert.is(routeFormat(rotating, true, "text"), "raw");
+});
+
+test("JSON goes through the pump for every target but NONE", () => {
+  assert.is(routeFormat(stdout, false, "json"), "json");
+  assert.is(routeFormat(stdout, true, "json"), "json");
+  assert.is(routeFormat(growing, false, "json"), "json");
+  assert.is(routeFormat(rotating, false, "json"), "json");
+  assert.is(routeFormat(none, false, "json"), undefined);
+});
+
+test("log formats: text and json, exactly", () => {
+  assert.is(parseOutputFormat("text"), "text");
+  assert.is(parseOutputFormat("json"), "json");
+  assert.is(parseOutputFormat("JSON"), undefined);
+  assert.is(parseOutputFormat(""), undefined);
+});
+
+test("prefixes: plain off a terminal, the continued piece marked +", () => {
+  const p = prefixesOf("web", false);
+  assert.is(new TextDecoder().decode(p.line), "web | ");
+  assert.is(new TextDecoder().decode(p.continued), "web + ");
+});
+
+test.run();
