@@ -40,10 +40,7 @@ export function logLevel(): number {
 
 function emit(line: string): void {
   const data = encoder.encode(`corral: ${line}\n`);
-  if (!os) {
-    try { process.stderr.write(data); } catch { /* nowhere to report */ }
-    return;
-  }
+  if (!os) return; // before initLog: there is no seam to write through yet
   if (dropped > 0) {
     const note = encoder.encode(`corral: (${dropped} log lines dropped: stderr was not being read)\n`);
     if (write(note) < 0) { dropped++; return; }

@@ -58,8 +58,7 @@ async function main(): Promise<void> {
     os.exit(0);
   }
   if (flags.check) { // lazily loaded: checking a config starts nothing; EPIPE (--check | head) is fine
-    process.stdout.on("error", () => {});
-    return import("./modes/check.ts").then((m) => m.runCheck(os, flags, (text, done) => void process.stdout.write(text, done)));
+    return import("./modes/check.ts").then((m) => m.runCheck(os, flags, (text, done) => void os.writeStdout(text).then(done)));
   }
   const options = initOptions(flags, command);
   setVerbosity(options.verbosity);

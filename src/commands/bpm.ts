@@ -1,6 +1,5 @@
 // `corral bpm VERB JOB [-p PROC]`: the verbs of container-run's bpm shim, without bash or nc.
 import mri from "mri";
-import { existsSync, readFileSync } from "node:fs";
 import type { Os } from "../os/types.ts";
 import { UsageError } from "../core/errors.ts";
 import { controlPaths, DEFAULT_BASE_DIR } from "../control/paths.ts";
@@ -30,7 +29,7 @@ export async function bpmMain(os: Os, args: string[]): Promise<number> {
   if (unknown) throw new UsageError(`unknown option ${unknown} (see corral bpm --help)`);
   const [verb, job] = flags._.map(String);
   if (flags["help"]) {
-    process.stdout.write(USAGE);
+    await os.writeStdout(USAGE);
     return 0;
   }
   if (!verb || !job) throw new UsageError("expected VERB JOB (see corral bpm --help)");
@@ -38,7 +37,7 @@ export async function bpmMain(os: Os, args: string[]): Promise<number> {
   const paths = controlPaths(base, job, (flags["p"] as string | undefined) || job);
   const send = async (command: "START" | "STOP" | "QUIT") => {
     const err = await sendCommand(os, paths.socket, command);
-    if (err !== 0) process.stderr.write(`corral bpm: ${paths.socket}: not reachable (errno ${-err})\n`);
+    if (err !== 0) os.writeStderr(`corral bpm: ${paths.socket}: not reachable (errno ${-err})\n`);
     return err === 0 ? 0 : 1;
   };
   switch (verb) {
@@ -47,25 +46,27 @@ export async function bpmMain(os: Os, args: string[]): Promise<number> {
     case "quit": return send("QUIT");
     case "stop": {
       if ((await send("STOP")) !== 0) return 1;
-      const deadline = Date.now() + BPM_STOP_WAIT_MS;
-      while (existsSync(paths.running)) {
-        if (Date.now() > deadline) {
-          process.stderr.write(`corral bpm: ${job}/${paths.process} still running after ${BPM_STOP_WAIT_MS / 1000} s\n`);
+      const deadline = os.now() + BPM_STOP_WAIT_MS;
+      while (os.exists(paths.running)) {
+        if (os.now() > deadline) {
+          os.writeStderr(`corral bpm: ${job}/${paths.process} still running after ${BPM_STOP_WAIT_MS / 1000} s\n`);
           return 1;
         }
-        await new Promise((r) => setTimeout(r, POLL_MS));
+        await new Promise((r) => os.setTimer(POLL_MS, () => r(undefined)));
       }
       return 0;
     }
     case "pid":
-      try {
-        process.stdout.write(`${readFileSync(paths.pidfile, "utf8").trim()}\n`);
-        return 0;
-      } catch {
-        process.stderr.write(`corral bpm: no pidfile ${paths.pidfile}\n`);
+    {
+      const pid = os.readText(paths.pidfile);
+      if (pid === undefined) {
+        os.writeStderr(`corral bpm: no pidfile ${paths.pidfile}\n`);
         return 1;
       }
-    case "running": return existsSync(paths.running) ? 0 : 1;
+      await os.writeStdout(`${pid.trim()}\n`);
+      return 0;
+    }
+    case "running": return os.exists(paths.running) ? 0 : 1;
     default: throw new UsageError(`expected start, stop, term, quit, pid or running, got "${verb}"`);
   }
 }

@@ -1,7 +1,5 @@
 // Talking to control sockets from the outside: find them, send commands, ask STATUS.
-import { readdirSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { tmpdir } from "node:os";
 import type { Os } from "../os/types.ts";
 import { decodeStatus, type ControlCommand, type StatusReply } from "../core/control-protocol.ts";
 import { SOCKET_SUFFIX } from "../control/paths.ts";
@@ -11,18 +9,12 @@ export const STATUS_TIMEOUT_MS = 1000;
 
 /**
  * Every `*_containerrun.sock` below `dir` (what the seed's find loop finds).
- * @example findSockets("/var/vcap/data") // ["/var/vcap/data/web/nginx_containerrun.sock"]
+ * @example findSockets(os, "/var/vcap/data") // ["/var/vcap/data/web/nginx_containerrun.sock"]
  */
-export function findSockets(dir: string): string[] {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.flatMap((e) => {
+export function findSockets(os: Os, dir: string): string[] {
+  return (os.listDirectory(dir) ?? []).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return findSockets(path);
+    if (e.directory) return findSockets(os, path);
     // By name, as the seed's `find -name` does (Deno's Dirent does not report sockets).
     return e.name.endsWith(SOCKET_SUFFIX) ? [path] : [];
   }).sort();
@@ -38,7 +30,7 @@ export function sendCommand(os: Os, socket: string, command: ControlCommand): Pr
 
 /**
  * Asks each socket for STATUS from a temporary bound socket; unanswered ones map to undefined.
- * @example const replies = await queryStatus(os, findSockets("/var/vcap/data")); // socket -> reply or undefined
+ * @example const replies = await queryStatus(os, findSockets(os, "/var/vcap/data")); // socket -> reply or undefined
  */
 export async function queryStatus(os: Os, sockets: string[], timeoutMs = STATUS_TIMEOUT_MS): Promise<Map<string, StatusReply | undefined>> {
   const replies = new Map<string, StatusReply | undefined>(sockets.map((s) => [s, undefined]));
@@ -55,25 +47,25 @@ export async function queryStatus(os: Os, sockets: string[], timeoutMs = STATUS_
   // The reply address must be reachable from the server's side: next to the sockets (the
   // shared volume, also across containers), else in the temp dir.
   const name = `.corral-ctl-${os.pid}-${Math.random().toString(36).slice(2)}.reply`;
-  let own = join(dirname(sockets[0] ?? tmpdir()), name);
+  let own = join(dirname(sockets[0] ?? os.tmpDir()), name);
   let client;
   try {
     client = os.bindDatagram(own, onReply);
   } catch {
-    own = join(tmpdir(), name);
+    own = join(os.tmpDir(), name);
     client = os.bindDatagram(own, onReply);
   }
   try {
     const status = new TextEncoder().encode("STATUS");
     for (const s of sockets) if ((await client.sendTo(s, status)) !== 0) pending--;
     if (pending > 0) {
-      const timer = setTimeout(finish, timeoutMs);
+      const timer = os.setTimer(timeoutMs, finish);
       await done;
-      clearTimeout(timer);
+      os.clearTimer(timer);
     }
   } finally {
     client.close();
-    try { unlinkSync(own); } catch { /* gone */ }
+    os.removeFile(own);
   }
   return replies;
 }

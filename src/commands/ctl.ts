@@ -36,11 +36,11 @@ const VERBS: Readonly<Record<string, ControlCommand>> = {
 
 /**
  * The sockets a target names, below `base`.
- * @example resolveTargets("/var/vcap", ["web/nginx"], false) // ["/var/vcap/data/web/nginx_containerrun.sock"]
+ * @example resolveTargets(os, "/var/vcap", ["web/nginx"], false) // ["/var/vcap/data/web/nginx_containerrun.sock"]
  */
-export function resolveTargets(base: string, targets: string[], all: boolean): string[] {
+export function resolveTargets(os: Os, base: string, targets: string[], all: boolean): string[] {
   const data = join(base, "data");
-  if (all || targets.includes("all")) return findSockets(data);
+  if (all || targets.includes("all")) return findSockets(os, data);
   if (targets.length === 0) throw new UsageError("expected --all, JOB, JOB/PROC, a program name or a socket path");
   return targets.flatMap((t) => {
     if (t.endsWith(".sock") || t.startsWith("/")) return [t];
@@ -48,9 +48,9 @@ export function resolveTargets(base: string, targets: string[], all: boolean): s
       const [job, proc] = t.split("/") as [string, string];
       return [controlPaths(base, job, proc).socket];
     }
-    const inJob = findSockets(join(data, t));
+    const inJob = findSockets(os, join(data, t));
     if (inJob.length) return inJob;
-    const byName = findSockets(data).filter((s) => basename(s) === `${t}${SOCKET_SUFFIX}`);
+    const byName = findSockets(os, data).filter((s) => basename(s) === `${t}${SOCKET_SUFFIX}`);
     if (byName.length) return byName;
     throw new UsageError(`no control socket for "${t}" under ${data}`);
   });
@@ -60,21 +60,21 @@ function describe(socket: string): { job: string; process: string } {
   return { job: basename(dirname(socket)), process: basename(socket).slice(0, -SOCKET_SUFFIX.length) };
 }
 
-function ago(ms: number): string {
-  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+function ago(ms: number, now: number): string {
+  const s = Math.max(0, Math.round((now - ms) / 1000));
   return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${s % 60}s` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
 }
 
 /**
  * Formats STATUS replies as a table.
- * @example statusTable(await queryStatus(os, resolveTargets("/var/vcap", [], true))) // "JOB  PROCESS  STATE  PID …"
+ * @example statusTable(await queryStatus(os, resolveTargets(os, "/var/vcap", [], true)), os.now()) // "JOB  PROCESS  STATE  PID …"
  */
-export function statusTable(replies: Map<string, StatusReply | undefined>): string {
+export function statusTable(replies: Map<string, StatusReply | undefined>, now: number): string {
   const rows = [["JOB", "PROCESS", "STATE", "PID", "SINCE", "RESTARTS", "LAST EXIT"]];
   for (const [socket, r] of replies) {
     const { job, process } = r ?? describe(socket);
     rows.push(r
-      ? [job, process, r.state, r.pid ? String(r.pid) : "-", ago(r.since), String(r.restarts), r.lastExit === null ? "-" : String(r.lastExit)]
+      ? [job, process, r.state, r.pid ? String(r.pid) : "-", ago(r.since, now), String(r.restarts), r.lastExit === null ? "-" : String(r.lastExit)]
       : [job, process, "UNREACHABLE", "-", "-", "-", "-"]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -91,7 +91,7 @@ const reached = (command: ControlCommand, state: string) =>
 export async function ctlMain(os: Os, args: string[]): Promise<number> {
   if (!args.includes("--help") && !args.includes("-h")) {
     const chosen = ctlServer(args, os.env, readText, pathExists);
-    if (chosen) return configMode(chosen.server, chosen.rest);
+    if (chosen) return configMode(os, chosen.server, chosen.rest);
   }
   let unknown: string | undefined;
   const flags = mri(args, {
@@ -102,22 +102,22 @@ export async function ctlMain(os: Os, args: string[]): Promise<number> {
   if (unknown) throw new UsageError(`unknown option ${unknown} (see corral ctl --help)`);
   const [verb, ...targets] = flags._.map(String);
   if (flags["help"] || verb === undefined) {
-    process.stdout.write(USAGE);
+    await os.writeStdout(USAGE);
     return verb === undefined && !flags["help"] ? 2 : 0;
   }
   const command = VERBS[verb];
   if (!command) throw new UsageError(`expected start, stop, restart, quit or status, got "${verb}"`);
   const base = (flags["base-dir"] as string | undefined) ?? os.env["CORRAL_BASE_DIR"] ?? DEFAULT_BASE_DIR;
   const timeoutMs = flags["timeout"] ? parseDuration("--timeout", String(flags["timeout"])) : DEFAULT_WAIT_MS;
-  const sockets = resolveTargets(base, targets, flags["all"] === true);
+  const sockets = resolveTargets(os, base, targets, flags["all"] === true);
   if (sockets.length === 0) {
-    process.stderr.write(`corral ctl: no control sockets under ${join(base, "data")}\n`);
+    os.writeStderr(`corral ctl: no control sockets under ${join(base, "data")}\n`);
     return 1;
   }
 
   if (command === "STATUS") {
     const replies = await queryStatus(os, sockets);
-    process.stdout.write(statusTable(replies));
+    await os.writeStdout(statusTable(replies, os.now()));
     return [...replies.values()].every(Boolean) ? 0 : 1;
   }
   let failed = 0;
@@ -125,25 +125,25 @@ export async function ctlMain(os: Os, args: string[]): Promise<number> {
     const err = await sendCommand(os, socket, command);
     if (err !== 0) {
       failed++;
-      process.stderr.write(`corral ctl: ${socket}: not reachable (errno ${-err})\n`);
+      os.writeStderr(`corral ctl: ${socket}: not reachable (errno ${-err})\n`);
     }
   }
   if (!flags["wait"] || command === "QUIT") return failed ? 1 : 0;
-  const deadline = Date.now() + timeoutMs;
+  const deadline = os.now() + timeoutMs;
   for (;;) {
     const replies = await queryStatus(os, sockets);
     const waiting = [...replies].filter(([, r]) => !r || !reached(command, r.state));
     if (waiting.length === 0) return failed ? 1 : 0;
-    if (Date.now() > deadline) {
-      process.stderr.write(`corral ctl: timed out waiting for ${waiting.map(([s]) => s).join(", ")}\n`);
+    if (os.now() > deadline) {
+      os.writeStderr(`corral ctl: timed out waiting for ${waiting.map(([s]) => s).join(", ")}\n`);
       return 1;
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await new Promise((r) => os.setTimer(POLL_MS, () => r(undefined)));
   }
 }
 
 /** Config mode: the verb over the control API (XML-RPC), output as supervisorctl's. */
-async function configMode(server: CtlServer, rest: string[]): Promise<number> {
+async function configMode(os: Os, server: CtlServer, rest: string[]): Promise<number> {
   const unknown = rest.find((a) => a.startsWith("-") && !["--all", "--wait"].includes(a));
   if (unknown) throw new UsageError(`unknown option ${unknown} in config mode (see corral ctl --help)`);
   // container-run spellings mean the same here: --all is all, and config mode always waits.
@@ -153,6 +153,6 @@ async function configMode(server: CtlServer, rest: string[]): Promise<number> {
     import("./ctl-config.ts"), import("../rpc/client.ts"), import("../os/control-net.ts"),
   ]);
   const { lines, code } = await ctlConfigMode(rpcCaller(requestStream, server.address, server.credentials), server.serverurl, verb, names);
-  if (lines.length) process.stdout.write(lines.join("\n") + "\n");
+  if (lines.length) await os.writeStdout(lines.join("\n") + "\n");
   return code;
 }

@@ -21,7 +21,7 @@ kill   sends SIGTERM to the process in FILE, waits --timeout (default ${formatDu
 
 async function claim(os: Os, args: string[]): Promise<number> {
   const options = claimOptions(args);
-  if (!options) return help();
+  if (!options) return help(os);
   const result = claimPidfile(os, options.file, options.pid);
   if (result.claimed) return 0;
   warn(`pidfile claim: ${result.reason}`);
@@ -30,11 +30,11 @@ async function claim(os: Os, args: string[]): Promise<number> {
 
 async function kill(os: Os, args: string[]): Promise<number> {
   const options = killOptions(args);
-  return options ? killPidfile(os, options) : help();
+  return options ? killPidfile(os, options) : help(os);
 }
 
-function help(): number {
-  process.stdout.write(USAGE);
+async function help(os: Os): Promise<number> {
+  await os.writeStdout(USAGE);
   return 0;
 }
 
@@ -47,7 +47,7 @@ export async function pidfileMain(os: Os, args: string[]): Promise<number> {
     const [verb, ...rest] = args;
     if (verb === "claim") return claim(os, rest);
     if (verb === "kill") return kill(os, rest);
-    if (verb === "-h" || verb === "--help") return help();
+    if (verb === "-h" || verb === "--help") return help(os);
     throw new UsageError(`expected claim or kill, got ${verb === undefined ? "nothing" : `"${verb}"`} (see corral pidfile --help)`);
   });
 }

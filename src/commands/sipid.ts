@@ -25,7 +25,7 @@ export async function sipidCompatible(os: Os, body: () => Promise<number>): Prom
     return await body();
   } catch (err) {
     if (!(err instanceof UsageError) || os.invokedAs !== "sipid") throw err;
-    process.stderr.write(`sipid: ${err.message}\n${SIPID_USAGE}`);
+    os.writeStderr(`sipid: ${err.message}\n${SIPID_USAGE}`);
     return SIPID_EXIT_FAILURE;
   }
 }

@@ -66,11 +66,11 @@ export async function waitUntilHealthyMain(os: Os, args: string[]): Promise<numb
   return sipidCompatible(os, async () => {
     const options = waitOptions(args);
     if (!options) {
-      process.stdout.write(USAGE);
+      await os.writeStdout(USAGE);
       return 0;
     }
     const deps = commandRunner(os);
-    const outcome = await pollUntilHealthy((boundMs) => checkProbe(options.probe, deps, boundMs), options);
+    const outcome = await pollUntilHealthy((boundMs) => checkProbe(options.probe, deps, boundMs), options, os);
     if (outcome.healthy) return 0;
     warn(`wait-until-healthy: ${options.url} not healthy after ${outcome.attempts} ` +
       `attempt${outcome.attempts === 1 ? "" : "s"} ` +

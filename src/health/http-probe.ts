@@ -1,8 +1,6 @@
 // http:// and https:// probes: healthy means status 200 after at most 10 redirects (sipid's
 // Go client followed them too). The body is never read; certificates are verified.
-// node:http rather than fetch: fetch refuses "bad ports" (6000, 6667, ...) a service may use.
-import { get as httpGet, type IncomingMessage } from "node:http";
-import { get as httpsGet } from "node:https";
+import type { Os } from "../os/types.ts";
 import { formatDuration } from "../core/duration.ts";
 import { HEALTHY, unhealthy, type ProbeResult } from "./result.ts";
 
@@ -12,19 +10,18 @@ const HTTP_OK = 200;
 const MAX_REDIRECTS = 10;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-type Answer = { status: number; location: string | undefined } | { error: string };
-
 /**
  * GETs `url`, following redirects, all within `timeoutMs`.
- * @example await httpProbe("http://127.0.0.1:8080/health", 5000) // { healthy: true, ... }
+ * @example await httpProbe(os, "http://127.0.0.1:8080/health", 5000) // { healthy: true, ... }
  */
-export async function httpProbe(url: string, timeoutMs: number): Promise<ProbeResult> {
-  const deadline = Date.now() + timeoutMs;
+export async function httpProbe(os: Os, url: string, timeoutMs: number): Promise<ProbeResult> {
+  const deadline = os.now() + timeoutMs;
   let target = new URL(url);
   for (let redirects = 0; ; redirects++) {
-    const left = deadline - Date.now();
-    const answer = left > 0 ? await statusOf(target, left) : { error: `no answer within ${formatDuration(timeoutMs)}` };
-    if ("error" in answer) return unhealthy(answer.error);
+    const left = deadline - os.now();
+    const answer = left > 0 ? await os.httpStatus(target, left) : { timedOut: true as const };
+    if ("timedOut" in answer) return unhealthy(`no answer within ${formatDuration(timeoutMs)}`);
+    if ("error" in answer) return unhealthy(`connection failed (${answer.error})`);
     if (!REDIRECTS.has(answer.status) || answer.location === undefined) {
       return answer.status === HTTP_OK ? HEALTHY : unhealthy(`HTTP ${answer.status}`);
     }
@@ -32,20 +29,4 @@ export async function httpProbe(url: string, timeoutMs: number): Promise<ProbeRe
     target = new URL(answer.location, target);
     if (target.protocol !== "http:" && target.protocol !== "https:") return unhealthy(`redirected to ${target.href}`);
   }
-}
-
-function statusOf(url: URL, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve) => {
-    const get = url.protocol === "https:" ? httpsGet : httpGet;
-    const request = get(url, { agent: false }, (response: IncomingMessage) => {
-      resolve({ status: response.statusCode ?? 0, location: response.headers.location });
-      request.destroy(); // the body is not wanted
-    });
-    const timer = setTimeout(() => {
-      resolve({ error: `no answer within ${formatDuration(timeoutMs)}` });
-      request.destroy();
-    }, timeoutMs);
-    request.on("error", (err: NodeJS.ErrnoException) => resolve({ error: `connection failed (${err.code ?? err.message})` }));
-    request.on("close", () => clearTimeout(timer));
-  });
 }

@@ -1,4 +1,5 @@
 // The wait-until-healthy loop: probe at once, then once per period, until healthy or out of time.
+import type { Os } from "../os/types.ts";
 
 /** Upper bound for one probe, as sipid's HTTP client had; the time left bounds it further. */
 export const MAX_PROBE_MS = 30_000;
@@ -16,25 +17,27 @@ export interface PollOutcome {
   lastDetail: string;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The clock polling runs on: the Os seam (a fake one in tests). */
+export type PollClock = Pick<Os, "now" | "setTimer">;
 
 /**
  * Calls `probe(boundMs)` right away and then every `periodMs` (start to start) until it
  * reports healthy or the next start would fall on or past `timeoutMs`; no probe outlives
  * the deadline, and a probe that overruns its period is followed at once.
- * @example await pollUntilHealthy((ms) => checkProbe(parseProbe("tcp:localhost:5432"), deps, ms), { timeoutMs: 60_000, periodMs: 5000 })
+ * @example await pollUntilHealthy((ms) => checkProbe(parseProbe("tcp:localhost:5432"), deps, ms), { timeoutMs: 60_000, periodMs: 5000 }, os)
  */
 export async function pollUntilHealthy(
   probe: (boundMs: number) => Promise<{ healthy: boolean; detail: string }>,
   options: PollOptions,
+  clock: PollClock,
 ): Promise<PollOutcome> {
-  const deadline = Date.now() + options.timeoutMs;
+  const deadline = clock.now() + options.timeoutMs;
   for (let attempts = 1; ; attempts++) {
-    const started = Date.now();
+    const started = clock.now();
     const result = await probe(Math.max(1, Math.min(MAX_PROBE_MS, deadline - started)));
     if (result.healthy) return { healthy: true, attempts, lastDetail: result.detail };
-    const next = Math.max(started + options.periodMs, Date.now());
+    const next = Math.max(started + options.periodMs, clock.now());
     if (next >= deadline) return { healthy: false, attempts, lastDetail: result.detail };
-    await sleep(next - Date.now());
+    await new Promise((resolve) => clock.setTimer(next - clock.now(), () => resolve(undefined)));
   }
 }

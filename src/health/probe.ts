@@ -21,15 +21,15 @@ export function parseProbe(text: string): Probe {
 
 /**
  * Runs one probe, bounded by `timeoutMs`, and says why it failed. The http and tcp probes
- * (node:http, https, net) are loaded on first use, so a config without them never pays.
+ * (and the seam's node:http, https, net) are loaded on first use, so a config without them never pays.
  * @example (await checkProbe(parseProbe("tcp:localhost:80"), deps, 1000)).detail // "connection failed (ECONNREFUSED)"
  */
 export async function checkProbe(probe: Probe, deps: ProbeDeps, timeoutMs: number): Promise<ProbeResult> {
   switch (probe.kind) {
     case "http":
-      return (await import("./http-probe.ts")).httpProbe(probe.url, timeoutMs);
+      return (await import("./http-probe.ts")).httpProbe(deps.os, probe.url, timeoutMs);
     case "tcp":
-      return (await import("./tcp-probe.ts")).tcpProbe(probe.host, probe.port, timeoutMs);
+      return (await import("./tcp-probe.ts")).tcpProbe(deps.os, probe.host, probe.port, timeoutMs);
     case "exec":
       return execProbe(probe.argv, deps, timeoutMs);
   }
@@ -37,7 +37,7 @@ export async function checkProbe(probe: Probe, deps: ProbeDeps, timeoutMs: numbe
 
 /**
  * Whether one probe succeeds within `timeoutMs`: the yes/no the supervisor's `ready=` needs.
- * @example if (await runProbe(parseProbe("exec:pg_isready"), deps, 5000)) supervisor.handle({ type: "ready", name: "db" }, Date.now());
+ * @example if (await runProbe(parseProbe("exec:pg_isready"), deps, 5000)) supervisor.handle({ type: "ready", name: "db" }, os.now());
  */
 export async function runProbe(probe: Probe, deps: ProbeDeps, timeoutMs: number): Promise<boolean> {
   return (await checkProbe(probe, deps, timeoutMs)).healthy;

@@ -3,7 +3,7 @@
 import type { Os } from "../os/types.ts";
 import { Reaper } from "../os/reaper.ts";
 import { SIGCHLD, SIGKILL } from "../os/signals.ts";
-import { envList } from "../core/env.ts";
+import { helperSpec } from "../core/env.ts";
 import { codeOf, execFailureCode } from "../core/exit-codes.ts";
 import type { ProbeDeps } from "./exec-probe.ts";
 
@@ -24,8 +24,9 @@ export function commandRunner(os: Os): ProbeDeps {
  */
 export function reaperRunner(os: Os, reaper: Reaper): ProbeDeps {
   return {
+    os,
     async runCommand(argv, signal) {
-      const child = reaper.spawn({ file: argv[0]!, argv, env: envList(os.env), newGroup: true });
+      const child = reaper.spawn(helperSpec(argv, os.env));
       if ("errno" in child) return execFailureCode(child.errno);
       const kill = (): void => void os.kill(-child.pid, SIGKILL);
       signal?.addEventListener("abort", kill, { once: true });

@@ -6,7 +6,7 @@ import { ESRCH, type DatagramSocket, type Os } from "../os/types.ts";
 import { Reaper } from "../os/reaper.ts";
 import { debug, info, warn } from "../log.ts";
 import type { ProgramSpec } from "../config/types.ts";
-import { envList } from "../core/env.ts";
+import { envList, helperSpec } from "../core/env.ts";
 import { codeOf } from "../core/exit-codes.ts";
 import { Machine, type Action, type ControlLabels, type Event, type JobPlan } from "../core/machine.ts";
 import type { ModeRules } from "../core/pid1.ts";
@@ -137,7 +137,7 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
       case "spawn": spawnProgram(action.name); break;
       case "run-hook": {
         const { run, argv } = action;
-        const pid = reaper.spawnWith({ file: argv[0]!, argv, env: envList(os.env), newGroup: true },
+        const pid = reaper.spawnWith(helperSpec(argv, os.env),
           (exit) => submit({ type: "hook-exited", run, pid: exit.pid, code: codeOf(exit) }));
         submit(pid < 0 ? { type: "hook-failed", run, errno: -pid } : { type: "hook-started", run, pid });
         break;

@@ -1,8 +1,11 @@
 // The Node.js implementation of the seam: libuv signal handles plus corral.node (whose
 // pump thread also serves Deno: see deno.ts).
 import { basename } from "node:path";
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { getSystemErrorName } from "node:util";
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { loadAddon, type Native } from "./native.ts";
+import { httpStatus, tcpConnect } from "./net.ts";
 import { bindDatagram } from "./datagram.ts";
 import { PumpChannel } from "./pump-channel.ts";
 import { EAGAIN, type ChildExit, type LogRoute, type Os, type PipeReader, type SpawnSpec } from "./types.ts";
@@ -113,6 +116,23 @@ export function nodeOs(): Os {
     rename: (from, to) => renameSync(from, to),
     openFile: (path, mode) => openSync(path, mode),
     closeFile: (fd) => closeSync(fd),
+    listDirectory(path) {
+      try {
+        return readdirSync(path, { withFileTypes: true }).map((e) => ({ name: e.name, directory: e.isDirectory() }));
+      } catch {
+        return undefined;
+      }
+    },
+    tmpDir: () => tmpdir(),
+    errnoName(errno) {
+      try {
+        return getSystemErrorName(-errno);
+      } catch {
+        return `errno ${errno}`;
+      }
+    },
+    httpStatus,
+    tcpConnect,
   };
 }
 

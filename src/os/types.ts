@@ -136,7 +136,22 @@ export interface Os {
   openFile(path: string, mode: "r" | "w" | "a"): number;
   /** Closes a descriptor of `openFile`. */
   closeFile(fd: number): void;
+  /** The entries of a directory (not . and ..), or undefined when it cannot be read. */
+  listDirectory(path: string): Array<{ name: string; directory: boolean }> | undefined;
+  /** The directory for temporary files (TMPDIR, else /tmp). */
+  tmpDir(): string;
+  /** The symbolic name of a positive errno ("EACCES"), or "errno N". */
+  errnoName(errno: number): string;
+
+  // Health probes' network calls.
+  /** One HTTP(S) GET: its status and Location, bounded by `timeoutMs`. */
+  httpStatus(url: URL, timeoutMs: number): Promise<HttpAnswer>;
+  /** One TCP connect: undefined once connected, else the error code (or "timeout"). */
+  tcpConnect(host: string, port: number, timeoutMs: number): Promise<string | undefined>;
 }
+
+/** What one HTTP GET got: a status, a connection error (its code), or no answer in time. */
+export type HttpAnswer = { status: number; location: string | undefined } | { error: string } | { timedOut: true };
 
 /** A pending timer of `Os.setTimer`. */
 export type Timer = { readonly timer: unique symbol } | object;

@@ -4,7 +4,6 @@ import type { Os } from "../os/types.ts";
 import { EAGAIN } from "../os/types.ts";
 import { warn } from "../log.ts";
 import { parsePidfile, quoteGarbage } from "./content.ts";
-import { errnoName } from "./errno.ts";
 import { isRunning } from "./liveness.ts";
 import { lockPidfile, readLocked } from "./lock.ts";
 import { writeAtomically } from "./write.ts";
@@ -22,7 +21,7 @@ export function claimPidfile(os: Os, file: string, pid: number): ClaimResult {
   os.makeDirectory(dirname(file), 0o755);
   const lock = lockPidfile(os, file);
   if ("errno" in lock) {
-    const why = lock.errno === EAGAIN ? "another claim holds its lock" : `cannot lock it (${errnoName(lock.errno)})`;
+    const why = lock.errno === EAGAIN ? "another claim holds its lock" : `cannot lock it (${os.errnoName(lock.errno)})`;
     return { claimed: false, reason: `${file}: ${why}` };
   }
   try {

@@ -1,6 +1,5 @@
 // Stopping the process a pidfile names: SIGTERM, a grace period, then SIGKILL (SIGQUIT
 // first with showStacks, so runtimes like Go and the JVM print their stacks).
-import { readFileSync } from "node:fs";
 import type { Os } from "../os/types.ts";
 import { EPERM, ESRCH } from "../os/types.ts";
 import { SIGKILL, SIGQUIT, SIGTERM } from "../os/signals.ts";
@@ -60,14 +59,12 @@ export async function killPidfile(os: Os, options: KillOptions): Promise<number>
 
 /** The pid in `file`; undefined, after a note, when it names none (a useless file is removed). */
 function targetOf(os: Os, file: string): number | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  if (!os.exists(file)) {
     warn(`pidfile kill: ${file} does not exist: nothing to stop`);
     return undefined;
   }
+  const text = os.readText(file);
+  if (text === undefined) throw new Error(`pidfile kill: ${file}: cannot be read`);
   const content = parsePidfile(text);
   if ("pid" in content) return content.pid;
   const what = "garbage" in content ? `holds ${quoteGarbage(content.garbage)}, not a process id` : "is empty";

@@ -6,7 +6,7 @@ import { EPERM } from "../os/types.ts";
  * True when the process exists and is not a zombie. kill(pid, 0) failing with EPERM means
  * it exists but belongs to someone else: running (sipid took that for dead). A zombie has
  * finished; only its parent's wait is missing.
- * @example isRunning(os, process.pid) // true
+ * @example isRunning(os, os.pid) // true
  */
 export function isRunning(os: Os, pid: number): boolean {
   const r = os.kill(pid, 0);

@@ -1,10 +1,8 @@
 // Removing a pidfile after a stop, without removing a newer claim's.
-import { existsSync, rmSync } from "node:fs";
 import type { Os } from "../os/types.ts";
 import { EAGAIN } from "../os/types.ts";
 import { warn } from "../log.ts";
 import { parsePidfile } from "./content.ts";
-import { errnoName } from "./errno.ts";
 import { lockPidfile, readLocked } from "./lock.ts";
 
 /**
@@ -13,10 +11,10 @@ import { lockPidfile, readLocked } from "./lock.ts";
  * @example removePidfile(os, "/run/web.pid", 4242)
  */
 export function removePidfile(os: Os, file: string, stoppedPid: number | undefined): void {
-  if (!existsSync(file)) return;
+  if (!os.exists(file)) return;
   const lock = lockPidfile(os, file);
   if ("errno" in lock) {
-    const why = lock.errno === EAGAIN ? "a claim holds its lock" : `cannot lock it (${errnoName(lock.errno)})`;
+    const why = lock.errno === EAGAIN ? "a claim holds its lock" : `cannot lock it (${os.errnoName(lock.errno)})`;
     warn(`pidfile kill: ${file} left in place: ${why}`);
     return;
   }
@@ -26,7 +24,7 @@ export function removePidfile(os: Os, file: string, stoppedPid: number | undefin
       warn(`pidfile kill: ${file} left in place: it now names process ${content.pid}`);
       return;
     }
-    rmSync(file, { force: true });
+    os.removeFile(file);
   } finally {
     os.closeFd(lock.fd);
   }

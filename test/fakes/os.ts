@@ -243,4 +243,9 @@ export class FakeOs implements Os {
   }
   openFile(): number { return 40; }
   closeFile(): void {}
+  listDirectory(): Array<{ name: string; directory: boolean }> | undefined { return undefined; }
+  tmpDir(): string { return "/tmp"; }
+  errnoName(errno: number): string { return `errno ${errno}`; }
+  async httpStatus(): Promise<{ error: string }> { return { error: "ECONNREFUSED" }; }
+  async tcpConnect(): Promise<string | undefined> { return "ECONNREFUSED"; }
 }
