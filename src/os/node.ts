@@ -3,7 +3,7 @@
 import { basename } from "node:path";
 import { tmpdir } from "node:os";
 import { getSystemErrorName } from "node:util";
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { loadAddon, type Native } from "./native.ts";
 import { httpStatus, tcpConnect } from "./net.ts";
 import { bindDatagram } from "./datagram.ts";
