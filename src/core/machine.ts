@@ -7,6 +7,8 @@ import { encodeStatus, parseCommand } from "./control-protocol.ts";
 import { codeOf, execFailure } from "./exit-codes.ts";
 import { initialState, step, type InitAction, type InitEvent, type InitRules, type InitState } from "./pid1.ts";
 import { PostStartMachine, type PostStartAction, type PostStartSpec } from "./post-start.ts";
+import { EventHub, TICK_TIMER, type PoolPlan } from "./event-hub.ts";
+import type { PoolAction } from "../events/pool.ts";
 import { Supervisor, type Action as ProgramAction, type ProgramRules, type State, type SupervisedProgram } from "./supervisor.ts";
 
 /** Pause between failed readiness probes. */
@@ -36,6 +38,8 @@ export interface MachineConfig<S extends ProgramRules = ProgramRules> {
   programs?: SupervisedProgram<S>[];
   labels?: ReadonlyMap<string, ControlLabels>;
   postStart?: { program: string; spec: PostStartSpec };
+  /** [eventlistener:x] pools; their processes are among `programs`. */
+  pools?: PoolPlan[];
 }
 
 /** Something that happened; `now` comes with it (Machine.handle). */
@@ -57,7 +61,9 @@ export type Event<S extends ProgramRules = ProgramRules> =
   | { type: "probe-result"; name: string; attempt: number; healthy: boolean }
   | { type: "timer"; key: string }
   | { type: "datagram"; name: string; data: Uint8Array; from: string | undefined }
-  | { type: "reloaded"; programs: SupervisedProgram<S>[]; labels: ReadonlyMap<string, ControlLabels> }
+  | { type: "reloaded"; programs: SupervisedProgram<S>[]; labels: ReadonlyMap<string, ControlLabels>; pools?: PoolPlan[] }
+  /** An event listener wrote `data` on its stdout (the protocol channel). */
+  | { type: "listener-output"; name: string; data: Uint8Array }
   | { type: "reload-failed"; message: string }
   | { type: "orphan-reaped"; pid: number }
   | { type: "no-children" };
@@ -83,6 +89,8 @@ export type Action =
   | { type: "mark-running"; name: string; pid: number }
   | { type: "clear-running"; name: string; pid: number }
   | { type: "close-sockets" }
+  /** Write `data` to event listener `name`'s stdin. */
+  | { type: "listener-send"; name: string; data: string }
   /** Re-read the config; report reloaded or reload-failed. */
   | { type: "reload" }
   | { type: "exit"; code: number }
@@ -112,10 +120,13 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   readonly #lingering = new Map<number, Extract<Event, { type: "exited" }>>();
   /** Programs being probed -> the current attempt (results of older attempts are ignored). */
   readonly #probing = new Map<string, number>();
+  /** supervisord's events and listener pools (config runs with [eventlistener:x]). */
+  readonly #events: EventHub | undefined;
   #now = 0;
   #out: Action[] = [];
 
   constructor(config: MachineConfig<S>) {
+    this.#events = config.pools?.length ? new EventHub(config.pools, 0) : undefined;
     this.#job = config.job;
     this.#supervisor = config.programs && new Supervisor(config.programs);
     this.#rules = { ...config.rules, supervised: this.#supervisor !== undefined };
@@ -148,6 +159,14 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   }
 
   /**
+   * Whether program `name` is an event listener: spawn it with stdin and stdout pipes.
+   * @example machine.isListener("webserver_exit") // true for an [eventlistener:webserver_exit] process
+   */
+  isListener(name: string): boolean {
+    return this.#events?.isListener(name) ?? false;
+  }
+
+  /**
    * Applies one event at time `now` (ms) and returns what to do, in order.
    * @example machine.handle({ type: "signal", signo: 15 }, 1000) // forwards, or stops the programs
    */
@@ -170,8 +189,11 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     switch (event.type) {
       case "start":
         if (this.#job) this.#emit({ type: "spawn-job", argv: this.#job.argv, group: this.#job.group });
+        // As supervisord: groups announced and RUNNING said before the first process starts.
+        if (this.#events && sup) this.#eventsStart(sup);
         if (sup) this.#programs(sup.start(this.#now));
         return;
+      case "listener-output": return this.#poolActions(this.#events?.output(event.name, event.data) ?? []);
       case "signal": return this.#pid1({ type: "signal", signo: event.signo });
       case "job-spawned": return this.#jobStarted(event.pid);
       case "job-spawn-failed": {
@@ -202,7 +224,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
       case "reloaded":
         this.#labels = event.labels;
         this.#log(1, `SIGHUP: config reloaded (${event.programs.length} programs)`);
-        return this.#programs(sup!.reconfigure(event.programs, this.#now));
+        return this.#reloaded(sup!, event.programs, event.pools);
       case "reload-failed":
         this.#log(0, `SIGHUP: config not reloaded, keeping the running one: ${event.message}`);
         return;
@@ -233,7 +255,9 @@ export class Machine<S extends ProgramRules = ProgramRules> {
           if (this.#jobPid) this.#emit({ type: "signal", pid: this.#jobPid, signo: a.signo, group: this.#job.group });
         } else this.#signalPrograms(a.signo);
         return;
-      case "stop-programs": return this.#programs(this.#supervisor!.handle({ type: "shutdown" }, this.#now));
+      case "stop-programs":
+        if (this.#events) this.#poolActions(this.#events.supervisorState("STOPPING"));
+        return this.#programs(this.#supervisor!.handle({ type: "shutdown" }, this.#now));
       case "reload": return this.#emit({ type: "reload" });
       case "arm-grace": return this.#emit({ type: "set-timer", key: GRACE_TIMER, ms: a.ms });
       case "exit": return this.#emit({ type: "clear-timer", key: GRACE_TIMER }, a);
@@ -282,6 +306,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     const hook = this.#hook?.program === name ? this.#hook.machine : undefined;
     if (to === "STARTING" && pid > 0) {
       this.#log(1, `${name}: started as pid ${pid}`);
+      if (this.#events) this.#poolActions(this.#events.spawned(name));
       this.#emit({ type: "mark-running", name, pid });
       if (hook) this.#hookActions(hook.handle({ type: "begin" }, this.#now));
       return;
@@ -290,6 +315,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     const exit = last && (to === "EXITED" || to === "FATAL" || to === "BACKOFF" || to === "STOPPED") ?
       ` (${last.code >= 0 ? `exit code ${last.code}` : signalName(last.signal)})` : "";
     this.#log(to === "FATAL" ? 0 : 1, `${name}: ${from} -> ${to}${exit}`);
+    if (this.#events) this.#stateEvent(name, from, to, pid, last);
     if (to === "STOPPING" && hook) this.#hookActions(hook.handle({ type: "cancel" }, this.#now));
     if (to !== "RUNNING" && to !== "STOPPING" && pid > 0) {
       this.#stopProbing(name);
@@ -316,6 +342,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   }
 
   #timer(key: string): void {
+    if (key === TICK_TIMER) return this.#tick();
     if (key === GRACE_TIMER) return this.#pid1({ type: "grace-expired" });
     if (key === POST_START_TIMER) return this.#hookActions(this.#hook?.machine.handle({ type: "poll" }, this.#now) ?? []);
     const [owner, name, kind] = key.split(":") as [string, string, string];
@@ -347,6 +374,57 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     this.#programs(this.#supervisor!.handle({ type: "command", name, command }, this.#now));
   }
 
+  /** supervisord at start: PROCESS_GROUP_ADDED per group, SUPERVISOR_STATE_CHANGE_RUNNING, the tick clock. */
+  #eventsStart(sup: Supervisor<S>): void {
+    const hub = this.#events!;
+    this.#poolActions(hub.groups("ADDED", groupsOf(sup)));
+    this.#poolActions(hub.supervisorState("RUNNING"));
+    this.#emit({ type: "set-timer", key: TICK_TIMER, ms: hub.nextTickMs(this.#now) });
+  }
+
+  #tick(): void {
+    const { actions, nextMs } = this.#events!.tick(this.#now);
+    this.#emit({ type: "set-timer", key: TICK_TIMER, ms: nextMs });
+    this.#poolActions(actions);
+  }
+
+  /** SIGHUP: groups that came or went are announced (PROCESS_GROUP_ADDED/REMOVED), pools re-planned. */
+  #reloaded(sup: Supervisor<S>, programs: SupervisedProgram<S>[], pools: PoolPlan[] | undefined): void {
+    const before = groupsOf(sup);
+    const after = new Set(programs.map((p) => p.spec.group));
+    this.#events?.reconfigure(pools ?? []);
+    this.#programs(sup.reconfigure(programs, this.#now));
+    if (!this.#events) return;
+    this.#poolActions(this.#events.groups("REMOVED", [...before].filter((g) => !after.has(g))));
+    this.#poolActions(this.#events.groups("ADDED", [...after].filter((g) => !before.has(g))));
+  }
+
+  /** PROCESS_STATE_<TO> with supervisord's payload fields. */
+  #stateEvent(name: string, from: State, to: State, pid: number, last: { code: number } | undefined): void {
+    const spec = this.specOf(name);
+    const status = this.#supervisor!.statusOf(name);
+    if (!spec) return;
+    const expected = to === "EXITED" && from !== "STARTING" && last !== undefined && last.code >= 0 && spec.exitcodes.includes(last.code);
+    this.#poolActions(this.#events!.transition({
+      name, processName: name.slice(name.indexOf(":") + 1), groupName: spec.group, from, to, pid,
+      tries: status?.retries ?? 0, expected,
+    }));
+  }
+
+  /** A pool's decisions: writes to listeners, warnings, and restarts of listeners that broke the protocol. */
+  #poolActions(actions: PoolAction[]): void {
+    for (const a of actions) {
+      switch (a.type) {
+        case "send": this.#emit({ type: "listener-send", name: a.listener, data: a.data }); break;
+        case "warn": this.#log(0, a.message); break;
+        case "restart":
+          this.#log(0, a.warning);
+          this.#programs(this.#supervisor!.handle({ type: "command", name: a.listener, command: "RESTART" }, this.#now));
+          break;
+      }
+    }
+  }
+
   #hookActions(actions: PostStartAction[]): void {
     for (const a of actions) {
       switch (a.type) {
@@ -359,3 +437,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   }
 }
 
+/** The group names of every program the supervisor knows. */
+function groupsOf<S extends ProgramRules>(sup: Supervisor<S>): Set<string> {
+  return new Set([...sup.programs.values()].map((p) => p.spec.group));
+}

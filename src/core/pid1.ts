@@ -51,6 +51,8 @@ export interface InitRules {
   supervised?: boolean;
   /** SIGHUP re-reads the config (supervised runs with a config file). */
   reloadable?: boolean;
+  /** SIGQUIT too stops the programs in order, as supervisord (config mode); else it is forwarded. */
+  quitStops?: boolean;
 }
 
 /** The rules a mode chooses; `stopsSelf` follows from corral's pid. */
@@ -96,7 +98,7 @@ const STOP_REQUESTS: ReadonlySet<number> = new Set([SIGTERM, SIGINT]);
 function onSignal(state: InitState, signo: number, rules: InitRules): [InitState, InitAction[]] {
   if (state.phase === "running" && rules.supervised) {
     if (signo === SIGHUP && rules.reloadable) return [state, [{ type: "reload" }]];
-    if (STOP_REQUESTS.has(signo)) {
+    if (STOP_REQUESTS.has(signo) || (rules.quitStops && signo === SIGQUIT)) {
       return [{ ...state, phase: "stopping" }, [
         { type: "log", level: 1, message: `${signalName(signo)}: stopping all programs` },
         { type: "stop-programs" },
@@ -104,7 +106,7 @@ function onSignal(state: InitState, signo: number, rules: InitRules): [InitState
     }
   }
   // A second stop request while stopping or draining means "now": skip the rest of the grace period.
-  if ((state.phase === "stopping" && STOP_REQUESTS.has(signo)) ||
+  if ((state.phase === "stopping" && (STOP_REQUESTS.has(signo) || (rules.quitStops === true && signo === SIGQUIT))) ||
     (state.phase === "draining" && (STOP_REQUESTS.has(signo) || signo === SIGQUIT))) {
     return [{ ...state, phase: "killing" }, [
       { type: "log", level: 1, message: `${signalName(signo)} during shutdown: sending SIGKILL now` },

@@ -1,0 +1,138 @@
+// supervisord's event system inside the machine, with no I/O: program transitions, ticks and
+// supervisor state become events; [eventlistener:x] pools (events/pool.ts) decide what each
+// listener process is sent. The machine feeds it and turns its actions into loop actions.
+import { processGroupEvent, processStateEvent, supervisorStateEvent, Ticks, type EventBody, type ProcessState } from "../events/codec.ts";
+import { EventRouter, ListenerPool, type PoolAction, type PoolConfig } from "../events/pool.ts";
+
+/** One [eventlistener:x] pool as the machine needs it: its config and the names of its processes. */
+export interface PoolPlan extends PoolConfig {
+  /** Process names (supervisor names, `pool:process` or the pool name alone) of the pool. */
+  processes: readonly string[];
+}
+
+/** What a program transition says, as the machine knows it. */
+export interface TransitionFacts {
+  name: string;
+  /** supervisord's process_name (without the group) and group name. */
+  processName: string;
+  groupName: string;
+  from: ProcessState;
+  to: ProcessState;
+  pid: number;
+  /** STARTING/BACKOFF: failed starts so far. */
+  tries: number;
+  /** EXITED: the exit code was in exitcodes=. */
+  expected: boolean;
+}
+
+/** The loop timer key of the tick clock. */
+export const TICK_TIMER = "events:tick";
+/** Fired a little after a slice boundary, so the new slice is surely reached. */
+const TICK_SLACK_MS = 5;
+
+/**
+ * The pools, the router and the tick clock of one run.
+ * @example
+ * const hub = new EventHub([{ name: "watch", events: ["PROCESS_STATE"], bufferSize: 10, processes: ["watch"] }], 0);
+ * hub.isListener("watch") // true
+ */
+export class EventHub {
+  #pools = new Map<string, ListenerPool>();
+  /** listener process name -> its pool. */
+  #owner = new Map<string, ListenerPool>();
+  #router = new EventRouter([]);
+  readonly #ticks: Ticks;
+
+  constructor(pools: readonly PoolPlan[], now: number) {
+    this.#ticks = new Ticks(now);
+    this.reconfigure(pools);
+  }
+
+  /**
+   * Applies the pools of a re-read config: a pool of the same name keeps its buffer and
+   * listener states (a changed events=/buffer_size= applies to a new pool only).
+   * @example hub.reconfigure([]) // every pool gone
+   */
+  reconfigure(pools: readonly PoolPlan[]): void {
+    const next = new Map<string, ListenerPool>();
+    this.#owner.clear();
+    for (const plan of pools) {
+      const pool = this.#pools.get(plan.name) ?? new ListenerPool({ name: plan.name, events: plan.events, bufferSize: plan.bufferSize });
+      next.set(plan.name, pool);
+      for (const p of plan.processes) this.#owner.set(p, pool);
+    }
+    this.#pools = next;
+    this.#router = new EventRouter([...next.values()]);
+  }
+
+  /** Whether process `name` is an event listener (its stdout is the protocol channel). */
+  isListener(name: string): boolean {
+    return this.#owner.has(name);
+  }
+
+  /** Whether any pool exists (ticks are armed only then). */
+  get active(): boolean {
+    return this.#pools.size > 0;
+  }
+
+  /** A pool by name (tests, status). */
+  pool(name: string): ListenerPool | undefined {
+    return this.#pools.get(name);
+  }
+
+  /** Publishes one event to every pool that subscribes. */
+  publish(event: EventBody): PoolAction[] {
+    return this.#router.publish(event);
+  }
+
+  /**
+   * A program (or listener) transition: PROCESS_STATE_<TO> for the pools, and the protocol
+   * bookkeeping when the process is a listener itself.
+   * @example hub.transition({ name: "web", processName: "web", groupName: "web", from: "STARTING", to: "RUNNING", pid: 7, tries: 0, expected: false })
+   */
+  transition(t: TransitionFacts): PoolAction[] {
+    const out: PoolAction[] = [];
+    const pool = this.#owner.get(t.name);
+    if (pool) {
+      if (t.to === "RUNNING") out.push(...pool.running(t.name));
+      else if (t.to !== "STOPPING" && t.to !== "STARTING" && t.pid > 0) out.push(...pool.exited(t.name));
+    }
+    if (this.#router.wants(`PROCESS_STATE_${t.to}`)) {
+      out.push(...this.publish(processStateEvent({
+        to: t.to, from: t.from, processName: t.processName, groupName: t.groupName, tries: t.tries, expected: t.expected, pid: t.pid,
+      })));
+    }
+    return out;
+  }
+
+  /** A listener process was spawned (a fresh protocol state: waiting for READY). */
+  spawned(name: string): PoolAction[] {
+    return this.#owner.get(name)?.spawned(name) ?? [];
+  }
+
+  /** Bytes a listener wrote on its stdout. */
+  output(name: string, chunk: Uint8Array): PoolAction[] {
+    return this.#owner.get(name)?.output(name, chunk) ?? [];
+  }
+
+  /** SUPERVISOR_STATE_CHANGE_RUNNING or _STOPPING. */
+  supervisorState(state: "RUNNING" | "STOPPING"): PoolAction[] {
+    return this.publish(supervisorStateEvent(state));
+  }
+
+  /** PROCESS_GROUP_ADDED/REMOVED for each group name. */
+  groups(change: "ADDED" | "REMOVED", names: Iterable<string>): PoolAction[] {
+    return [...names].flatMap((g) => this.publish(processGroupEvent(change, g)));
+  }
+
+  /** The TICK_* events due at `now` (ms), and when to look again. */
+  tick(now: number): { actions: PoolAction[]; nextMs: number } {
+    const actions = this.#ticks.due(now).flatMap((e) => this.publish(e));
+    return { actions, nextMs: this.nextTickMs(now) };
+  }
+
+  /** Milliseconds from `now` to the next tick check. */
+  nextTickMs(now: number): number {
+    return this.#ticks.nextInMs(now) + TICK_SLACK_MS;
+  }
+}
