@@ -345,7 +345,11 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     if (key === TICK_TIMER) return this.#tick();
     if (key === GRACE_TIMER) return this.#pid1({ type: "grace-expired" });
     if (key === POST_START_TIMER) return this.#hookActions(this.#hook?.machine.handle({ type: "poll" }, this.#now) ?? []);
-    const [owner, name, kind] = key.split(":") as [string, string, string];
+    // owner:NAME[:kind], where NAME may itself hold a colon (GROUP:PROCESS).
+    const owner = key.slice(0, key.indexOf(":"));
+    const rest = key.slice(owner.length + 1);
+    const name = owner === "program" ? rest.slice(0, rest.lastIndexOf(":")) : rest;
+    const kind = rest.slice(rest.lastIndexOf(":") + 1);
     if (owner === "probe") {
       if (this.#probing.has(name)) this.#probe(name);
       return;
