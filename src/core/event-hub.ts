@@ -51,7 +51,7 @@ export class EventHub {
   /**
    * Applies the pools of a re-read config: a pool of the same name keeps its buffer and
    * listener states (a changed events=/buffer_size= applies to a new pool only).
-   * @example hub.reconfigure([]) // every pool gone
+   * @example new EventHub([], 0).reconfigure([]) // every pool gone
    */
   reconfigure(pools: readonly PoolPlan[]): void {
     const next = new Map<string, ListenerPool>();
@@ -88,7 +88,7 @@ export class EventHub {
   /**
    * A program (or listener) transition: PROCESS_STATE_<TO> for the pools, and the protocol
    * bookkeeping when the process is a listener itself.
-   * @example hub.transition({ name: "web", processName: "web", groupName: "web", from: "STARTING", to: "RUNNING", pid: 7, tries: 0, expected: false })
+   * @example new EventHub([], 0).transition({ name: "web", processName: "web", groupName: "web", from: "STARTING", to: "RUNNING", pid: 7, tries: 0, expected: false })
    */
   transition(t: TransitionFacts): PoolAction[] {
     const out: PoolAction[] = [];

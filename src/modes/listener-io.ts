@@ -24,9 +24,8 @@ interface Channel {
 /**
  * Spawns listener processes and carries the bytes of their protocol.
  * @example
- * const io = new ListenerIo(os, reaper, (name, data) => submit({ type: "listener-output", name, data }));
- * const pid = io.spawn(spec, (exit) => submit({ type: "exited", name: spec.name, ...exit }));
- * io.send(spec.name, "ver:3.0 server:supervisor ...");
+ * const io = new ListenerIo(os, reaper, (name, data) => console.log(`${name} wrote ${data.length} bytes`));
+ * if (io.spawn(spec, (exit) => console.log(exit.code)) > 0) io.send(spec.name, "ver:3.0 server:supervisor serial:0 pool:p poolserial:0 eventname:TICK_5 len:6\nwhen:5");
  */
 export class ListenerIo {
   readonly #os: Os;

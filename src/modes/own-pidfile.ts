@@ -7,7 +7,7 @@ import { warn } from "../log.ts";
 /**
  * Writes `os.pid` into `file` (atomically, as supervisord writes its pidfile at start) and
  * removes it at exit while it still holds that pid; a failure is one warning, not fatal.
- * @example writeOwnPidfile(os, "/var/run/supervisord.pid", handle.atExit)
+ * @example writeOwnPidfile(os, "/var/run/supervisord.pid", pid1.atExit)
  */
 export function writeOwnPidfile(os: Os, file: string, atExit: (hook: () => void) => void): void {
   const text = `${os.pid}\n`;
