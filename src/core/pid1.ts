@@ -106,7 +106,12 @@ function onSignal(state: InitState, signo: number, rules: InitRules): [InitState
     }
   }
   // A second stop request while stopping or draining means "now": skip the rest of the grace period.
-  if ((state.phase === "stopping" && (STOP_REQUESTS.has(signo) || (rules.quitStops === true && signo === SIGQUIT))) ||
+  // As supervisord, a SIGQUIT while stopping asks for what is already under way (a listener
+  // script may send one per event): the stop goes on.
+  if (state.phase === "stopping" && rules.quitStops && signo === SIGQUIT) {
+    return [state, [{ type: "log", level: 1, message: `SIGQUIT: already stopping` }]];
+  }
+  if ((state.phase === "stopping" && STOP_REQUESTS.has(signo)) ||
     (state.phase === "draining" && (STOP_REQUESTS.has(signo) || signo === SIGQUIT))) {
     return [{ ...state, phase: "killing" }, [
       { type: "log", level: 1, message: `${signalName(signo)} during shutdown: sending SIGKILL now` },

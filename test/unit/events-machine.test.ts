@@ -150,6 +150,8 @@ test("config mode: SIGQUIT stops every program in order and says SUPERVISOR_STAT
   assert.equal(sent(quit), ["SUPERVISOR_STATE_CHANGE_STOPPING "]);
   // web (priority 999) is stopped first; the listener (-1) last.
   assert.equal(quit.filter((a) => a.type === "signal").map((a) => a.type === "signal" && [a.pid, a.signo]), [[7, SIGTERM]]);
+  const again = m.handle({ type: "signal", signo: SIGQUIT }, 2100);
+  assert.equal(again.filter((a) => a.type === "signal" || a.type === "signal-all"), [], "a second SIGQUIT neither kills nor is forwarded");
   const plain = machine([spec("web")], ["TICK_5"], { quitStops: false });
   plain.handle({ type: "start" }, 0);
   plain.handle({ type: "spawned", name: "web", pid: 7 }, 0);
