@@ -318,4 +318,37 @@ startsecs=0
   }
 });
 
+test("SIGHUP reload: PROCESS_GROUP_REMOVED and _ADDED reach a listener; the listener itself is left running", async () => {
+  if (!existsSync(PYTHON)) return void console.log("skipped: /usr/bin/python3 is needed");
+  const dir = mkdtempSync(join(tmpdir(), "corral-reload-"));
+  try {
+    writeFileSync(join(dir, "groups.py"), `#!${PYTHON}
+import sys
+from supervisor import childutils
+log = open(sys.argv[1], "a")
+while True:
+    headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
+    log.write("%s %s\\n" % (headers["eventname"], payload.strip())); log.flush()
+    childutils.listener.ok(sys.stdout)
+`, { mode: 0o755 });
+    const listener = `[eventlistener:groups]\ncommand=${dir}/groups.py ${dir}/events.log\nevents=PROCESS_GROUP\nstartsecs=0\n`;
+    const conf = join(dir, "corral.conf");
+    writeFileSync(conf, `[program:old]\ncommand=sleep 1000\nstartsecs=0\n\n${listener}`);
+    const c = start(["-v", "--config", conf]);
+    const log = () => (existsSync(join(dir, "events.log")) ? readFileSync(join(dir, "events.log"), "utf8") : "");
+    await until("the groups at start", () => log().includes("PROCESS_GROUP_ADDED groupname:old") && log().includes("PROCESS_GROUP_ADDED groupname:groups"));
+    writeFileSync(conf, `[program:new]\ncommand=sleep 1000\nstartsecs=0\n\n${listener}`);
+    process.kill(await corralPid(c), "SIGHUP");
+    await until("the reload's groups", () => log().includes("PROCESS_GROUP_ADDED groupname:new"), 10_000).catch((e) => {
+      throw new Error(`${(e as Error).message}\n${log()}\n${c.stderr()}`);
+    });
+    assert.equal(log().trim().split("\n").slice(-2), ["PROCESS_GROUP_REMOVED groupname:old", "PROCESS_GROUP_ADDED groupname:new"]);
+    assert.is((c.stderr().match(/groups: started as pid/g) ?? []).length, 1, c.stderr());
+    process.kill(await corralPid(c), "SIGTERM");
+    assert.is((await c.done).code, 0, c.stderr());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();
