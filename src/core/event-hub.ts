@@ -1,7 +1,7 @@
 // supervisord's event system inside the machine, with no I/O: program transitions, ticks and
 // supervisor state become events; [eventlistener:x] pools (events/pool.ts) decide what each
 // listener process is sent. The machine feeds it and turns its actions into loop actions.
-import { processGroupEvent, processStateEvent, supervisorStateEvent, Ticks, type EventBody, type ProcessState } from "../events/codec.ts";
+import { processGroupEvent, processStateEvent, supervisorStateEvent, TICK_PERIODS, Ticks, type EventBody, type ProcessState } from "../events/codec.ts";
 import { EventRouter, ListenerPool, type PoolAction, type PoolConfig } from "../events/pool.ts";
 
 /** One [eventlistener:x] pool as the machine needs it: its config and the names of its processes. */
@@ -33,7 +33,7 @@ const TICK_SLACK_MS = 5;
 /**
  * The pools, the router and the tick clock of one run.
  * @example
- * const hub = new EventHub([{ name: "watch", events: ["PROCESS_STATE"], bufferSize: 10, processes: ["watch"] }], 0);
+ * const hub = new EventHub([{ name: "watch", events: ["PROCESS_STATE"], bufferSize: 10, processes: ["watch"] }]);
  * hub.isListener("watch") // true
  */
 export class EventHub {
@@ -41,17 +41,26 @@ export class EventHub {
   /** listener process name -> its pool. */
   #owner = new Map<string, ListenerPool>();
   #router = new EventRouter([]);
-  readonly #ticks: Ticks;
+  /** The tick clock, from start(): periods count from then (no tick for the slice corral started in). */
+  #ticks: Ticks | undefined;
 
-  constructor(pools: readonly PoolPlan[], now: number) {
-    this.#ticks = new Ticks(now);
+  constructor(pools: readonly PoolPlan[]) {
     this.reconfigure(pools);
+  }
+
+  /**
+   * Starts the tick clock at `now` (ms); returns when to call tick() first.
+   * @example new EventHub([]).start(Date.now()) // ms to the next 5 s boundary (and a little)
+   */
+  start(now: number): number {
+    this.#ticks = new Ticks(now);
+    return this.nextTickMs(now);
   }
 
   /**
    * Applies the pools of a re-read config: a pool of the same name keeps its buffer and
    * listener states (a changed events=/buffer_size= applies to a new pool only).
-   * @example new EventHub([], 0).reconfigure([]) // every pool gone
+   * @example new EventHub([]).reconfigure([]) // every pool gone
    */
   reconfigure(pools: readonly PoolPlan[]): void {
     const next = new Map<string, ListenerPool>();
@@ -88,7 +97,7 @@ export class EventHub {
   /**
    * A program (or listener) transition: PROCESS_STATE_<TO> for the pools, and the protocol
    * bookkeeping when the process is a listener itself.
-   * @example new EventHub([], 0).transition({ name: "web", processName: "web", groupName: "web", from: "STARTING", to: "RUNNING", pid: 7, tries: 0, expected: false })
+   * @example new EventHub([]).transition({ name: "web", processName: "web", groupName: "web", from: "STARTING", to: "RUNNING", pid: 7, tries: 0, expected: false })
    */
   transition(t: TransitionFacts): PoolAction[] {
     const out: PoolAction[] = [];
@@ -127,12 +136,14 @@ export class EventHub {
 
   /** The TICK_* events due at `now` (ms), and when to look again. */
   tick(now: number): { actions: PoolAction[]; nextMs: number } {
+    this.#ticks ??= new Ticks(now);
     const actions = this.#ticks.due(now).flatMap((e) => this.publish(e));
     return { actions, nextMs: this.nextTickMs(now) };
   }
 
   /** Milliseconds from `now` to the next tick check. */
   nextTickMs(now: number): number {
-    return this.#ticks.nextInMs(now) + TICK_SLACK_MS;
+    const period = TICK_PERIODS[0] * 1000;
+    return period - (now % period) + TICK_SLACK_MS;
   }
 }

@@ -126,7 +126,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   #out: Action[] = [];
 
   constructor(config: MachineConfig<S>) {
-    this.#events = config.pools?.length ? new EventHub(config.pools, 0) : undefined;
+    this.#events = config.pools?.length ? new EventHub(config.pools) : undefined;
     this.#job = config.job;
     this.#supervisor = config.programs && new Supervisor(config.programs);
     this.#rules = { ...config.rules, supervised: this.#supervisor !== undefined };
@@ -383,7 +383,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     const hub = this.#events!;
     this.#poolActions(hub.groups("ADDED", groupsOf(sup)));
     this.#poolActions(hub.supervisorState("RUNNING"));
-    this.#emit({ type: "set-timer", key: TICK_TIMER, ms: hub.nextTickMs(this.#now) });
+    this.#emit({ type: "set-timer", key: TICK_TIMER, ms: hub.start(this.#now) });
   }
 
   #tick(): void {

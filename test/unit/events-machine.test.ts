@@ -86,14 +86,19 @@ test("EXITED carries expected and pid, BACKOFF its tries, FATAL nothing more", (
   ]);
 });
 
-test("TICK_5 on the loop's timer at each 5 s boundary, TICK_60 with it on the minute", () => {
+test("TICK_5 on the loop's timer at each 5 s boundary, TICK_60 with it on the minute, none for the slice corral started in", () => {
   const m = machine([], ["TICK"]);
-  m.handle({ type: "start" }, 58_000);
-  listenerReady(m, 100, 59_000);
-  const tick = m.handle({ type: "timer", key: TICK_TIMER }, 60_005);
+  // Epoch time: 1_800_000_060 s is a minute's start, not an hour's.
+  const t0 = 1_800_000_058_000;
+  const armed = m.handle({ type: "start" }, t0).find((a) => a.type === "set-timer" && a.key === TICK_TIMER);
+  assert.equal(armed, { type: "set-timer", key: TICK_TIMER, ms: 2005 });
+  listenerReady(m, 100, t0 + 1000);
+  const tick = m.handle({ type: "timer", key: TICK_TIMER }, t0 + 2005);
   assert.ok(tick.some((a) => a.type === "set-timer" && a.key === TICK_TIMER && a.ms === 5000));
-  const got = [...sent(tick), ...sent(ok(m, 60_010))];
-  assert.equal(got, ["TICK_5 when:60", "TICK_60 when:60"]);
+  const got = [...sent(tick), ...sent(ok(m, t0 + 2010)), ...sent(ok(m, t0 + 2010))];
+  assert.equal(got, ["TICK_5 when:1800000060", "TICK_60 when:1800000060"]);
+  const next = m.handle({ type: "timer", key: TICK_TIMER }, t0 + 7005);
+  assert.equal(sent(next), ["TICK_5 when:1800000065"]);
 });
 
 test("1000 state changes while the listener is busy: the newest buffer_size are kept, every drop is one counted warning", () => {
