@@ -13,6 +13,7 @@ import { DEFAULT_SOCKET_MODE } from "../control/socket.ts";
 import { warn } from "../log.ts";
 import type { SupervisorPlan } from "./loop.ts";
 import { PROGRAM_PORTS } from "./programs.ts";
+import { openListeners } from "./listener-io.ts";
 import type { SupervisedProgram } from "../core/supervisor.ts";
 import type { PoolPlan } from "../core/event-hub.ts";
 
@@ -85,7 +86,7 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
     programs,
     controls: controlsOf(programs, base),
     socketMode: flags.socketMode ? parseMode("--socket-mode", flags.socketMode) : DEFAULT_SOCKET_MODE,
-    ports: PROGRAM_PORTS,
+    ports: { ...PROGRAM_PORTS, listeners: openListeners },
     // SIGQUIT, SIGTERM and SIGINT: orderly shutdown, as supervisord.
     rules: { rewrites: init.rewrites, remapExit: init.remapExit, graceMs: init.graceMs, quitStops: true },
     pools: first.pools,

@@ -12,6 +12,14 @@ const WRITE_RETRY_MS = 20;
 
 const encoder = new TextEncoder();
 
+/** What the loop needs of listener I/O. */
+export interface ListenerChannels {
+  /** Spawns `program` with its stdin and stdout on pipes of corral's; the pid or -errno. */
+  spawn(program: ProgramSpec, onExit: (exit: ChildExit) => void): number;
+  /** Writes `data` to listener `name`'s stdin. */
+  send(name: string, data: string): void;
+}
+
 interface Channel {
   pid: number;
   stdin: number;
@@ -27,7 +35,7 @@ interface Channel {
  * const io = new ListenerIo(os, reaper, (name, data) => console.log(`${name} wrote ${data.length} bytes`));
  * if (io.spawn(spec, (exit) => console.log(exit.code)) > 0) io.send(spec.name, "ver:3.0 server:supervisor serial:0 pool:p poolserial:0 eventname:TICK_5 len:6\nwhen:5");
  */
-export class ListenerIo {
+export class ListenerIo implements ListenerChannels {
   readonly #os: Os;
   readonly #reaper: Reaper;
   readonly #onOutput: (name: string, data: Uint8Array) => void;
@@ -52,8 +60,16 @@ export class ListenerIo {
       os.closeFd(inPipe[1]);
       return outPipe;
     }
-    const { spec, release } = prepareSpawn(os, program, os.env, inPipe[0]);
-    spec.stdio = [inPipe[0], outPipe[1], program.redirectStderr ? outPipe[1] : spec.stdio![2]];
+    let prepared;
+    try {
+      // stdout is the pipe: its log target is never opened.
+      prepared = prepareSpawn(os, { ...program, stdout: { kind: "null" } }, os.env, inPipe[0]);
+    } catch (err) {
+      for (const fd of [...inPipe, ...outPipe]) os.closeFd(fd);
+      throw err;
+    }
+    const { spec, release } = prepared;
+    spec.stdio = [inPipe[0], outPipe[1], spec.stdio![2]];
     const pid = this.#reaper.spawnWith(spec, (exit) => {
       if (this.#channels.get(name)?.pid === exit.pid) this.#close(name);
       onExit(exit);
@@ -113,4 +129,12 @@ export class ListenerIo {
     // Its last words may still be in the pipe; they no longer matter (the pool forgets a gone listener).
     c.stdout.close();
   }
+}
+
+/**
+ * The listener ports of config mode (ProgramPorts.listeners): loaded only by runs that have pools.
+ * @example const io = openListeners(os, reaper, (name, data) => console.log(name, data.length));
+ */
+export function openListeners(os: Os, reaper: Reaper, onOutput: (name: string, data: Uint8Array) => void): ListenerChannels {
+  return new ListenerIo(os, reaper, onOutput);
 }

@@ -18,7 +18,7 @@ import { clearRunning, markRunning } from "../control/files.ts";
 import type { ControlPaths } from "../control/paths.ts";
 import type { SignalFeed } from "./signal-feed.ts";
 import type { PoolPlan } from "../core/event-hub.ts";
-import { ListenerIo } from "./listener-io.ts";
+import type { ListenerChannels } from "./listener-io.ts";
 import { writeOwnPidfile } from "./own-pidfile.ts";
 
 /** Everything one run needs, validated by the mode that builds it: a job, or programs. */
@@ -52,6 +52,8 @@ export interface ProgramPorts {
     onExit: (exit: { pid: number; code: number; signal: number }) => void): number;
   /** Runs one readiness probe (`ready=` text) to its end. */
   probe(os: Os, reaper: Reaper, ready: string): Promise<boolean>;
+  /** [eventlistener:x] processes, spawned with protocol pipes (config mode; listener-io.ts). */
+  listeners?(os: Os, reaper: Reaper, onOutput: (name: string, data: Uint8Array) => void): ListenerChannels;
 }
 
 /** What a supervised mode builds (container-run, --config). */
@@ -114,7 +116,7 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
     ...(plan.postStart ? { postStart: plan.postStart } : {}),
     ...(plan.pools ? { pools: plan.pools } : {}),
   });
-  const listeners = new ListenerIo(os, reaper, (name, data) => submit({ type: "listener-output", name, data }));
+  const listeners = plan.ports?.listeners?.(os, reaper, (name, data) => submit({ type: "listener-output", name, data }));
   const timers = new Map<string, ReturnType<Os["setTimer"]>>();
   const watchedGroups = new Set<number>();
   const exitHooks: Array<() => void> = [];
@@ -198,7 +200,7 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
         break;
       }
       case "close-sockets": for (const s of sockets.values()) s.close(); break;
-      case "listener-send": listeners.send(action.name, action.data); break;
+      case "listener-send": listeners?.send(action.name, action.data); break;
       case "reload": void reload(); break;
       case "exit":
         for (const t of timers.values()) os.clearTimer(t);
@@ -215,7 +217,7 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
     const program = machine.specOf(name)!;
     const onExit = (exit: { pid: number; code: number; signal: number }): void =>
       submit({ type: "exited", name, ...exit, groupAlive: os.kill(-exit.pid, 0) === 0 });
-    const pid = machine.isListener(name) ? listeners.spawn(program, onExit) :
+    const pid = listeners && machine.isListener(name) ? listeners.spawn(program, onExit) :
       plan.ports!.spawn(os, handle, program, plan.stdinFor === name, onExit);
     submit(pid < 0 ? { type: "spawn-failed", name, file: program.command[0]!, errno: -pid } : { type: "spawned", name, pid });
   }
