@@ -9,7 +9,7 @@ import { initialState, step, type InitAction, type InitEvent, type InitRules, ty
 import { PostStartMachine, type PostStartAction, type PostStartSpec } from "./post-start.ts";
 import { EventHub, TICK_TIMER, type PoolPlan } from "./event-hub.ts";
 import type { PoolAction } from "../events/pool.ts";
-import { Supervisor, type Action as ProgramAction, type ProgramRules, type State, type SupervisedProgram } from "./supervisor.ts";
+import { backoffMs, MIN_RUN_MS, Supervisor, type Action as ProgramAction, type ProgramRules, type State, type SupervisedProgram } from "./supervisor.ts";
 
 /** Pause between failed readiness probes. */
 export const PROBE_INTERVAL_MS = 500;
@@ -100,6 +100,7 @@ const GRACE_TIMER = "grace";
 const POST_START_TIMER = "post-start";
 const programTimer = (name: string, kind: string): string => `program:${name}:${kind}`;
 const probeTimer = (name: string): string => `probe:${name}`;
+const listenerTimer = (name: string): string => `listener:${name}`;
 
 /**
  * The whole of corral's decisions. Feed it `{ type: "start" }`, then every event with the time.
@@ -122,6 +123,8 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   readonly #probing = new Map<string, number>();
   /** supervisord's events and listener pools (config runs with [eventlistener:x]). */
   readonly #events: EventHub | undefined;
+  /** Listeners that broke the protocol soon after starting, in a row: their restart backs off. */
+  readonly #quickViolations = new Map<string, number>();
   #now = 0;
   #out: Action[] = [];
 
@@ -343,6 +346,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
 
   #timer(key: string): void {
     if (key === TICK_TIMER) return this.#tick();
+    if (key.startsWith("listener:")) return this.#programs(this.#supervisor!.handle({ type: "command", name: key.slice("listener:".length), command: "START" }, this.#now));
     if (key === GRACE_TIMER) return this.#pid1({ type: "grace-expired" });
     if (key === POST_START_TIMER) return this.#hookActions(this.#hook?.machine.handle({ type: "poll" }, this.#now) ?? []);
     // owner:NAME[:kind], where NAME may itself hold a colon (GROUP:PROCESS).
@@ -421,12 +425,31 @@ export class Machine<S extends ProgramRules = ProgramRules> {
       switch (a.type) {
         case "send": this.#emit({ type: "listener-send", name: a.listener, data: a.data }); break;
         case "warn": this.#log(0, a.message); break;
-        case "restart":
-          this.#log(0, a.warning);
-          this.#programs(this.#supervisor!.handle({ type: "command", name: a.listener, command: "RESTART" }, this.#now));
-          break;
+        case "restart": this.#restartListener(a.listener, a.warning); break;
       }
     }
+  }
+
+  /**
+   * A listener that broke the protocol is restarted at once, unless it did so within MIN_RUN_MS
+   * of its start: then it is stopped and started again after a backoff (1, 2, 4 … 30 s), so a
+   * listener that always writes garbage costs one warning per backoff, not a busy loop.
+   */
+  #restartListener(name: string, warning: string): void {
+    const sup = this.#supervisor!;
+    const status = sup.statusOf(name);
+    if (!status) return;
+    const quick = status.pid > 0 && this.#now - status.startedAt < MIN_RUN_MS;
+    const count = quick ? (this.#quickViolations.get(name) ?? 0) + 1 : 0;
+    this.#quickViolations.set(name, count);
+    if (count === 0) {
+      this.#log(0, `${warning}; restarting it`);
+      return this.#programs(sup.handle({ type: "command", name, command: "RESTART" }, this.#now));
+    }
+    const ms = backoffMs(count);
+    this.#log(0, `${warning}; restarting it in ${ms / 1000} s`);
+    this.#programs(sup.handle({ type: "command", name, command: "STOP" }, this.#now));
+    this.#emit({ type: "set-timer", key: listenerTimer(name), ms });
   }
 
   #hookActions(actions: PostStartAction[]): void {

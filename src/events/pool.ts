@@ -24,7 +24,7 @@ export type ListenerState = "ACKNOWLEDGED" | "READY" | "BUSY" | "UNKNOWN";
 export type PoolAction =
   /** Write `data` (UTF-8) to the listener's stdin. */
   | { type: "send"; listener: string; data: string; serial: number }
-  /** The listener broke the protocol: log `warning` once and restart it (corral and programs go on). */
+  /** The listener broke the protocol: log `warning` (what it did) once and restart it (corral and programs go on). */
   | { type: "restart"; listener: string; warning: string }
   /** Log a warning (events dropped because the buffer was full). */
   | { type: "warn"; message: string };
@@ -187,7 +187,7 @@ export class ListenerPool {
     this.#rebuffer(l);
     l.state = "UNKNOWN";
     l.pending = new Uint8Array(0);
-    this.#actions.push({ type: "restart", listener: name, warning: `${name}: ${what}; restarting it (event listener protocol: READY, then RESULT N)` });
+    this.#actions.push({ type: "restart", listener: name, warning: `${name}: ${what} (event listener protocol: READY, then RESULT N)` });
   }
 
   /** supervisord's handle_listener_state_change, over every complete token in `pending`. */

@@ -307,7 +307,7 @@ startsecs=0
     await sleep(300);
     const err = c.stderr();
     assert.is((err.match(/instead of READY/g) ?? []).length, 1, err);
-    assert.match(err, /flaky: wrote "HELLO\\n" instead of READY; restarting it/);
+    assert.match(err, /flaky: wrote "HELLO\\n" instead of READY \(event listener protocol: READY, then RESULT N\); restarting it in 1 s/);
     assert.is((err.match(/flaky: started as pid/g) ?? []).length, 2, err);
     assert.is((err.match(/steady: started as pid/g) ?? []).length, 1, err);
     assert.match(readFileSync(join(dir, "events.log"), "utf8"), /^PROCESS_STATE_RUNNING processname:steady groupname:steady from_state:STARTING pid:\d+$/m);

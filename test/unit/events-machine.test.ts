@@ -134,16 +134,36 @@ test("garbage from a listener: one warning, the listener is stopped and started 
   m.handle({ type: "start" }, 0);
   m.handle({ type: "spawned", name: "web", pid: 7 }, 0);
   m.handle({ type: "spawned", name: "watch:l", pid: 100 }, 0);
-  const bad = m.handle({ type: "listener-output", name: "watch:l", data: bytes("hello\n") }, 10);
+  m.handle({ type: "timer", key: "program:watch:l:startsecs" }, 1000);
+  const bad = m.handle({ type: "listener-output", name: "watch:l", data: bytes("hello\n") }, 5000);
   const warnings = bad.filter((a) => a.type === "log" && a.level === 0);
   assert.is(warnings.length, 1);
-  assert.match(warnings[0]!.type === "log" ? warnings[0]!.message : "", /watch:l: wrote "hello\\n" instead of READY; restarting it/);
+  assert.match(warnings[0]!.type === "log" ? warnings[0]!.message : "", /^watch:l: wrote "hello\\n" instead of READY \(event listener protocol: READY, then RESULT N\); restarting it$/);
   assert.equal(bad.filter((a) => a.type === "signal").map((a) => a.type === "signal" && a.pid), [100]);
   // More garbage from the same instance is not warned about again.
-  assert.equal(m.handle({ type: "listener-output", name: "watch:l", data: bytes("more\n") }, 20), []);
-  const back = m.handle({ type: "exited", name: "watch:l", pid: 100, code: -1, signal: SIGTERM, groupAlive: false }, 30);
+  assert.equal(m.handle({ type: "listener-output", name: "watch:l", data: bytes("more\n") }, 5010), []);
+  const back = m.handle({ type: "exited", name: "watch:l", pid: 100, code: -1, signal: SIGTERM, groupAlive: false }, 5020);
   assert.equal(back.filter((a) => a.type === "spawn").map((a) => a.type === "spawn" && a.name), ["watch:l"]);
   assert.is(m.statusOf("web")!.pid, 7);
+});
+
+test("a listener that writes garbage right after each start is restarted after a growing backoff, not in a busy loop", () => {
+  const m = machine([], ["PROCESS_STATE"]);
+  m.handle({ type: "start" }, 0);
+  let now = 0;
+  const delays: number[] = [];
+  for (let pid = 100; pid < 104; pid++) {
+    m.handle({ type: "spawned", name: "watch:l", pid }, now);
+    const bad = m.handle({ type: "listener-output", name: "watch:l", data: bytes("oops\n") }, now += 10);
+    const timer = bad.find((a) => a.type === "set-timer" && a.key === "listener:watch:l");
+    assert.ok(timer && timer.type === "set-timer", `run ${pid}: a delayed restart`);
+    delays.push(timer.ms);
+    const gone = m.handle({ type: "exited", name: "watch:l", pid, code: -1, signal: SIGTERM, groupAlive: false }, now += 10);
+    assert.equal(gone.filter((a) => a.type === "spawn"), [], "not at once");
+    const again = m.handle({ type: "timer", key: "listener:watch:l" }, now += timer.ms);
+    assert.equal(again.filter((a) => a.type === "spawn").map((a) => a.type === "spawn" && a.name), ["watch:l"]);
+  }
+  assert.equal(delays, [1000, 2000, 4000, 8000]);
 });
 
 test("config mode: SIGQUIT stops every program in order and says SUPERVISOR_STATE_CHANGE_STOPPING; without quitStops it is forwarded", () => {

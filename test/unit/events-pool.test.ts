@@ -113,7 +113,7 @@ test("1000 events against a slow listener lose exactly those beyond buffer_size,
 test("a listener that writes garbage instead of READY gets one restart with a warning and no more events", () => {
   const p = pool();
   const actions = p.output("l", bytes("hello world\n"));
-  assert.equal(actions, [{ type: "restart", listener: "l", warning: 'l: wrote "hello world\\n" instead of READY; restarting it (event listener protocol: READY, then RESULT N)' }]);
+  assert.equal(actions, [{ type: "restart", listener: "l", warning: 'l: wrote "hello world\\n" instead of READY (event listener protocol: READY, then RESULT N)' }]);
   assert.is(p.stateOf("l"), "UNKNOWN");
   assert.equal(p.output("l", bytes("READY\n")), [], "ignored until it is spawned again");
   assert.equal(sends(p.publish(tick(1))), []);
