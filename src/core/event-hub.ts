@@ -104,7 +104,8 @@ export class EventHub {
     const pool = this.#owner.get(t.name);
     if (pool) {
       if (t.to === "RUNNING") out.push(...pool.running(t.name));
-      else if (t.to !== "STOPPING" && t.to !== "STARTING" && t.pid > 0) out.push(...pool.exited(t.name));
+      else if (t.to === "STOPPING") out.push(...pool.stopping(t.name));
+      else if (t.to !== "STARTING" && t.pid > 0) out.push(...pool.exited(t.name));
     }
     if (this.#router.wants(`PROCESS_STATE_${t.to}`)) {
       out.push(...this.publish(processStateEvent({

@@ -124,6 +124,17 @@ export class ListenerPool {
     return this.#dispatch();
   }
 
+  /**
+   * The listener is being stopped: it is sent no more events (supervisord sends to RUNNING
+   * listeners only); a RESULT it still writes for the event it holds counts.
+   * @example pool.stopping("watch") // []
+   */
+  stopping(listener: string): PoolAction[] {
+    const l = this.#listeners.get(listener);
+    if (l) l.running = false;
+    return this.#flush();
+  }
+
   /** The listener process is gone (exited, stopped, killed): an event it held is sent again. */
   exited(listener: string): PoolAction[] {
     const l = this.#listeners.get(listener);

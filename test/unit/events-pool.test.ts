@@ -150,6 +150,17 @@ test("a listener that dies while BUSY gives its event back; a listener not yet R
   assert.equal(sends(p.running("l")), ["l:1"]);
 });
 
+test("a STOPPING listener gets no new events, but the RESULT of the one it holds still counts", () => {
+  const p = pool(10, ["TICK_5"], ["a", "b"]);
+  p.output("a", bytes("READY\n"));
+  assert.equal(sends(p.publish(tick(5))), ["a:5"]);
+  p.stopping("a");
+  assert.equal(p.output("a", bytes("RESULT 2\nOKREADY\n")), []);
+  assert.equal(p.publish(tick(10)), [], "buffered: a is stopping, b not READY");
+  assert.equal(p.buffer.map((e) => e.serial), [10]);
+  assert.equal(sends(p.output("b", bytes("READY\n"))), ["b:10"]);
+});
+
 test("with two listeners an event goes to whichever is READY, and both work in parallel", () => {
   const p = pool(10, ["TICK_5"], ["a", "b"]);
   p.output("a", bytes("READY\n"));
