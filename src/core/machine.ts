@@ -125,11 +125,15 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   readonly #events: EventHub | undefined;
   /** Listeners that broke the protocol soon after starting, in a row: their restart backs off. */
   readonly #quickViolations = new Map<string, number>();
+  /** Group and exit codes of every process seen, kept past a reload that removes it (its STOPPED event comes after). */
+  readonly #eventFacts = new Map<string, { group: string; exitcodes: readonly number[] }>();
+  #tickArmed = false;
   #now = 0;
   #out: Action[] = [];
 
   constructor(config: MachineConfig<S>) {
-    this.#events = config.pools?.length ? new EventHub(config.pools) : undefined;
+    // Config runs pass pools (maybe none yet: a reload may add some).
+    this.#events = config.pools ? new EventHub(config.pools) : undefined;
     this.#job = config.job;
     this.#supervisor = config.programs && new Supervisor(config.programs);
     this.#rules = { ...config.rules, supervised: this.#supervisor !== undefined };
@@ -387,12 +391,21 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     const hub = this.#events!;
     this.#poolActions(hub.groups("ADDED", groupsOf(sup)));
     this.#poolActions(hub.supervisorState("RUNNING"));
-    this.#emit({ type: "set-timer", key: TICK_TIMER, ms: hub.start(this.#now) });
+    hub.start(this.#now);
+    this.#armTicks();
+  }
+
+  /** The tick timer runs while some pool exists. */
+  #armTicks(): void {
+    if (this.#tickArmed || !this.#events?.active) return;
+    this.#tickArmed = true;
+    this.#emit({ type: "set-timer", key: TICK_TIMER, ms: this.#events.nextTickMs(this.#now) });
   }
 
   #tick(): void {
-    const { actions, nextMs } = this.#events!.tick(this.#now);
-    this.#emit({ type: "set-timer", key: TICK_TIMER, ms: nextMs });
+    this.#tickArmed = false;
+    const { actions } = this.#events!.tick(this.#now);
+    this.#armTicks();
     this.#poolActions(actions);
   }
 
@@ -403,13 +416,16 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     this.#events?.reconfigure(pools ?? []);
     this.#programs(sup.reconfigure(programs, this.#now));
     if (!this.#events) return;
+    this.#armTicks();
     this.#poolActions(this.#events.groups("REMOVED", [...before].filter((g) => !after.has(g))));
     this.#poolActions(this.#events.groups("ADDED", [...after].filter((g) => !before.has(g))));
   }
 
   /** PROCESS_STATE_<TO> with supervisord's payload fields. */
   #stateEvent(name: string, from: State, to: State, pid: number, last: { code: number } | undefined): void {
-    const spec = this.specOf(name);
+    const current = this.specOf(name);
+    if (current) this.#eventFacts.set(name, { group: current.group, exitcodes: current.exitcodes });
+    const spec = this.#eventFacts.get(name);
     const status = this.#supervisor!.statusOf(name);
     if (!spec) return;
     const expected = to === "EXITED" && from !== "STARTING" && last !== undefined && last.code >= 0 && spec.exitcodes.includes(last.code);

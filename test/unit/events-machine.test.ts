@@ -193,4 +193,31 @@ test("SIGHUP reload: PROCESS_GROUP_REMOVED and _ADDED for the groups that went a
   assert.equal(got, ["PROCESS_GROUP_REMOVED groupname:old\n", "PROCESS_GROUP_ADDED groupname:new\n"]);
 });
 
+test("a reload that adds the first pool: its process is a listener, the tick clock starts", () => {
+  const m = new Machine<ProgramSpec>({
+    rules: { rewrites: new Map(), remapExit: new Set(), graceMs: 10_000, stopsSelf: false, reloadable: true, quitStops: true },
+    programs: [{ spec: spec("web"), ends: "never" }],
+    pools: [],
+  });
+  const start = m.handle({ type: "start" }, 0);
+  assert.not.ok(start.some((a) => a.type === "set-timer" && a.key === TICK_TIMER), "no pool, no ticks");
+  const out = m.handle({ type: "reloaded", programs: [spec("web"), LISTENER].map((s) => ({ spec: s, ends: "never" as const })), labels: new Map(), pools: [pool(["TICK_5"])] }, 1000);
+  assert.ok(m.isListener("watch:l"));
+  assert.ok(out.some((a) => a.type === "spawn" && a.name === "watch:l"));
+  assert.ok(out.some((a) => a.type === "set-timer" && a.key === TICK_TIMER));
+});
+
+test("a program removed by a reload still says PROCESS_STATE_STOPPING and _STOPPED with its group", () => {
+  const m = machine([spec("site:old", { group: "site" })], ["PROCESS_STATE_STOPPING", "PROCESS_STATE_STOPPED"], { bufferSize: 100 });
+  m.handle({ type: "start" }, 0);
+  m.handle({ type: "spawned", name: "site:old", pid: 7 }, 0);
+  listenerReady(m);
+  const out = [...m.handle({ type: "reloaded", programs: [{ spec: LISTENER, ends: "never" as const }], labels: new Map(), pools: [pool(["PROCESS_STATE_STOPPING", "PROCESS_STATE_STOPPED"], 100)] }, 2000)];
+  out.push(...m.handle({ type: "exited", name: "site:old", pid: 7, code: -1, signal: SIGTERM, groupAlive: false }, 2100), ...ok(m, 2100));
+  assert.equal(sent(out), [
+    "PROCESS_STATE_STOPPING processname:old groupname:site from_state:RUNNING pid:7",
+    "PROCESS_STATE_STOPPED processname:old groupname:site from_state:STOPPING pid:7",
+  ]);
+});
+
 test.run();
