@@ -59,19 +59,24 @@ export class EventHub {
 
   /**
    * Applies the pools of a re-read config: a pool of the same name keeps its buffer and
-   * listener states (a changed events=/buffer_size= applies to a new pool only).
-   * @example new EventHub([]).reconfigure([]) // every pool gone
+   * listener states and takes its new events=/buffer_size= (a smaller buffer drops its oldest).
+   * @example new EventHub([]).reconfigure([]) // [] (every pool gone)
    */
-  reconfigure(pools: readonly PoolPlan[]): void {
+  reconfigure(pools: readonly PoolPlan[]): PoolAction[] {
     const next = new Map<string, ListenerPool>();
+    const out: PoolAction[] = [];
     this.#owner.clear();
     for (const plan of pools) {
-      const pool = this.#pools.get(plan.name) ?? new ListenerPool({ name: plan.name, events: plan.events, bufferSize: plan.bufferSize });
+      const config = { name: plan.name, events: plan.events, bufferSize: plan.bufferSize };
+      const old = this.#pools.get(plan.name);
+      const pool = old ?? new ListenerPool(config);
+      if (old) out.push(...old.update(config));
       next.set(plan.name, pool);
       for (const p of plan.processes) this.#owner.set(p, pool);
     }
     this.#pools = next;
     this.#router = new EventRouter([...next.values()]);
+    return out;
   }
 
   /** Whether process `name` is an event listener (its stdout is the protocol channel). */

@@ -413,9 +413,10 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   #reloaded(sup: Supervisor<S>, programs: SupervisedProgram<S>[], pools: PoolPlan[] | undefined): void {
     const before = groupsOf(sup);
     const after = new Set(programs.map((p) => p.spec.group));
-    this.#events?.reconfigure(pools ?? []);
+    const updates = this.#events?.reconfigure(pools ?? []) ?? [];
     this.#programs(sup.reconfigure(programs, this.#now));
     if (!this.#events) return;
+    this.#poolActions(updates);
     this.#armTicks();
     this.#poolActions(this.#events.groups("REMOVED", [...before].filter((g) => !after.has(g))));
     this.#poolActions(this.#events.groups("ADDED", [...after].filter((g) => !before.has(g))));

@@ -161,6 +161,17 @@ test("a STOPPING listener gets no new events, but the RESULT of the one it holds
   assert.equal(sends(p.output("b", bytes("READY\n"))), ["b:10"]);
 });
 
+test("a reload's new buffer_size and events= apply at once; a smaller buffer drops its oldest, counted", () => {
+  const p = pool(10, ["TICK_5"], []);
+  for (const t of [5, 10, 15]) p.publish(tick(t));
+  const actions = p.update({ name: "watch", events: ["PROCESS_STATE"], bufferSize: 1 });
+  assert.equal(actions.map((a) => a.type), ["warn", "warn"]);
+  assert.is(p.dropped, 2);
+  assert.equal(p.buffer.map((e) => e.serial), [15]);
+  assert.not.ok(p.wants("TICK_5"));
+  assert.ok(p.wants("PROCESS_STATE_RUNNING"));
+});
+
 test("with two listeners an event goes to whichever is READY, and both work in parallel", () => {
   const p = pool(10, ["TICK_5"], ["a", "b"]);
   p.output("a", bytes("READY\n"));
