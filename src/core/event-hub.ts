@@ -140,11 +140,10 @@ export class EventHub {
     return [...names].flatMap((g) => this.publish(processGroupEvent(change, g)));
   }
 
-  /** The TICK_* events due at `now` (ms), and when to look again. */
-  tick(now: number): { actions: PoolAction[]; nextMs: number } {
+  /** Publishes the TICK_* events due at `now` (ms); nextTickMs() says when to look again. */
+  tick(now: number): PoolAction[] {
     this.#ticks ??= new Ticks(now);
-    const actions = this.#ticks.due(now).flatMap((e) => this.publish(e));
-    return { actions, nextMs: this.nextTickMs(now) };
+    return this.#ticks.due(now).flatMap((e) => this.publish(e));
   }
 
   /** Milliseconds from `now` to the next tick check. */

@@ -404,7 +404,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
 
   #tick(): void {
     this.#tickArmed = false;
-    const { actions } = this.#events!.tick(this.#now);
+    const actions = this.#events!.tick(this.#now);
     this.#armTicks();
     this.#poolActions(actions);
   }
