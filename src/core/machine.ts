@@ -7,7 +7,9 @@ import { encodeStatus, parseCommand } from "./control-protocol.ts";
 import { codeOf, execFailure } from "./exit-codes.ts";
 import { initialState, step, type InitAction, type InitEvent, type InitRules, type InitState } from "./pid1.ts";
 import { PostStartMachine, type PostStartAction, type PostStartSpec } from "./post-start.ts";
-import { Supervisor, type Action as ProgramAction, type ProgramRules, type State, type SupervisedProgram } from "./supervisor.ts";
+import { EventHub, TICK_TIMER, type PoolPlan } from "./event-hub.ts";
+import type { PoolAction } from "../events/pool.ts";
+import { backoffMs, MIN_RUN_MS, Supervisor, type Action as ProgramAction, type ProgramRules, type State, type SupervisedProgram } from "./supervisor.ts";
 
 /** Pause between failed readiness probes. */
 export const PROBE_INTERVAL_MS = 500;
@@ -36,6 +38,8 @@ export interface MachineConfig<S extends ProgramRules = ProgramRules> {
   programs?: SupervisedProgram<S>[];
   labels?: ReadonlyMap<string, ControlLabels>;
   postStart?: { program: string; spec: PostStartSpec };
+  /** [eventlistener:x] pools; their processes are among `programs`. */
+  pools?: PoolPlan[];
 }
 
 /** Something that happened; `now` comes with it (Machine.handle). */
@@ -57,7 +61,9 @@ export type Event<S extends ProgramRules = ProgramRules> =
   | { type: "probe-result"; name: string; attempt: number; healthy: boolean }
   | { type: "timer"; key: string }
   | { type: "datagram"; name: string; data: Uint8Array; from: string | undefined }
-  | { type: "reloaded"; programs: SupervisedProgram<S>[]; labels: ReadonlyMap<string, ControlLabels> }
+  | { type: "reloaded"; programs: SupervisedProgram<S>[]; labels: ReadonlyMap<string, ControlLabels>; pools?: PoolPlan[] }
+  /** An event listener wrote `data` on its stdout (the protocol channel). */
+  | { type: "listener-output"; name: string; data: Uint8Array }
   | { type: "reload-failed"; message: string }
   | { type: "orphan-reaped"; pid: number }
   | { type: "no-children" };
@@ -83,6 +89,8 @@ export type Action =
   | { type: "mark-running"; name: string; pid: number }
   | { type: "clear-running"; name: string; pid: number }
   | { type: "close-sockets" }
+  /** Write `data` to event listener `name`'s stdin. */
+  | { type: "listener-send"; name: string; data: string }
   /** Re-read the config; report reloaded or reload-failed. */
   | { type: "reload" }
   /** Reopen every log file the log pump writes (after an external logrotate moved them). */
@@ -94,6 +102,7 @@ const GRACE_TIMER = "grace";
 const POST_START_TIMER = "post-start";
 const programTimer = (name: string, kind: string): string => `program:${name}:${kind}`;
 const probeTimer = (name: string): string => `probe:${name}`;
+const listenerTimer = (name: string): string => `listener:${name}`;
 
 /**
  * The whole of corral's decisions. Feed it `{ type: "start" }`, then every event with the time.
@@ -114,10 +123,19 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   readonly #lingering = new Map<number, Extract<Event, { type: "exited" }>>();
   /** Programs being probed -> the current attempt (results of older attempts are ignored). */
   readonly #probing = new Map<string, number>();
+  /** supervisord's events and listener pools (config runs with [eventlistener:x]). */
+  readonly #events: EventHub | undefined;
+  /** Listeners that broke the protocol soon after starting, in a row: their restart backs off. */
+  readonly #quickViolations = new Map<string, number>();
+  /** Group and exit codes of every process seen, kept past a reload that removes it (its STOPPED event comes after). */
+  readonly #eventFacts = new Map<string, { group: string; exitcodes: readonly number[] }>();
+  #tickArmed = false;
   #now = 0;
   #out: Action[] = [];
 
   constructor(config: MachineConfig<S>) {
+    // Config runs pass pools (maybe none yet: a reload may add some).
+    this.#events = config.pools ? new EventHub(config.pools) : undefined;
     this.#job = config.job;
     this.#supervisor = config.programs && new Supervisor(config.programs);
     this.#rules = { ...config.rules, supervised: this.#supervisor !== undefined };
@@ -150,6 +168,14 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   }
 
   /**
+   * Whether program `name` is an event listener: spawn it with stdin and stdout pipes.
+   * @example machine.isListener("webserver_exit") // true for an [eventlistener:webserver_exit] process
+   */
+  isListener(name: string): boolean {
+    return this.#events?.isListener(name) ?? false;
+  }
+
+  /**
    * Applies one event at time `now` (ms) and returns what to do, in order.
    * @example machine.handle({ type: "signal", signo: 15 }, 1000) // forwards, or stops the programs
    */
@@ -172,8 +198,11 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     switch (event.type) {
       case "start":
         if (this.#job) this.#emit({ type: "spawn-job", argv: this.#job.argv, group: this.#job.group });
+        // As supervisord: groups announced and RUNNING said before the first process starts.
+        if (this.#events && sup) this.#eventsStart(sup);
         if (sup) this.#programs(sup.start(this.#now));
         return;
+      case "listener-output": return this.#poolActions(this.#events?.output(event.name, event.data) ?? []);
       case "signal": return this.#pid1({ type: "signal", signo: event.signo });
       case "job-spawned": return this.#jobStarted(event.pid);
       case "job-spawn-failed": {
@@ -204,7 +233,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
       case "reloaded":
         this.#labels = event.labels;
         this.#log(1, `SIGHUP: config reloaded (${event.programs.length} programs)`);
-        return this.#programs(sup!.reconfigure(event.programs, this.#now));
+        return this.#reloaded(sup!, event.programs, event.pools);
       case "reload-failed":
         this.#log(0, `SIGHUP: config not reloaded, keeping the running one: ${event.message}`);
         return;
@@ -235,7 +264,9 @@ export class Machine<S extends ProgramRules = ProgramRules> {
           if (this.#jobPid) this.#emit({ type: "signal", pid: this.#jobPid, signo: a.signo, group: this.#job.group });
         } else this.#signalPrograms(a.signo);
         return;
-      case "stop-programs": return this.#programs(this.#supervisor!.handle({ type: "shutdown" }, this.#now));
+      case "stop-programs":
+        if (this.#events) this.#poolActions(this.#events.supervisorState("STOPPING"));
+        return this.#programs(this.#supervisor!.handle({ type: "shutdown" }, this.#now));
       case "reload": return this.#emit({ type: "reload" });
       case "arm-grace": return this.#emit({ type: "set-timer", key: GRACE_TIMER, ms: a.ms });
       case "exit": return this.#emit({ type: "clear-timer", key: GRACE_TIMER }, a);
@@ -284,6 +315,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     const hook = this.#hook?.program === name ? this.#hook.machine : undefined;
     if (to === "STARTING" && pid > 0) {
       this.#log(1, `${name}: started as pid ${pid}`);
+      if (this.#events) this.#poolActions(this.#events.spawned(name));
       this.#emit({ type: "mark-running", name, pid });
       if (hook) this.#hookActions(hook.handle({ type: "begin" }, this.#now));
       return;
@@ -292,6 +324,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     const exit = last && (to === "EXITED" || to === "FATAL" || to === "BACKOFF" || to === "STOPPED") ?
       ` (${last.code >= 0 ? `exit code ${last.code}` : signalName(last.signal)})` : "";
     this.#log(to === "FATAL" ? 0 : 1, `${name}: ${from} -> ${to}${exit}`);
+    if (this.#events) this.#stateEvent(name, from, to, pid, last);
     if (to === "STOPPING" && hook) this.#hookActions(hook.handle({ type: "cancel" }, this.#now));
     if (to !== "RUNNING" && to !== "STOPPING" && pid > 0) {
       this.#stopProbing(name);
@@ -318,9 +351,15 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   }
 
   #timer(key: string): void {
+    if (key === TICK_TIMER) return this.#tick();
+    if (key.startsWith("listener:")) return this.#programs(this.#supervisor!.handle({ type: "command", name: key.slice("listener:".length), command: "START" }, this.#now));
     if (key === GRACE_TIMER) return this.#pid1({ type: "grace-expired" });
     if (key === POST_START_TIMER) return this.#hookActions(this.#hook?.machine.handle({ type: "poll" }, this.#now) ?? []);
-    const [owner, name, kind] = key.split(":") as [string, string, string];
+    // owner:NAME[:kind], where NAME may itself hold a colon (GROUP:PROCESS).
+    const owner = key.slice(0, key.indexOf(":"));
+    const rest = key.slice(owner.length + 1);
+    const name = owner === "program" ? rest.slice(0, rest.lastIndexOf(":")) : rest;
+    const kind = rest.slice(rest.lastIndexOf(":") + 1);
     if (owner === "probe") {
       if (this.#probing.has(name)) this.#probe(name);
       return;
@@ -349,6 +388,89 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     this.#programs(this.#supervisor!.handle({ type: "command", name, command }, this.#now));
   }
 
+  /** supervisord at start: PROCESS_GROUP_ADDED per group, SUPERVISOR_STATE_CHANGE_RUNNING, the tick clock. */
+  #eventsStart(sup: Supervisor<S>): void {
+    const hub = this.#events!;
+    this.#poolActions(hub.groups("ADDED", groupsOf(sup)));
+    this.#poolActions(hub.supervisorState("RUNNING"));
+    hub.start(this.#now);
+    this.#armTicks();
+  }
+
+  /** The tick timer runs while some pool exists. */
+  #armTicks(): void {
+    if (this.#tickArmed || !this.#events?.active) return;
+    this.#tickArmed = true;
+    this.#emit({ type: "set-timer", key: TICK_TIMER, ms: this.#events.nextTickMs(this.#now) });
+  }
+
+  #tick(): void {
+    this.#tickArmed = false;
+    const actions = this.#events!.tick(this.#now);
+    this.#armTicks();
+    this.#poolActions(actions);
+  }
+
+  /** SIGHUP: groups that came or went are announced (PROCESS_GROUP_ADDED/REMOVED), pools re-planned. */
+  #reloaded(sup: Supervisor<S>, programs: SupervisedProgram<S>[], pools: PoolPlan[] | undefined): void {
+    const before = groupsOf(sup);
+    const after = new Set(programs.map((p) => p.spec.group));
+    const updates = this.#events?.reconfigure(pools ?? []) ?? [];
+    this.#programs(sup.reconfigure(programs, this.#now));
+    if (!this.#events) return;
+    this.#poolActions(updates);
+    this.#armTicks();
+    this.#poolActions(this.#events.groups("REMOVED", [...before].filter((g) => !after.has(g))));
+    this.#poolActions(this.#events.groups("ADDED", [...after].filter((g) => !before.has(g))));
+  }
+
+  /** PROCESS_STATE_<TO> with supervisord's payload fields. */
+  #stateEvent(name: string, from: State, to: State, pid: number, last: { code: number } | undefined): void {
+    const current = this.specOf(name);
+    if (current) this.#eventFacts.set(name, { group: current.group, exitcodes: current.exitcodes });
+    const spec = this.#eventFacts.get(name);
+    const status = this.#supervisor!.statusOf(name);
+    if (!spec) return;
+    const expected = to === "EXITED" && from !== "STARTING" && last !== undefined && last.code >= 0 && spec.exitcodes.includes(last.code);
+    this.#poolActions(this.#events!.transition({
+      name, processName: name.slice(name.indexOf(":") + 1), groupName: spec.group, from, to, pid,
+      tries: status?.retries ?? 0, expected,
+    }));
+  }
+
+  /** A pool's decisions: writes to listeners, warnings, and restarts of listeners that broke the protocol. */
+  #poolActions(actions: PoolAction[]): void {
+    for (const a of actions) {
+      switch (a.type) {
+        case "send": this.#emit({ type: "listener-send", name: a.listener, data: a.data }); break;
+        case "warn": this.#log(0, a.message); break;
+        case "restart": this.#restartListener(a.listener, a.warning); break;
+      }
+    }
+  }
+
+  /**
+   * A listener that broke the protocol is restarted at once, unless it did so within MIN_RUN_MS
+   * of its start: then it is stopped and started again after a backoff (1, 2, 4 … 30 s), so a
+   * listener that always writes garbage costs one warning per backoff, not a busy loop.
+   */
+  #restartListener(name: string, warning: string): void {
+    const sup = this.#supervisor!;
+    const status = sup.statusOf(name);
+    if (!status) return;
+    const quick = status.pid > 0 && this.#now - status.startedAt < MIN_RUN_MS;
+    const count = quick ? (this.#quickViolations.get(name) ?? 0) + 1 : 0;
+    this.#quickViolations.set(name, count);
+    if (count === 0) {
+      this.#log(0, `${warning}; restarting it`);
+      return this.#programs(sup.handle({ type: "command", name, command: "RESTART" }, this.#now));
+    }
+    const ms = backoffMs(count);
+    this.#log(0, `${warning}; restarting it in ${ms / 1000} s`);
+    this.#programs(sup.handle({ type: "command", name, command: "STOP" }, this.#now));
+    this.#emit({ type: "set-timer", key: listenerTimer(name), ms });
+  }
+
   #hookActions(actions: PostStartAction[]): void {
     for (const a of actions) {
       switch (a.type) {
@@ -361,3 +483,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   }
 }
 
+/** The group names of every program the supervisor knows. */
+function groupsOf<S extends ProgramRules>(sup: Supervisor<S>): Set<string> {
+  return new Set([...sup.programs.values()].map((p) => p.spec.group));
+}

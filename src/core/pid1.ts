@@ -53,6 +53,8 @@ export interface InitRules {
   supervised?: boolean;
   /** SIGHUP re-reads the config (supervised runs with a config file). */
   reloadable?: boolean;
+  /** SIGQUIT too stops the programs in order, as supervisord (config mode); else it is forwarded. */
+  quitStops?: boolean;
 }
 
 /** The rules a mode chooses; `stopsSelf` follows from corral's pid. */
@@ -99,7 +101,7 @@ function onSignal(state: InitState, signo: number, rules: InitRules): [InitState
   if (state.phase === "running" && rules.supervised) {
     if (signo === SIGHUP && rules.reloadable) return [state, [{ type: "reload" }]];
     if (signo === SIGUSR2 && rules.reloadable) return [state, [{ type: "reopen-logs" }, { type: "log", level: 1, message: "SIGUSR2: log files reopened" }]];
-    if (STOP_REQUESTS.has(signo)) {
+    if (STOP_REQUESTS.has(signo) || (rules.quitStops && signo === SIGQUIT)) {
       return [{ ...state, phase: "stopping" }, [
         { type: "log", level: 1, message: `${signalName(signo)}: stopping all programs` },
         { type: "stop-programs" },
@@ -107,6 +109,11 @@ function onSignal(state: InitState, signo: number, rules: InitRules): [InitState
     }
   }
   // A second stop request while stopping or draining means "now": skip the rest of the grace period.
+  // As supervisord, a SIGQUIT while stopping asks for what is already under way (a listener
+  // script may send one per event): the stop goes on.
+  if (state.phase === "stopping" && rules.quitStops && signo === SIGQUIT) {
+    return [state, [{ type: "log", level: 1, message: `SIGQUIT: already stopping` }]];
+  }
   if ((state.phase === "stopping" && STOP_REQUESTS.has(signo)) ||
     (state.phase === "draining" && (STOP_REQUESTS.has(signo) || signo === SIGQUIT))) {
     return [{ ...state, phase: "killing" }, [

@@ -24,7 +24,7 @@ export type ListenerState = "ACKNOWLEDGED" | "READY" | "BUSY" | "UNKNOWN";
 export type PoolAction =
   /** Write `data` (UTF-8) to the listener's stdin. */
   | { type: "send"; listener: string; data: string; serial: number }
-  /** The listener broke the protocol: log `warning` once and restart it (corral and programs go on). */
+  /** The listener broke the protocol: log `warning` (what it did) once and restart it (corral and programs go on). */
   | { type: "restart"; listener: string; warning: string }
   /** Log a warning (events dropped because the buffer was full). */
   | { type: "warn"; message: string };
@@ -80,7 +80,7 @@ function excerpt(bytes: Uint8Array): string {
  * pool.publish({ name: "TICK_5", payload: "when:5", serial: 0 }) // [{ type: "send", listener: "watch", data: "ver:3.0 …", serial: 0 }]
  */
 export class ListenerPool {
-  readonly config: PoolConfig;
+  #config: PoolConfig;
   /** Events waiting for a READY listener, oldest first, with their pool serial. */
   readonly buffer: (SerialEvent & { poolSerial: number })[] = [];
   /** Events dropped because the buffer was full. */
@@ -90,7 +90,23 @@ export class ListenerPool {
   #actions: PoolAction[] = [];
 
   constructor(config: PoolConfig) {
-    this.config = config;
+    this.#config = config;
+  }
+
+  /** The pool's events= and buffer_size= (a reload may change them: update()). */
+  get config(): PoolConfig {
+    return this.#config;
+  }
+
+  /**
+   * A reload changed events= or buffer_size=: they apply from now on; a buffer now over the
+   * new size drops its oldest events, each counted and warned about.
+   * @example pool.update({ name: "watch", events: ["TICK"], bufferSize: 1 }) // a warning per event dropped
+   */
+  update(config: PoolConfig): PoolAction[] {
+    this.#config = config;
+    while (this.buffer.length > config.bufferSize) this.#drop();
+    return this.#flush();
   }
 
   /** Whether this pool subscribes to events of type `name` (parents included). */
@@ -124,6 +140,17 @@ export class ListenerPool {
     return this.#dispatch();
   }
 
+  /**
+   * The listener is being stopped: it is sent no more events (supervisord sends to RUNNING
+   * listeners only); a RESULT it still writes for the event it holds counts.
+   * @example pool.stopping("watch") // []
+   */
+  stopping(listener: string): PoolAction[] {
+    const l = this.#listeners.get(listener);
+    if (l) l.running = false;
+    return this.#flush();
+  }
+
   /** The listener process is gone (exited, stopped, killed): an event it held is sent again. */
   exited(listener: string): PoolAction[] {
     const l = this.#listeners.get(listener);
@@ -148,16 +175,19 @@ export class ListenerPool {
 
   /** supervisord's _acceptEvent: a full buffer drops its oldest event first. */
   #accept(event: SerialEvent & { poolSerial: number }, head: boolean): void {
-    if (this.buffer.length >= this.config.bufferSize) {
-      const gone = this.buffer.shift()!;
-      this.dropped++;
-      this.#actions.push({
-        type: "warn",
-        message: `pool ${this.config.name} event buffer overflowed (buffer_size=${this.config.bufferSize}), discarding event ${gone.serial}; ${this.dropped} dropped so far`,
-      });
-    }
+    if (this.buffer.length >= this.config.bufferSize) this.#drop();
     if (head) this.buffer.unshift(event);
     else this.buffer.push(event);
+  }
+
+  /** Drops the oldest buffered event, counted, with a warning. */
+  #drop(): void {
+    const gone = this.buffer.shift()!;
+    this.dropped++;
+    this.#actions.push({
+      type: "warn",
+      message: `pool ${this.config.name} event buffer overflowed (buffer_size=${this.config.bufferSize}), discarding event ${gone.serial}; ${this.dropped} dropped so far`,
+    });
   }
 
   /** A BUSY listener's event goes back to the head of the buffer. */
@@ -187,7 +217,7 @@ export class ListenerPool {
     this.#rebuffer(l);
     l.state = "UNKNOWN";
     l.pending = new Uint8Array(0);
-    this.#actions.push({ type: "restart", listener: name, warning: `${name}: ${what}; restarting it (event listener protocol: READY, then RESULT N)` });
+    this.#actions.push({ type: "restart", listener: name, warning: `${name}: ${what} (event listener protocol: READY, then RESULT N)` });
   }
 
   /** supervisord's handle_listener_state_change, over every complete token in `pending`. */

@@ -14,7 +14,9 @@ import { DEFAULT_SOCKET_MODE } from "../control/socket.ts";
 import { warn } from "../log.ts";
 import type { SupervisorPlan } from "./loop.ts";
 import { PROGRAM_PORTS } from "./programs.ts";
+import { openListeners } from "./listener-io.ts";
 import type { SupervisedProgram } from "../core/supervisor.ts";
+import type { PoolPlan } from "../core/event-hub.ts";
 
 /** --log-format's value (default text); a UsageError for anything else. */
 function logFormatFlag(value: string | undefined): OutputFormat {
@@ -29,11 +31,20 @@ function logFormatFlag(value: string | undefined): OutputFormat {
  * @example programsOf(loadConfig(["/etc/corral.conf"], env), false)
  */
 export function programsOf(config: Config, logPrefix: boolean, logFormat: OutputFormat = "text"): SupervisedProgram<ProgramSpec>[] {
-  return config.programs.map((spec) => ({
+  // [eventlistener:x] processes are supervised as programs are (their pool's priority -1 starts them first).
+  return [...config.programs, ...config.listeners.flatMap((l) => l.processes)].map((spec) => ({
     spec: { ...spec, stdout: absoluteTarget(spec.stdout), stderr: absoluteTarget(spec.stderr), logPrefix: spec.logPrefix ?? logPrefix,
       logFormat: spec.logFormat ?? logFormat },
     ends: spec.critical ? "always" : "never",
   }));
+}
+
+/**
+ * The event listener pools of a config, with the names of their processes.
+ * @example poolsOf(loadConfig(["/etc/corral.conf"], env))[0]!.processes // ["webserver_exit"]
+ */
+export function poolsOf(config: Config): PoolPlan[] {
+  return config.listeners.map((l) => ({ name: l.name, events: l.events, bufferSize: l.bufferSize, processes: l.processes.map((p) => p.name) }));
 }
 
 /** A log file named relative to where corral started, made absolute (corral moves to / later). */
@@ -75,22 +86,26 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
     const config = loadConfig(paths, env);
     if (flags.strict && config.warnings.length) throw new UsageError(`--strict: ${config.warnings[0]}`);
     for (const w of config.warnings) warn(w);
-    for (const l of config.listeners) warn(`${l.origin}: [eventlistener:${l.name}] parsed but not run yet`);
-    return programsOf(config, logPrefix, logFormat);
+    return { programs: programsOf(config, logPrefix, logFormat), pools: poolsOf(config), pidfile: config.pidfile };
   };
   const base = resolve(flags.baseDir ?? DEFAULT_BASE_DIR);
-  const programs = load();
+  const first = load();
+  const programs = first.programs;
   // A base image's config ([include] of a conf.d still empty): stay up for SIGHUP to bring programs.
-  if (programs.length === 0) warn(`${paths[0]}: no programs yet; staying up (add [program:x] sections and send SIGHUP)`);
+  if (programs.length === 0 && first.pools.length === 0) warn(`${paths[0]}: no programs yet; staying up (add [program:x] sections and send SIGHUP)`);
   return {
     programs,
     controls: controlsOf(programs, base),
     socketMode: flags.socketMode ? parseMode("--socket-mode", flags.socketMode) : DEFAULT_SOCKET_MODE,
-    ports: PROGRAM_PORTS,
-    rules: { rewrites: init.rewrites, remapExit: init.remapExit, graceMs: init.graceMs },
+    ports: { ...PROGRAM_PORTS, listeners: openListeners },
+    // SIGQUIT, SIGTERM and SIGINT: orderly shutdown, as supervisord.
+    rules: { rewrites: init.rewrites, remapExit: init.remapExit, graceMs: init.graceMs, quitStops: true },
+    pools: first.pools,
+    // Resolved now: corral moves to / before writing it.
+    ...(first.pidfile ? { pidfile: resolve(first.pidfile) } : {}),
     reload: () => {
       const next = load();
-      return { programs: next, controls: controlsOf(next, base) };
+      return { programs: next.programs, controls: controlsOf(next.programs, base), pools: next.pools };
     },
   };
 }

@@ -16,6 +16,9 @@ import { openControlSocket } from "../control/socket.ts";
 import { clearRunning, markRunning } from "../control/files.ts";
 import type { ControlPaths } from "../control/paths.ts";
 import type { SignalFeed } from "./signal-feed.ts";
+import type { PoolPlan } from "../core/event-hub.ts";
+import type { ListenerChannels } from "./listener-io.ts";
+import { writeOwnPidfile } from "./own-pidfile.ts";
 
 /** Everything one run needs, validated by the mode that builds it: a job, or programs. */
 export interface LoopPlan {
@@ -31,7 +34,11 @@ export interface LoopPlan {
   /** Programs that read corral's stdin (container-run's main command); others get /dev/null. */
   stdinFor?: string;
   /** SIGHUP: re-read the config (throws UsageError when it is now invalid). */
-  reload?: () => { programs: SupervisedProgram<ProgramSpec>[]; controls: Map<string, ControlPaths> };
+  reload?: () => { programs: SupervisedProgram<ProgramSpec>[]; controls: Map<string, ControlPaths>; pools?: PoolPlan[] };
+  /** [eventlistener:x] pools; their processes are among `programs`. */
+  pools?: PoolPlan[];
+  /** [supervisord] pidfile=: corral's pid, written at start and removed at exit. */
+  pidfile?: string;
   /** How programs are spawned and probed (modes/programs.ts): given by supervised modes, so
    * plain `corral -- CMD` never loads spawn-spec, the log mux or the probes. */
   ports?: ProgramPorts;
@@ -44,6 +51,8 @@ export interface ProgramPorts {
     onExit: (exit: { pid: number; code: number; signal: number }) => void): number;
   /** Runs one readiness probe (`ready=` text) to its end. */
   probe(os: Os, reaper: Reaper, ready: string): Promise<boolean>;
+  /** [eventlistener:x] processes, spawned with protocol pipes (config mode; listener-io.ts). */
+  listeners?(os: Os, reaper: Reaper, onOutput: (name: string, data: Uint8Array) => void): ListenerChannels;
 }
 
 /** What a supervised mode builds (container-run, --config). */
@@ -104,7 +113,9 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
     ...(plan.job ? { job: plan.job } : {}),
     ...(plan.programs ? { programs: plan.programs, labels: labelsOf(controls) } : {}),
     ...(plan.postStart ? { postStart: plan.postStart } : {}),
+    ...(plan.pools ? { pools: plan.pools } : {}),
   });
+  const listeners = plan.ports?.listeners?.(os, reaper, (name, data) => submit({ type: "listener-output", name, data }));
   const timers = new Map<string, ReturnType<Os["setTimer"]>>();
   const watchedGroups = new Set<number>();
   const exitHooks: Array<() => void> = [];
@@ -188,6 +199,7 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
         break;
       }
       case "close-sockets": for (const s of sockets.values()) s.close(); break;
+      case "listener-send": listeners?.send(action.name, action.data); break;
       case "reload": void reload(); break;
       case "reopen-logs": os.reopenLogs(); break;
       case "exit":
@@ -203,8 +215,10 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
 
   function spawnProgram(name: string): void {
     const program = machine.specOf(name)!;
-    const pid = plan.ports!.spawn(os, handle, program, plan.stdinFor === name,
-      (exit) => submit({ type: "exited", name, ...exit, groupAlive: os.kill(-exit.pid, 0) === 0 }));
+    const onExit = (exit: { pid: number; code: number; signal: number }): void =>
+      submit({ type: "exited", name, ...exit, groupAlive: os.kill(-exit.pid, 0) === 0 });
+    const pid = listeners && machine.isListener(name) ? listeners.spawn(program, onExit) :
+      plan.ports!.spawn(os, handle, program, plan.stdinFor === name, onExit);
     submit(pid < 0 ? { type: "spawn-failed", name, file: program.command[0]!, errno: -pid } : { type: "spawned", name, pid });
   }
 
@@ -234,7 +248,7 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
       controls.set(name, paths);
       if (!sockets.has(name)) await openSocket(name, paths).catch((err) => warn(`SIGHUP: ${(err as Error).message}`));
     }
-    submit({ type: "reloaded", programs: next.programs, labels: labelsOf(next.controls) });
+    submit({ type: "reloaded", programs: next.programs, labels: labelsOf(next.controls), ...(next.pools ? { pools: next.pools } : {}) });
   }
 
   reaper.onOrphan = (exit) => submit({ type: "orphan-reaped", pid: exit.pid });
@@ -244,6 +258,7 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
   keepAlive();
   // Before the first spawn, so even a job that looks at once finds corral out of its directory.
   leaveStartDirectory(os);
+  if (plan.pidfile) writeOwnPidfile(os, plan.pidfile, handle.atExit);
   submit({ type: "start" });
   feed.attach((signo) => (signo === SIGCHLD ? reaper.reapNow() : submit({ type: "signal", signo })));
   // A child may already have exited before SIGCHLD could be delivered to a listener.

@@ -113,7 +113,7 @@ test("1000 events against a slow listener lose exactly those beyond buffer_size,
 test("a listener that writes garbage instead of READY gets one restart with a warning and no more events", () => {
   const p = pool();
   const actions = p.output("l", bytes("hello world\n"));
-  assert.equal(actions, [{ type: "restart", listener: "l", warning: 'l: wrote "hello world\\n" instead of READY; restarting it (event listener protocol: READY, then RESULT N)' }]);
+  assert.equal(actions, [{ type: "restart", listener: "l", warning: 'l: wrote "hello world\\n" instead of READY (event listener protocol: READY, then RESULT N)' }]);
   assert.is(p.stateOf("l"), "UNKNOWN");
   assert.equal(p.output("l", bytes("READY\n")), [], "ignored until it is spawned again");
   assert.equal(sends(p.publish(tick(1))), []);
@@ -148,6 +148,28 @@ test("a listener that dies while BUSY gives its event back; a listener not yet R
   p.spawned("l");
   assert.equal(p.output("l", bytes("READY\n")), [], "STARTING: supervisord sends to RUNNING listeners only");
   assert.equal(sends(p.running("l")), ["l:1"]);
+});
+
+test("a STOPPING listener gets no new events, but the RESULT of the one it holds still counts", () => {
+  const p = pool(10, ["TICK_5"], ["a", "b"]);
+  p.output("a", bytes("READY\n"));
+  assert.equal(sends(p.publish(tick(5))), ["a:5"]);
+  p.stopping("a");
+  assert.equal(p.output("a", bytes("RESULT 2\nOKREADY\n")), []);
+  assert.equal(p.publish(tick(10)), [], "buffered: a is stopping, b not READY");
+  assert.equal(p.buffer.map((e) => e.serial), [10]);
+  assert.equal(sends(p.output("b", bytes("READY\n"))), ["b:10"]);
+});
+
+test("a reload's new buffer_size and events= apply at once; a smaller buffer drops its oldest, counted", () => {
+  const p = pool(10, ["TICK_5"], []);
+  for (const t of [5, 10, 15]) p.publish(tick(t));
+  const actions = p.update({ name: "watch", events: ["PROCESS_STATE"], bufferSize: 1 });
+  assert.equal(actions.map((a) => a.type), ["warn", "warn"]);
+  assert.is(p.dropped, 2);
+  assert.equal(p.buffer.map((e) => e.serial), [15]);
+  assert.not.ok(p.wants("TICK_5"));
+  assert.ok(p.wants("PROCESS_STATE_RUNNING"));
 });
 
 test("with two listeners an event goes to whichever is READY, and both work in parallel", () => {
