@@ -1,5 +1,5 @@
 // The PID-1 state machine: events in, actions out. Pure, so tests need no processes.
-import { JOB_CONTROL_STOPS, SIGCONT, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGUSR2, signalName } from "../os/signals.ts";
+import { JOB_CONTROL_STOPS, SIGCONT, SIGSTOP, SIGHUP, SIGINT, SIGKILL, SIGQUIT, SIGTERM, SIGUSR2, signalName } from "../os/signals.ts";
 import { exitCodeFor } from "./exit-codes.ts";
 
 export { exitCodeFor };
@@ -40,6 +40,8 @@ export interface InitState {
   exitCode: number;
   /** Whether the job's end was seen (its code is then `exitCode`). */
   jobDone: boolean;
+  /** Whether corral last forwarded SIGSTOP (a job-control stop rewritten) and no SIGCONT since. */
+  jobStopped: boolean;
 }
 
 /** Rules the machine applies; fixed for the life of the process. */
@@ -65,7 +67,7 @@ export type ModeRules = Omit<InitRules, "stopsSelf" | "supervised" | "reloadable
  * @example step(initialState(), { type: "signal", signo: 15 }, rules) // forwards SIGTERM
  */
 export function initialState(): InitState {
-  return { phase: "running", exitCode: 0, jobDone: false };
+  return { phase: "running", exitCode: 0, jobDone: false, jobStopped: false };
 }
 
 /**
@@ -127,9 +129,14 @@ function onSignal(state: InitState, signo: number, rules: InitRules): [InitState
       [{ type: "log", level: 2, message: `dropped ${signalName(signo)} (rewrite)` }] :
       [{ type: "forward", signo: to },
         { type: "log", level: 2, message: `forwarded ${signalName(signo)}${to === signo ? "" : ` as ${signalName(to)}`}` }];
-    // A job stopped by a job-control stop would hold a forwarded SIGTERM/SIGINT until resumed:
-    // resume it, so `docker stop` ends a stopped job as it ends a running one.
-    if (STOP_REQUESTS.has(to)) actions.push({ type: "forward", signo: SIGCONT });
+    // A job corral stopped (SIGTSTP rewritten to SIGSTOP) would hold a forwarded SIGTERM/SIGINT
+    // until resumed: resume it, so `docker stop` ends a stopped job as it ends a running one.
+    let jobStopped = to === SIGSTOP ? true : to === SIGCONT ? false : state.jobStopped;
+    if (jobStopped && STOP_REQUESTS.has(to)) {
+      actions.push({ type: "forward", signo: SIGCONT });
+      jobStopped = false;
+    }
+    state = { ...state, jobStopped };
     // As dumb-init: a job-control stop (as received, before rewriting) also stops corral, so
     // ^Z and `fg` work on `corral -- cmd` in a shell; the SIGCONT that resumes it is forwarded.
     if (rules.stopsSelf && JOB_CONTROL_STOPS.has(signo)) actions.push({ type: "stop-self" });
