@@ -22,12 +22,18 @@ export function initLog(theOs: Os, level: number): void {
   write = (data) => theOs.writeSome(fd, data);
 }
 
-/** Changes the verbosity after options are known. */
+/**
+ * Changes the verbosity after options are known.
+ * @example setVerbosity(initOptions(flags, ["nginx"]).verbosity)
+ */
 export function setVerbosity(level: number): void {
   verbosity = level;
 }
 
-/** The current verbosity (for callers that build expensive messages). */
+/**
+ * The current verbosity (for callers that build expensive messages).
+ * @example if (logLevel() >= 2) debug(`environment: ${envList(os.env).join(" ")}`);
+ */
 export function logLevel(): number {
   return verbosity;
 }
@@ -46,17 +52,26 @@ function emit(line: string): void {
   if (write(data) < 0) dropped++;
 }
 
-/** An error or warning: always shown. */
+/**
+ * An error or warning: always shown.
+ * @example warn("web: exited with code 1") // "corral: web: exited with code 1" on stderr
+ */
 export function warn(message: string): void {
   emit(message);
 }
 
-/** Lifecycle events, shown with -v. */
+/**
+ * Lifecycle events, shown with -v.
+ * @example info("web: started as pid 42") // shown with -v
+ */
 export function info(message: string): void {
   if (verbosity >= 1) emit(message);
 }
 
-/** Every event, shown with -vv. */
+/**
+ * Every event, shown with -vv.
+ * @example debug("web: STOP") // shown with -vv
+ */
 export function debug(message: string): void {
   if (verbosity >= 2) emit(message);
 }

@@ -1,13 +1,13 @@
 // Entry point: catch signals first, then parse, then dispatch to a mode or a subcommand.
 import { currentOs } from "./os/index.ts";
 import type { Os } from "./os/types.ts";
-import { catchSignals } from "./init/signal-feed.ts";
-import { commandStart, helpText, parseFlags } from "./cli/options.ts";
-import { EXIT_USAGE, UsageError } from "./cli/errors.ts";
-import { SUBCOMMANDS, sipidArgs } from "./cli/subcommands.ts";
+import { catchSignals, type SignalFeed } from "./modes/signal-feed.ts";
+import { commandStart, helpText, parseFlags } from "./modes/flags.ts";
+import { EXIT_USAGE, UsageError } from "./core/errors.ts";
+import { SUBCOMMANDS, sipidArgs } from "./commands/index.ts";
 import { initLog, setVerbosity, warn } from "./log.ts";
-import { initOptions } from "./init/options.ts";
-import { runInit } from "./init/run.ts";
+import { initOptions } from "./modes/options.ts";
+import { runInit } from "./modes/init.ts";
 
 declare const CORRAL_VERSION: string;
 
@@ -15,8 +15,18 @@ const os: Os = currentOs(); // typed, so os.exit() narrows as `never`
 const args = os.invokedAs === "sipid" ? sipidArgs(os.args) : os.args;
 const sub = args[0] !== undefined && Object.hasOwn(SUBCOMMANDS, args[0]) ? args[0] : undefined;
 // A PID 1 without handlers drops signals: catch them before anything else runs.
-const feed = sub === undefined ? catchSignals(os) : undefined;
+let feed: SignalFeed | undefined;
+let noSignals: unknown;
+try {
+  feed = sub === undefined ? catchSignals(os) : undefined;
+} catch (err) {
+  noSignals = err;
+}
 initLog(os, 0);
+if (noSignals !== undefined) {
+  warn(`cannot start: ${noSignals instanceof Error ? noSignals.message : noSignals}`);
+  os.exit(1);
+}
 
 /** Reports why corral could not start or a subcommand failed, and exits 2 (usage) or 1. */
 function fail(err: unknown, context?: string): never {
@@ -42,28 +52,32 @@ async function main(): Promise<void> {
   const cut = commandStart(args);
   const flags = parseFlags(args.slice(0, cut), os.env);
   const command = args.slice(args[cut] === "--" ? cut + 1 : cut);
-  if (flags["help"] || flags["version"]) {
-    // Touched only here: process.stdout costs ~3 ms of start-up. EPIPE (--help | head) is fine.
+  if (flags.help || flags.version) {
+    // EPIPE (--help | head) is fine.
+    await os.writeStdout(flags.help ? helpText(CORRAL_VERSION) : `corral ${CORRAL_VERSION}\n`);
+    os.exit(0);
+  }
+  if (flags.check) { // lazily loaded: checking a config starts nothing; EPIPE (--check | head) is fine
     process.stdout.on("error", () => {});
-    process.stdout.write(flags["help"] ? helpText(CORRAL_VERSION) : `corral ${CORRAL_VERSION}\n`, () => os.exit(0));
-    return;
+    return import("./modes/check.ts").then((m) => m.runCheck(os, flags, (text, done) => void process.stdout.write(text, done)));
   }
   const options = initOptions(flags, command);
   setVerbosity(options.verbosity);
   // Only the mode in use is loaded: `corral -- cmd` never evaluates the supervisor's modules.
-  if (flags["config"]) {
-    const [{ runSupervisor }, { configPlan }] = await Promise.all([import("./supervisor/run.ts"), import("./supervisor/config-mode.ts")]);
-    return runSupervisor(os, feed!, configPlan(flags, options, command, os.env));
+  if (flags.config) {
+    const [{ runLoop }, { configPlan }] = await Promise.all([import("./modes/loop.ts"), import("./modes/config-mode.ts")]);
+    await runLoop(os, feed!, configPlan(flags, options, command, os.env));
+    return;
   }
-  if (flags["job-name"] || os.invokedAs === "container-run") {
-    const [{ runSupervisor }, { containerRunPlan }] = await Promise.all([import("./supervisor/run.ts"), import("./control/container-run.ts")]);
-    return runSupervisor(os, feed!, containerRunPlan(flags, options));
+  if (flags.jobName || os.invokedAs === "container-run") {
+    const [{ runLoop }, { containerRunPlan }] = await Promise.all([import("./modes/loop.ts"), import("./modes/container-run.ts")]);
+    await runLoop(os, feed!, containerRunPlan(flags, options));
+    return;
   }
-  runInit(os, feed!, options);
+  await runInit(os, feed!, options);
 }
 
 // PID 1 must survive its own bugs: report them and keep reaping.
-process.on("uncaughtException", (err) => warn(`internal error (continuing): ${err.stack ?? err}`));
-process.on("unhandledRejection", (err) => warn(`internal error (continuing): ${err}`));
+os.onUncaught((err) => warn(`internal error (continuing): ${(err as Error)?.stack ?? err}`));
 
 main().catch((err) => fail(err));

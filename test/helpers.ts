@@ -55,13 +55,42 @@ export function runtimeCommand(permissions = DENO_PERMISSIONS): string {
 }
 
 /**
- * Returns true (and says why) when a test cannot work on the runtime under test.
+ * The line that marks a test as skipped. uvu has no way to skip from inside a test (its
+ * test.skip is decided at load time), so a test that finds it cannot run prints this on a
+ * line of its own and returns; test/run.mjs counts these lines as skipped, not passed.
+ */
+export const SKIP_MARKER = "skipped: ";
+
+/**
+ * Marks the running test as skipped, saying why; the test returns right after.
+ * @example if (!have("flock")) return skip("flock(1) is not installed");
+ */
+export function skip(reason: string): void {
+  // uvu writes its progress marks without a newline: start a line of our own.
+  process.stdout.write(`\n${SKIP_MARKER}${reason}\n`);
+}
+
+/**
+ * Skips the test (saying why) when it cannot work on the runtime under test; true if so.
  * @example if (skipOn("deno", "reads /proc, which needs --allow-all")) return;
  */
 export function skipOn(runtime: "node" | "deno", reason: string): boolean {
   if (RUNTIME !== runtime) return false;
-  console.log(`skipped on ${runtime}: ${reason}`);
+  skip(`${reason} (on ${runtime})`);
   return true;
+}
+
+/**
+ * Resolves once `check()` holds, polling every `everyMs`; fails after `ms`, naming `what`.
+ * For "nothing changed" checks wait for a later event or reply instead (see control.test.ts).
+ * @example await until("the pidfile", () => existsSync(pidfile));
+ */
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000, everyMs = 20): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
 }
 
 /** Result of a finished process. */

@@ -10,12 +10,17 @@ const P99_MIN_SAMPLES = 100;
 
 /**
  * A row's target is { max } or { min } on its median, in its own unit, or on the ratio of its
- * median to that of subject `against` in the same measure.
+ * median to that of subject `against` in the same measure; { maxAbove, against } bounds the
+ * difference of the two medians instead (memory above a runtime's own floor).
  */
 function targetCell(row, rows) {
   const target = row.target;
   if (!target) return "";
-  const { max, min, against } = target;
+  const { max, min, against, maxAbove } = target;
+  if (maxAbove !== undefined) {
+    const above = median(row.samples) - medianOf(rows, row.measure, against);
+    return `≤ ${against} + ${maxAbove} ${row.unit}: +${fmt(above)} ${above <= maxAbove ? "✓" : "✗"}`;
+  }
   const value = against ? median(row.samples) / medianOf(rows, row.measure, against) : median(row.samples);
   const ok = max !== undefined ? value <= max : value >= min;
   const bound = `${max !== undefined ? "≤" : "≥"} ${max ?? min}`;

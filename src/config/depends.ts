@@ -4,38 +4,44 @@ import type { IniSection } from "./ini.ts";
 import type { ProgramSpec } from "./types.ts";
 
 /**
- * Resolves each spec's depends_on (program or process names) to process names and
- * rejects unknown names and cycles, naming the cycle (`a -> b -> a`).
- * @example resolveDependencies(specs, sections) // web.dependsOn ["db"] → ["db_0", "db_1"] when db has numprocs=2
+ * Resolves each spec's depends_on (program, [group:x] or process names) to process names and
+ * rejects unknown names and cycles, naming the cycle (`a -> b -> a`). `sections` holds the
+ * [program:x] sections by program name, `groups` the programs of each [group:x].
+ * @example resolveDependencies(specs, new Map([["db", section]])) // web.dependsOn ["db"] → ["db_0", "db_1"] when db has numprocs=2
  */
-export function resolveDependencies(specs: ProgramSpec[], sections: ReadonlyMap<string, IniSection>): ProgramSpec[] {
+export function resolveDependencies(specs: ProgramSpec[], sections: ReadonlyMap<string, IniSection>,
+  groups: ReadonlyMap<string, readonly string[]> = new Map()): ProgramSpec[] {
+  const programOf = (s: ProgramSpec) => s.program ?? s.group;
   const members = new Map<string, string[]>();
-  const groupOf = new Map<string, string>();
+  const owner = new Map<string, string>();
   for (const s of specs) {
-    members.set(s.group, [...(members.get(s.group) ?? []), s.name]);
-    groupOf.set(s.name, s.group);
+    members.set(programOf(s), [...(members.get(programOf(s)) ?? []), s.name]);
+    owner.set(s.name, programOf(s));
   }
-  const fail = (group: string, message: string): never => {
-    const section = sections.get(group)!;
+  const fail = (program: string, message: string): never => {
+    const section = sections.get(program)!;
     throw new ConfigError(`${where(section.file, section.entries.get("depends_on")!.line)}[${section.name}] depends_on: ${message}`);
   };
+  /** The programs a depends_on name stands for. */
+  const programsOf = (from: string, d: string): string[] =>
+    members.has(d) ? [d] : groups.get(d)?.filter((p) => members.has(p)) ??
+      [owner.get(d) ?? fail(from, `expected names of programs, groups or processes in this config, got ${JSON.stringify(d)}`)];
   const edges = new Map<string, string[]>();
-  for (const s of specs) {
-    edges.set(s.group, s.dependsOn.map((d) => (members.has(d) ? d : groupOf.get(d) ?? fail(s.group, `expected names of programs in this config, got ${JSON.stringify(d)}`))));
-  }
+  for (const s of specs) edges.set(programOf(s), s.dependsOn.flatMap((d) => programsOf(programOf(s), d)));
 
   const done = new Set<string>();
   const path: string[] = [];
-  const visit = (group: string): void => {
-    const at = path.indexOf(group);
-    if (at >= 0) fail(path[at]!, `expected no dependency cycle, got ${[...path.slice(at), group].join(" -> ")}`);
-    if (done.has(group)) return;
-    path.push(group);
-    for (const next of edges.get(group)!) visit(next);
+  const visit = (program: string): void => {
+    const at = path.indexOf(program);
+    if (at >= 0) fail(path[at]!, `expected no dependency cycle, got ${[...path.slice(at), program].join(" -> ")}`);
+    if (done.has(program)) return;
+    path.push(program);
+    for (const next of edges.get(program)!) visit(next);
     path.pop();
-    done.add(group);
+    done.add(program);
   };
-  for (const group of edges.keys()) visit(group);
+  for (const program of edges.keys()) visit(program);
 
-  return specs.map((s) => ({ ...s, dependsOn: [...new Set(s.dependsOn.flatMap((d) => members.get(d) ?? [d]))] }));
+  const processesOf = (d: string) => members.get(d) ?? groups.get(d)?.flatMap((p) => members.get(p) ?? []) ?? [d];
+  return specs.map((s) => ({ ...s, dependsOn: [...new Set(s.dependsOn.flatMap(processesOf))] }));
 }

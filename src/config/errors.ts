@@ -1,12 +1,18 @@
 // The config layer's one error type, and the helper that words values as "expected …, got …".
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "../core/errors.ts";
 
-/** A config that cannot be used: one line naming file, line, section and key; the CLI exits 2. */
+/**
+ * A config that cannot be used: one line naming file, line, section and key; the CLI exits 2.
+ * @example throw new ConfigError(`${where("/etc/corral.conf", 3)}[program:web] startsecs: expected a non-negative integer, got "soon"`)
+ */
 export class ConfigError extends UsageError {
   override name = "ConfigError";
 }
 
-/** A value that does not parse, before it is known where it came from; the section builder adds file, line, section and key. */
+/**
+ * A value that does not parse, before it is known where it came from; the section builder adds file, line, section and key.
+ * @example byteSize("lots") // throws BadValue: expected a size like 50MB, 512KB or 0 (unlimited), got "lots"
+ */
 export class BadValue extends Error {
   override name = "BadValue";
 }

@@ -6,7 +6,10 @@ import { expected } from "./errors.ts";
 
 const MAGIC = /[*?[]/;
 
-/** Whether a pattern has wildcards (a pattern without them names one file that must exist). */
+/**
+ * Whether a pattern has wildcards (a pattern without them names one file that must exist).
+ * @example isGlob("/etc/corral.d/*.conf") // true
+ */
 export function isGlob(pattern: string): boolean {
   return MAGIC.test(pattern);
 }

@@ -4,6 +4,7 @@ import { BadValue, ConfigError, expected, where } from "./errors.ts";
 import { expand, type Names } from "./expand.ts";
 import { checkGlob } from "./glob.ts";
 import type { IniSection } from "./ini.ts";
+import { ignoredKey } from "./keys.ts";
 
 /** A pattern to match and the line it was written on. */
 export interface IncludePattern {
@@ -12,14 +13,15 @@ export interface IncludePattern {
 }
 
 /**
- * Checks an [include] section (only `files`, space-separated globs, %(here)s and
- * %(ENV_X)s expanded) and returns absolute patterns; following them is the loader's job.
+ * Checks an [include] section (`files`: space-separated globs, %(here)s and %(ENV_X)s
+ * expanded; other keys are warned about and ignored, as supervisord ignores them) and
+ * returns absolute patterns; following them is the loader's job.
  * @example includePatterns(section, {}, "host") // [{ pattern: "/etc/corral.d/*.conf", line: 2 }]
  */
-export function includePatterns(section: IniSection, envNames: Names, hostname: string): IncludePattern[] {
+export function includePatterns(section: IniSection, envNames: Names, hostname: string, warn: (m: string) => void = () => {}): IncludePattern[] {
   const { file } = section;
   for (const [key, entry] of section.entries) {
-    if (key !== "files") throw new ConfigError(`${where(file, entry.line)}[include] ${key}: expected files=, got an unknown key`);
+    if (key !== "files") warn(ignoredKey(where(file, entry.line), "include", key));
   }
   const entry = section.entries.get("files");
   if (!entry) throw new ConfigError(`${where(file, section.line)}[include] files: expected glob patterns separated by spaces, got none`);

@@ -32,10 +32,11 @@ function commentStart(line: string): number | undefined {
  * Splits INI text into sections like supervisord's configparser: `key=value` and
  * `key: value`, comments after `;`/`#` at line start or after whitespace, continuation
  * lines indented deeper than their key, blank lines kept inside continued values.
- * `%` is left alone (expansion comes later). A repeated key is an error.
- * @example readIni("[program:a]\ncommand=sleep 1 ; nap\n", "a.conf")[0].entries.get("command") // { value: "sleep 1", line: 2 }
+ * `%` is left alone (expansion comes later). A key given twice in one section keeps its last
+ * value (configparser with strict=False, as supervisord sets it up), and `warn` is told.
+ * @example readIni("[program:a]\ncommand=sleep 1 ; nap\n", "a.conf")[0]!.entries.get("command") // { value: "sleep 1", line: 2 }
  */
-export function readIni(text: string, file: string): IniSection[] {
+export function readIni(text: string, file: string, warn: (message: string) => void = () => {}): IniSection[] {
   const sections: IniSection[] = [];
   const parts = new Map<IniEntry, string[]>();
   let section: IniSection | undefined;
@@ -69,7 +70,9 @@ export function readIni(text: string, file: string): IniSection[] {
     if (!key) throw new ConfigError(`${where(file, line)}[${section.name}] expected KEY=VALUE or KEY: VALUE, got ${JSON.stringify(value)}`);
     const first = section.entries.get(key);
     if (first) {
-      throw new ConfigError(`${where(file, line)}[${section.name}] ${key}: expected each key once per section, got it again (first at line ${first.line})`);
+      warn(`${where(file, line)}[${section.name}] ${key}: given again (first at line ${first.line}); the last value wins, as in supervisord`);
+      parts.delete(first);
+      section.entries.delete(key);
     }
     current = { value: "", line };
     parts.set(current, [option![2]!]);

@@ -27,7 +27,17 @@ export const SUPERVISORD_KEYS: readonly string[] = [
   "startsecs", "startretries", "exitcodes", "stopsignal", "stopwaitsecs", "user", "directory", "umask",
   "environment", "redirect_stderr", "stdout_logfile", "stdout_logfile_maxbytes", "stdout_logfile_backups",
   "stderr_logfile", "stderr_logfile_maxbytes", "stderr_logfile_backups",
+  "stdout_events_enabled", "stderr_events_enabled",
 ];
+
+/** Keys an [eventlistener:x] section has on top of a program's. */
+export const LISTENER_KEYS: readonly string[] = ["events", "buffer_size", "result_handler"];
+
+/** supervisord's defaults for the listener keys (listeners start first: priority -1). */
+export const LISTENER_DEFAULTS = { bufferSize: 10, priority: -1 } as const;
+
+/** [group:x] keys (supervisord reads only these two) and its default priority. */
+export const GROUP_KEYS: readonly string[] = ["programs", "priority"];
 
 /** corral's own program keys. */
 export const CORRAL_KEYS: readonly string[] = ["critical", "job", "depends_on", "ready", "log_prefix", "log_format"];
@@ -38,7 +48,7 @@ export interface NoEffectKey {
   note?: string;
 }
 
-const EVENTS = "corral has no event listeners";
+const EVENTS = "corral sends no PROCESS_COMMUNICATION events";
 const SYSLOG = "corral does not write to syslog";
 const serverUrl = (value: string) => (value.toUpperCase() === "AUTO" ? "" : value);
 
@@ -48,14 +58,24 @@ export const NO_EFFECT_KEYS: Readonly<Record<string, NoEffectKey>> = {
   killasgroup: { check: boolean },
   serverurl: { check: serverUrl, note: "corral serves no XML-RPC" },
   stdout_capture_maxbytes: { check: byteSize, note: EVENTS },
-  stdout_events_enabled: { check: boolean, note: EVENTS },
   stdout_syslog: { check: boolean, note: SYSLOG },
   stderr_capture_maxbytes: { check: byteSize, note: EVENTS },
-  stderr_events_enabled: { check: boolean, note: EVENTS },
   stderr_syslog: { check: boolean, note: SYSLOG },
 };
 
-/** Whether a key may appear in a [program:x] section at all. */
-export function isProgramKey(key: string): boolean {
-  return SUPERVISORD_KEYS.includes(key) || CORRAL_KEYS.includes(key) || key in NO_EFFECT_KEYS;
+/**
+ * Whether corral knows a key of a [program:x] (or, with `listener`, an [eventlistener:x]);
+ * others are warned about and ignored, as supervisord ignores them.
+ * @example isProgramKey("pidfile") // false
+ */
+export function isProgramKey(key: string, listener = false): boolean {
+  return SUPERVISORD_KEYS.includes(key) || CORRAL_KEYS.includes(key) || key in NO_EFFECT_KEYS || (listener && LISTENER_KEYS.includes(key));
+}
+
+/**
+ * The one warning for a key supervisord would not read either.
+ * @example ignoredKey("/etc/x.conf:4: ", "program:web", "username") // "/etc/x.conf:4: [program:web] username: ignored, as supervisord does"
+ */
+export function ignoredKey(at: string, section: string, key: string): string {
+  return `${at}[${section}] ${key}: ignored, as supervisord does`;
 }

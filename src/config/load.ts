@@ -4,7 +4,7 @@ import { hostname as osHostname } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, where } from "./errors.ts";
 import { envNames, type Env } from "./expand.ts";
-import { globFiles, isGlob } from "./glob.ts";
+import { globFiles } from "./glob.ts";
 import { includePatterns } from "./include.ts";
 import { readIni, type IniSection } from "./ini.ts";
 import { buildConfig, type ParseOptions } from "./parse.ts";
@@ -12,6 +12,8 @@ import type { Config } from "./types.ts";
 
 /** Where user= names are looked up. */
 const PASSWD = "/etc/passwd";
+/** Where user='s supplementary groups are looked up. */
+const GROUP = "/etc/group";
 
 /** The reason an fs call failed, for "got …" (ENOENT, EACCES, …). */
 const reason = (e: unknown) => (e as NodeJS.ErrnoException).code ?? String(e);
@@ -30,10 +32,10 @@ function configFiles(path: string): string[] {
   return files.map((n) => join(path, n));
 }
 
-/** /etc/passwd's text, empty when there is none (scratch images). */
-function readPasswd(): string {
+/** A system file's text (/etc/passwd, /etc/group), empty when there is none (scratch images). */
+function readSystemFile(path: string): string {
   try {
-    return readFileSync(PASSWD, "utf8");
+    return readFileSync(path, "utf8");
   } catch {
     return "";
   }
@@ -63,19 +65,19 @@ export function loadConfig(paths: string[], env: Env, options: ParseOptions = {}
       throw new ConfigError(`${where(file)}expected a readable config file, got ${reason(e)}`);
     }
     files.push(file);
-    const own = readIni(text, file);
+    const own = readIni(text, file, (m) => warnings.push(m));
     sections.push(...own);
     for (const include of own.filter((s) => s.name === "include")) {
-      for (const { pattern, line } of includePatterns(include, names, hostname)) {
+      for (const { pattern, line } of includePatterns(include, names, hostname, (m) => warnings.push(m))) {
         const matches = globFiles(pattern);
-        if (matches.length === 0 && !isGlob(pattern)) {
-          throw new ConfigError(`${where(file, line)}[include] files: expected an existing file, got ${JSON.stringify(pattern)}`);
-        }
+        // supervisord: 'No file matches via include "…"', a warning, and goes on.
         if (matches.length === 0) warnings.push(`${where(file, line)}[include] files: no file matches ${JSON.stringify(pattern)}`);
         matches.forEach(read);
       }
     }
   };
   paths.flatMap(configFiles).forEach(read);
-  return buildConfig({ sections, files, warnings }, env, { hostname, passwd: options.passwd ?? readPasswd });
+  return buildConfig({ sections, files, warnings }, env, {
+    hostname, passwd: options.passwd ?? (() => readSystemFile(PASSWD)), group: options.group ?? (() => readSystemFile(GROUP)),
+  });
 }

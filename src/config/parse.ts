@@ -2,17 +2,23 @@
 import { hostname as osHostname } from "node:os";
 import { ConfigError, where } from "./errors.ts";
 import { envNames, type Env } from "./expand.ts";
+import { groupSection, type GroupSection } from "./group.ts";
+import { httpServerConfig } from "./http-server.ts";
 import { includePatterns } from "./include.ts";
 import { readIni, type IniSection } from "./ini.ts";
 import { resolveDependencies } from "./depends.ts";
-import { programSpecs } from "./program.ts";
-import { sectionKind } from "./sections.ts";
-import type { Config, ProgramSpec } from "./types.ts";
+import { listenerSpec } from "./listener.ts";
+import { programSpecs, type Membership, type ProgramContext } from "./program.ts";
+import { sectionKind, UNKNOWN_SECTION } from "./sections.ts";
+import { serverSettings, type ServerSettings } from "./server.ts";
+import type { Config, GroupSpec, ListenerSpec, ProgramSpec } from "./types.ts";
 
 /** What the parser may learn from outside: both default to this machine's. */
 export interface ParseOptions {
   /** /etc/passwd text for user= (called only when a program has user=). */
   passwd?: () => string;
+  /** /etc/group text for user='s supplementary groups (called only when a program has user=). */
+  group?: () => string;
   /** %(host_node_name)s. */
   hostname?: string;
 }
@@ -24,53 +30,131 @@ export interface ConfigSources {
   warnings: string[];
 }
 
-/** Programs by priority, then name (supervisord's start order). */
-const byPriority = (a: ProgramSpec, b: ProgramSpec) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+/** Start order: group priority, then priority, then name (supervisord starts groups by priority). */
+const byPriority = (a: ProgramSpec, b: ProgramSpec) => (a.groupPriority ?? a.priority) - (b.groupPriority ?? b.priority) ||
+  a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 /**
- * Validates all sections together: unknown sections, duplicate programs and process names,
- * depends_on, at least one program. Supervisord-only sections become warnings.
- * @example buildConfig({ sections: readIni(text, "a.conf"), files: ["a.conf"], warnings: [] }, process.env)
+ * Sections of the same name as one, like configparser with strict=False (supervisord's):
+ * the first keeps its place, later keys win. Each repeat is warned about.
+ */
+function mergeSections(sections: IniSection[], warn: (m: string) => void): IniSection[] {
+  const byName = new Map<string, IniSection>();
+  for (const s of sections) {
+    const first = byName.get(s.name);
+    if (!first) {
+      byName.set(s.name, { ...s, entries: new Map(s.entries) });
+      continue;
+    }
+    warn(`${where(s.file, s.line)}[${s.name}]: given again (first at ${first.file}:${first.line}); its keys are merged, later ones win, as in supervisord`);
+    for (const [key, entry] of s.entries) {
+      first.entries.delete(key);
+      first.entries.set(key, entry);
+    }
+  }
+  return [...byName.values()];
+}
+
+/** Each [group:x]'s members checked against the [program:x] sections: programName → group. */
+function membership(groups: GroupSection[], programs: ReadonlyMap<string, IniSection>): Map<string, GroupSection> {
+  const of = new Map<string, GroupSection>();
+  for (const g of groups) {
+    const at = `${where(g.section.file, g.section.entries.get("programs")?.line ?? g.section.line)}[${g.section.name}] programs: `;
+    for (const p of g.programs) {
+      if (!programs.has(p)) throw new ConfigError(`${at}expected names of [program:NAME] sections, got ${JSON.stringify(p)}`);
+      const other = of.get(p);
+      if (other && other !== g) throw new ConfigError(`${at}expected each program in one group, got ${JSON.stringify(p)} (also in [${other.section.name}] at ${other.section.file}:${other.section.line})`);
+      of.set(p, g);
+    }
+  }
+  return of;
+}
+
+/**
+ * Validates all sections together: [supervisord] (its environment= reaches every program),
+ * [group:x] members, [eventlistener:x] pools, unique process names, depends_on.
+ * Supervisord-only sections, unknown sections and unknown keys become warnings; no
+ * programs at all is fine (a base image's config).
+ * @example buildConfig({ sections: readIni("[program:a]\ncommand=true\n", "a.conf"), files: ["a.conf"], warnings: [] }, env)
  */
 export function buildConfig(sources: ConfigSources, env: Env, options: ParseOptions = {}): Config {
   const warnings = new Set(sources.warnings);
-  const names = envNames(env);
+  const warn = (m: string) => void warnings.add(m);
   const hostname = options.hostname ?? osHostname();
-  const ctx = { envNames: names, hostname, passwd: options.passwd ?? (() => ""), warn: (m: string) => void warnings.add(m) };
-  const programs = new Map<string, IniSection>();
-  const specs: ProgramSpec[] = [];
-  for (const section of sources.sections) {
+  const sections = mergeSections(sources.sections, warn);
+
+  const serverSection = sections.find((s) => s.name === "supervisord");
+  const server: ServerSettings = serverSection ? serverSettings(serverSection, envNames(env), warn) : { environment: {} };
+  // supervisord adds [supervisord] environment= to the ENV_ names before it reads any program.
+  const names = { ...envNames(env), ...envNames(server.environment) };
+  const ctx: ProgramContext = {
+    envNames: names, hostname, passwd: options.passwd ?? (() => ""), group: options.group ?? (() => ""),
+    environment: server.environment, warn,
+  };
+
+  const programSections = new Map<string, IniSection>();
+  const groupSections: GroupSection[] = [];
+  const listenerSections: [IniSection, string][] = [];
+  for (const section of sections) {
     const kind = sectionKind(section.name);
     const at = where(section.file, section.line);
-    if (!kind) throw new ConfigError(`${at}[${section.name}]: expected [program:NAME], [include] or a supervisord section, got an unknown section`);
-    if (kind.kind === "ignored") warnings.add(`${at}[${section.name}] ignored: ${kind.instead}`);
-    if (kind.kind === "include") includePatterns(section, names, hostname);
-    if (kind.kind !== "program") continue;
-    const first = programs.get(kind.program);
-    if (first) throw new ConfigError(`${at}[${section.name}]: expected each program once, got it again (first at ${first.file}:${first.line})`);
-    programs.set(kind.program, section);
-    specs.push(...programSpecs(section, kind.program, ctx));
+    if (!kind) warn(`${at}[${section.name}]: ${UNKNOWN_SECTION}`);
+    else if (kind.kind === "ignored") warn(`${at}[${section.name}] ignored: ${kind.instead}`);
+    else if (kind.kind === "include") includePatterns(section, names, hostname, warn);
+    else if (kind.kind === "program") programSections.set(kind.program, section);
+    else if (kind.kind === "group") groupSections.push(groupSection(section, kind.group, names, warn));
+    else if (kind.kind === "listener") listenerSections.push([section, kind.pool]);
   }
-  if (specs.length === 0) throw new ConfigError(`${sources.files.join(", ")}: expected at least one [program:NAME] section, got none`);
+  const groupOf = membership(groupSections, programSections);
+
+  const specs: ProgramSpec[] = [];
+  for (const [program, section] of programSections) {
+    const g = groupOf.get(program);
+    const member: Membership | undefined = g && { group: g.name, priority: g.priority };
+    specs.push(...programSpecs(section, program, ctx, member));
+  }
+  const listeners: ListenerSpec[] = listenerSections.map(([section, pool]) => listenerSpec(section, pool, ctx));
+  const all = [...specs, ...listeners.flatMap((l) => l.processes)];
 
   const seen = new Map<string, ProgramSpec>();
-  for (const s of specs) {
+  const sectionOf = (s: ProgramSpec) => programSections.get(s.program!) ?? listenerSections.find(([, pool]) => pool === s.program)![0];
+  for (const s of all) {
     const other = seen.get(s.name);
     if (other) {
-      const section = programs.get(s.group)!;
+      const section = sectionOf(s);
       const line = section.entries.get("process_name")?.line ?? section.line;
-      throw new ConfigError(`${where(section.file, line)}[${section.name}] process_name: expected a unique process name, got ${JSON.stringify(s.name)} (also [program:${other.group}] at ${other.origin})`);
+      throw new ConfigError(`${where(section.file, line)}[${section.name}] process_name: expected a unique process name, got ${JSON.stringify(s.name)} (also [${sectionOf(other).name}] at ${other.origin})`);
     }
     seen.set(s.name, s);
   }
-  return { programs: resolveDependencies(specs, programs).sort(byPriority), warnings: [...warnings], files: sources.files };
+  const dependable = new Map([...programSections, ...listenerSections.map(([s, pool]) => [pool, s] as const)]);
+  const groupPrograms = new Map(groupSections.map((g) => [g.name, g.programs]));
+  const resolved = resolveDependencies(all, dependable, groupPrograms);
+  const byName = new Map(resolved.map((s) => [s.name, s]));
+  const groups: GroupSpec[] = groupSections.map((g) => ({
+    name: g.name, priority: g.priority, programs: g.programs,
+    processes: resolved.filter((s) => s.group === g.name && g.programs.includes(s.program!)).sort(byPriority).map((s) => s.name),
+    origin: `${g.section.file}:${g.section.line}`,
+  }));
+  const listenerNames = new Set(listeners.flatMap((l) => l.processes.map((p) => p.name)));
+  return {
+    programs: resolved.filter((s) => !listenerNames.has(s.name)).sort(byPriority),
+    groups,
+    listeners: listeners.map((l) => ({ ...l, processes: l.processes.map((p) => byName.get(p.name)!) })),
+    ...(server.pidfile === undefined ? {} : { pidfile: server.pidfile }),
+    environment: server.environment,
+    http: httpServerConfig(sections, options.passwd ?? (() => ""), env),
+    warnings: [...warnings],
+    files: sources.files,
+  };
 }
 
 /**
  * Parses one config text (no file system; [include] is checked but only loadConfig follows it).
- * @example parseConfigText("[program:web]\ncommand=nginx -g 'daemon off;'\n", "/etc/corral.conf", {}).programs[0].command
+ * @example parseConfigText("[program:web]\ncommand=nginx -g 'daemon off;'\n", "/etc/corral.conf", {}).programs[0]!.command
  * // ["nginx", "-g", "daemon off;"]
  */
 export function parseConfigText(text: string, file: string, env: Env, options: ParseOptions = {}): Config {
-  return buildConfig({ sections: readIni(text, file), files: [file], warnings: [] }, env, options);
+  const warnings: string[] = [];
+  return buildConfig({ sections: readIni(text, file, (m) => warnings.push(m)), files: [file], warnings }, env, options);
 }

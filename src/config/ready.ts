@@ -1,7 +1,8 @@
 // corral's ready= key: checked with the same parser `corral wait-until-healthy` uses, so a
 // probe has one spelling; the text is kept and the supervisor runs it.
-import { UsageError } from "../cli/errors.ts";
-import { parseProbe } from "../health/probe.ts";
+import { UsageError } from "../core/errors.ts";
+import { parseProbeWith } from "../core/probe-spec.ts";
+import { splitCommand } from "./shlex.ts";
 import { BadValue } from "./errors.ts";
 
 /**
@@ -11,7 +12,7 @@ import { BadValue } from "./errors.ts";
  */
 export function readyProbe(text: string): string {
   try {
-    parseProbe(text);
+    parseProbeWith(text, splitCommand);
   } catch (e) {
     throw e instanceof UsageError ? new BadValue(e.message) : e;
   }

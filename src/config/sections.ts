@@ -3,34 +3,42 @@
 /** What a section header means to corral. */
 export type SectionKind =
   | { kind: "program"; program: string }
+  | { kind: "group"; group: string }
+  | { kind: "listener"; pool: string }
+  | { kind: "server" }
   | { kind: "include" }
+  /** [unix_http_server], [inet_http_server], [supervisorctl], [rpcinterface:supervisor]: the control API. */
+  | { kind: "control" }
   | { kind: "ignored"; instead: string };
 
-const XMLRPC = "corral serves no XML-RPC; stop and start programs with signals or the container-run socket (--job-name)";
+/** The sections of supervisord's control API, which corral serves (config/http-server.ts reads them). */
+const CONTROL = new Set(["unix_http_server", "inet_http_server", "supervisorctl", "rpcinterface:supervisor"]);
 
 /** supervisord sections accepted with a warning saying what corral does instead. */
-const IGNORED: Readonly<Record<string, string>> = {
-  supervisord: "corral runs in the foreground as PID 1; its own flags and environment replace these settings",
-  unix_http_server: XMLRPC,
-  inet_http_server: XMLRPC,
-  supervisorctl: "there is no supervisorctl; use `corral ctl` against the container-run socket",
-};
+const IGNORED: Readonly<Record<string, string>> = {};
 
-/** Prefixed supervisord sections (`[eventlistener:x]` …), same treatment. */
+/** Prefixed supervisord sections (`[ctlplugin:x]` …), same treatment. */
 const IGNORED_PREFIXES: Readonly<Record<string, string>> = {
-  "rpcinterface:": XMLRPC,
-  "eventlistener:": "the listener is not started; use critical=true to end the container when a program dies",
-  "group:": "each [program:x] is its own group; use depends_on= to order programs",
+  "rpcinterface:": "corral serves supervisord's own interface (supervisor.*, system.*) only; a plugin interface is not loaded",
+  "ctlplugin:": "there is no supervisorctl to extend",
   "fcgi-program:": "not started: corral opens no FastCGI sockets; run the server as a [program:x] that listens itself",
 };
 
+/** What corral says about a section neither it nor supervisord reads. */
+export const UNKNOWN_SECTION = "not a section supervisord or corral reads; ignored, as supervisord does";
+
 /**
- * Classifies a section name; `undefined` for names neither corral nor supervisord know.
+ * Classifies a section name; `undefined` for names neither corral nor supervisord know
+ * (supervisord skips those; corral warns).
  * @example sectionKind("program:web") // { kind: "program", program: "web" }
  */
 export function sectionKind(name: string): SectionKind | undefined {
   if (name.startsWith("program:")) return { kind: "program", program: name.slice("program:".length) };
+  if (name.startsWith("group:")) return { kind: "group", group: name.slice("group:".length) };
+  if (name.startsWith("eventlistener:")) return { kind: "listener", pool: name.slice("eventlistener:".length) };
+  if (name === "supervisord") return { kind: "server" };
   if (name === "include") return { kind: "include" };
+  if (CONTROL.has(name)) return { kind: "control" };
   const exact = IGNORED[name];
   if (exact) return { kind: "ignored", instead: exact };
   const prefix = Object.keys(IGNORED_PREFIXES).find((p) => name.startsWith(p));

@@ -1,4 +1,5 @@
 // What a validated config gives the supervisor: programs as plain data.
+import type { HttpServerConfig } from "./http-server.ts";
 
 /** Where program output goes: corral's own stdout/stderr, a file, or nowhere. */
 export type LogTarget =
@@ -11,10 +12,15 @@ export type AutoRestart = "true" | "false" | "unexpected";
 
 /** One process to supervise (a [program:x] with numprocs=N gives N of these). */
 export interface ProgramSpec {
-  /** process_name after expansion (unique). */
+  /** Unique: the process_name after expansion; `GROUP:PROCESS` for a member of a [group:x] or an
+   * [eventlistener:x] pool (supervisord's namespec as supervisorctl shows it: PROCESS alone when the two are equal). */
   name: string;
-  /** The [program:x] section name (group). */
+  /** supervisord's group: the [group:x] that lists this program, else the program's own name. */
   group: string;
+  /** The [program:x] (or [eventlistener:x]) section name; depends_on= names these. */
+  program?: string;
+  /** The group's priority (supervisord orders groups by it): [group:x] priority=, else the program's. */
+  groupPriority?: number;
   /** argv after shell-like splitting and %(...)s expansion. */
   command: string[];
   priority: number;
@@ -25,7 +31,8 @@ export interface ProgramSpec {
   exitcodes: number[];
   stopsignal: number;
   stopwaitsecs: number;
-  user?: { name: string; uid: number; gid: number; home: string };
+  /** `groups`: every gid the process runs with (the primary first, then /etc/group's), as initgroups sets them. */
+  user?: { name: string; uid: number; gid: number; home: string; groups?: number[] };
   directory?: string;
   umask?: number;
   /** Extra environment (KEY -> VALUE), added to corral's own. */
@@ -33,6 +40,9 @@ export interface ProgramSpec {
   redirectStderr: boolean;
   stdout: LogTarget;
   stderr: LogTarget;
+  /** stdout_events_enabled / stderr_events_enabled: lines become PROCESS_LOG_STDOUT/STDERR events. */
+  stdoutEvents?: boolean;
+  stderrEvents?: boolean;
   /** corral keys */
   critical: boolean;
   job?: string;
@@ -48,9 +58,51 @@ export interface ProgramSpec {
   origin: string;
 }
 
+/** A [group:x]: programs= members, started and stopped together, ordered by `priority`. */
+export interface GroupSpec {
+  name: string;
+  priority: number;
+  /** The [program:x] names it lists, as written. */
+  programs: string[];
+  /** Process names of its members (`name:process`). */
+  processes: string[];
+  /** file:line of the section. */
+  origin: string;
+}
+
+/** The only result_handler corral runs: OK acknowledges, anything else rejects and re-sends. */
+export const DEFAULT_RESULT_HANDLER = "supervisor.dispatchers:default_handler";
+
+/** An [eventlistener:x] pool: processes supervised like programs that read events on stdin. */
+export interface ListenerSpec {
+  /** The pool name (the section's x): the `pool:` of every event header. */
+  name: string;
+  /** Subscribed event type names, upper case, as written (parents such as PROCESS_STATE included). */
+  events: string[];
+  /** Events kept while every listener is busy; the oldest is dropped beyond it. */
+  bufferSize: number;
+  /** Always DEFAULT_RESULT_HANDLER (another one is warned about and replaced by it). */
+  resultHandler: string;
+  priority: number;
+  /** The pool's processes (numprocs of them), group = pool name; stdout is the protocol channel. */
+  processes: ProgramSpec[];
+  origin: string;
+}
+
 /** The whole config. */
 export interface Config {
+  /** Programs to run, in start order; none is fine (a base image's config before programs are added). */
   programs: ProgramSpec[];
+  /** [group:x] sections (programs of no group are their own group, not listed here). */
+  groups: GroupSpec[];
+  /** [eventlistener:x] pools. */
+  listeners: ListenerSpec[];
+  /** [supervisord] pidfile=, when set (writing it is the runner's). */
+  pidfile?: string;
+  /** [supervisord] environment=, already merged into every program's environment (program wins). */
+  environment: Record<string, string>;
+  /** [unix_http_server], [inet_http_server], [supervisorctl]: where the control API is served. */
+  http: HttpServerConfig;
   /** One-line warnings (ignored sections, supervisord-only keys). */
   warnings: string[];
   /** Files read, in order (for SIGHUP reload). */

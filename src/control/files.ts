@@ -1,35 +1,33 @@
 // The `.running` marker and the bpm pidfile: written while a process runs, removed
 // only by the instance that wrote them (an old instance dying late never removes a new one's).
-import { mkdirSync, readFileSync, unlinkSync } from "node:fs";
 import { dirname } from "node:path";
+import type { Os } from "../os/types.ts";
 import { writeAtomically } from "../pidfile/write.ts";
 import type { ControlPaths } from "./paths.ts";
 
-function writeFile(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  writeAtomically(path, text, process.pid);
+function writeFile(os: Os, path: string, text: string): void {
+  os.makeDirectory(dirname(path));
+  writeAtomically(os, path, text);
 }
 
-function removeIfOwned(path: string, pid: number): void {
-  try {
-    if (readFileSync(path, "utf8").trim() === String(pid)) unlinkSync(path);
-  } catch { /* already gone */ }
+function removeIfOwned(os: Os, path: string, pid: number): void {
+  if (os.readText(path)?.trim() === String(pid)) os.removeFile(path);
 }
 
 /**
  * Marks JOB/PROC as running with `pid`: the `.running` file and the pidfile both hold it.
- * @example markRunning(paths, 1234)
+ * @example markRunning(os, controlPaths("/var/vcap", "web", "nginx"), 1234)
  */
-export function markRunning(paths: ControlPaths, pid: number): void {
-  writeFile(paths.pidfile, `${pid}\n`);
-  writeFile(paths.running, `${pid}\n`);
+export function markRunning(os: Os, paths: ControlPaths, pid: number): void {
+  writeFile(os, paths.pidfile, `${pid}\n`);
+  writeFile(os, paths.running, `${pid}\n`);
 }
 
 /**
  * Removes the files of the instance that ran as `pid`, if they are still its own.
- * @example clearRunning(paths, 1234)
+ * @example clearRunning(os, controlPaths("/var/vcap", "web", "nginx"), 1234)
  */
-export function clearRunning(paths: ControlPaths, pid: number): void {
-  removeIfOwned(paths.running, pid);
-  removeIfOwned(paths.pidfile, pid);
+export function clearRunning(os: Os, paths: ControlPaths, pid: number): void {
+  removeIfOwned(os, paths.running, pid);
+  removeIfOwned(os, paths.pidfile, pid);
 }

@@ -1,6 +1,6 @@
 // Where container-run keeps its socket and files, below a base dir (/var/vcap by default).
 import { join } from "node:path";
-import { UsageError } from "../cli/errors.ts";
+import { UsageError } from "../core/errors.ts";
 
 /** container-run's base directory. */
 export const DEFAULT_BASE_DIR = "/var/vcap";

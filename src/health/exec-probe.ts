@@ -1,5 +1,5 @@
 // exec: probes: healthy means the command exits 0 within the time allowed.
-import { formatDuration } from "../cli/duration.ts";
+import { formatDuration } from "../core/duration.ts";
 import { HEALTHY, unhealthy, type ProbeResult } from "./result.ts";
 
 /** How probes start commands: injected, because under PID 1 the init loop owns every child. */

@@ -3,7 +3,7 @@
 // node:http rather than fetch: fetch refuses "bad ports" (6000, 6667, ...) a service may use.
 import { get as httpGet, type IncomingMessage } from "node:http";
 import { get as httpsGet } from "node:https";
-import { formatDuration } from "../cli/duration.ts";
+import { formatDuration } from "../core/duration.ts";
 import { HEALTHY, unhealthy, type ProbeResult } from "./result.ts";
 
 /** The one status that counts as healthy, as in sipid. */

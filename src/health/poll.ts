@@ -22,7 +22,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Calls `probe(boundMs)` right away and then every `periodMs` (start to start) until it
  * reports healthy or the next start would fall on or past `timeoutMs`; no probe outlives
  * the deadline, and a probe that overruns its period is followed at once.
- * @example await pollUntilHealthy((ms) => checkProbe(p, deps, ms), { timeoutMs: 60_000, periodMs: 5000 })
+ * @example await pollUntilHealthy((ms) => checkProbe(parseProbe("tcp:localhost:5432"), deps, ms), { timeoutMs: 60_000, periodMs: 5000 })
  */
 export async function pollUntilHealthy(
   probe: (boundMs: number) => Promise<{ healthy: boolean; detail: string }>,

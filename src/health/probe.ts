@@ -1,6 +1,6 @@
 // Health probes shared by `corral wait-until-healthy` and the supervisor's `ready=` key:
 // one spelling, parsed once, run with a bound.
-import { UsageError } from "../cli/errors.ts";
+import { parseProbeWith, type Probe } from "../core/probe-spec.ts";
 import { execProbe, type ProbeDeps } from "./exec-probe.ts";
 import type { ProbeResult } from "./result.ts";
 // One splitting rule in all of corral: supervisord's (Python shlex), as for command=.
@@ -9,42 +9,14 @@ import { splitCommand } from "../config/shlex.ts";
 // Re-exported so that `ready=` needs this one module.
 export type { ProbeDeps } from "./exec-probe.ts";
 export type { ProbeResult } from "./result.ts";
-
-/** A parsed probe: an HTTP(S) GET, a TCP connect, or a command. */
-export type Probe =
-  | { kind: "http"; url: string }
-  | { kind: "tcp"; host: string; port: number }
-  | { kind: "exec"; argv: string[] };
+export type { Probe } from "../core/probe-spec.ts";
 
 /**
- * Parses `http://…`, `https://…`, `tcp:HOST:PORT` (`tcp:[::1]:80` for IPv6) or `exec:CMD ARGS`.
- * Throws a UsageError whose message names the text and what was expected; callers prefix
- * where it came from (a flag, a config file and line).
+ * Parses a probe (see parseProbeWith), splitting exec: commands as command= is split.
  * @example parseProbe("tcp:127.0.0.1:5432") // { kind: "tcp", host: "127.0.0.1", port: 5432 }
  */
 export function parseProbe(text: string): Probe {
-  const t = text.trim();
-  if (/^https?:\/\//i.test(t)) {
-    if (!URL.canParse(t)) throw new UsageError(`expected a valid http:// or https:// URL, got "${text}"`);
-    return { kind: "http", url: new URL(t).href };
-  }
-  if (t.startsWith("tcp:")) {
-    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(t.slice(4));
-    const port = Number(m?.[3]);
-    if (!m || port < 1 || port > 65535) throw new UsageError(`expected tcp:HOST:PORT with a port 1-65535, got "${text}"`);
-    return { kind: "tcp", host: m[1] ?? m[2]!, port };
-  }
-  if (t.startsWith("exec:")) {
-    let argv: string[];
-    try {
-      argv = splitCommand(t.slice(5));
-    } catch (err) {
-      throw new UsageError(`exec: ${(err as Error).message}`);
-    }
-    if (argv.length === 0) throw new UsageError(`expected exec:COMMAND ARGS with a command, got "${text}"`);
-    return { kind: "exec", argv };
-  }
-  throw new UsageError(`expected http://…, https://…, tcp:HOST:PORT or exec:COMMAND ARGS, got "${text}"`);
+  return parseProbeWith(text, splitCommand);
 }
 
 /**
@@ -65,7 +37,7 @@ export async function checkProbe(probe: Probe, deps: ProbeDeps, timeoutMs: numbe
 
 /**
  * Whether one probe succeeds within `timeoutMs`: the yes/no the supervisor's `ready=` needs.
- * @example if (await runProbe(probe, { runCommand }, 5000)) markReady();
+ * @example if (await runProbe(parseProbe("exec:pg_isready"), deps, 5000)) supervisor.handle({ type: "ready", name: "db" }, Date.now());
  */
 export async function runProbe(probe: Probe, deps: ProbeDeps, timeoutMs: number): Promise<boolean> {
   return (await checkProbe(probe, deps, timeoutMs)).healthy;

@@ -1,6 +1,6 @@
 // tcp:HOST:PORT probes: healthy means something accepts a connection there.
 import { connect } from "node:net";
-import { formatDuration } from "../cli/duration.ts";
+import { formatDuration } from "../core/duration.ts";
 import { HEALTHY, unhealthy, type ProbeResult } from "./result.ts";
 
 /**

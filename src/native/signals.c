@@ -96,6 +96,7 @@ static napi_value ForwardRealtime(napi_env env, napi_callback_info info) {
 static int relay_pipe[2] = {-1, -1};
 static pid_t relay_self;
 static napi_threadsafe_function relay_fn;
+static volatile sig_atomic_t relayed[NSIG];  // 1 for each signal the relay should own
 
 static int is_fault(int sig) { return sig == SIGILL || sig == SIGBUS || sig == SIGFPE || sig == SIGSEGV; }
 
@@ -179,21 +180,67 @@ static napi_value RelaySignals(napi_env env, napi_callback_info info) {
   for (uint32_t i = 0; i < n; i++) {
     napi_value item;
     napi_get_element(env, args[0], i, &item);
-    if (sigaction(get_int(env, item, 0), &sa, NULL) < 0) return make_int(env, -errno);
+    int sig = get_int(env, item, 0);
+    if (sig <= 0 || sig >= NSIG || sigaction(sig, &sa, NULL) < 0) return make_int(env, sig <= 0 || sig >= NSIG ? -EINVAL : -errno);
+    relayed[sig] = 1;
   }
   return make_int(env, 0);
 }
 
-// isRelayed(sig) -> whether the relay handler is still the one installed (Deno installs its
-// own SIGUSR1 handler some time after start-up; corral puts the relay back).
-static napi_value IsRelayed(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1], out;
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+static bool relay_installed(int sig) {
   struct sigaction current;
-  bool ours = sigaction(get_int(env, args[0], 0), NULL, &current) == 0 && current.sa_sigaction == on_relayed;
-  napi_get_boolean(env, ours, &out);
-  return out;
+  return sigaction(sig, NULL, &current) == 0 && (current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_relayed;
+}
+
+// Deno (2.9) installs handlers of its own for SIGHUP, SIGINT, SIGTERM and SIGUSR1 about
+// 500 ms after start-up (SIGUSR1 opens an inspector; the others end the process). A guard
+// thread puts the relay back within a millisecond: it looks every GUARD_STEP_US for the
+// first GUARD_DENSE_MS, then at each of GUARD_LATE_MS.
+#define GUARD_STEP_US 1000
+#define GUARD_DENSE_MS 1500
+static const int GUARD_LATE_MS[] = {2000, 3000, 5000, 10000};
+
+static void guard_pass(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_relayed;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  for (int s = 1; s < NSIG; s++) {
+    if (relayed[s] && !relay_installed(s)) sigaction(s, &sa, NULL);
+  }
+}
+
+static void *guard_thread(void *arg) {
+  (void)arg;
+  int slept_ms = 0;
+  for (; slept_ms < GUARD_DENSE_MS; slept_ms++) {
+    guard_pass();
+    usleep(GUARD_STEP_US);
+  }
+  for (size_t i = 0; i < sizeof GUARD_LATE_MS / sizeof GUARD_LATE_MS[0]; i++) {
+    usleep((useconds_t)(GUARD_LATE_MS[i] - slept_ms) * 1000);
+    slept_ms = GUARD_LATE_MS[i];
+    guard_pass();
+  }
+  return NULL;
+}
+
+// guardRelay() -> 0 or -errno: starts the guard thread (once).
+static napi_value GuardRelay(napi_env env, napi_callback_info info) {
+  (void)info;
+  static int started = 0;
+  if (started) return make_int(env, 0);
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pthread_t thread;
+  int err = pthread_create(&thread, NULL, guard_thread, NULL);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (err) return make_int(env, -err);
+  pthread_detach(thread);
+  started = 1;
+  return make_int(env, 0);
 }
 
 // ---------------------------------------------------------------- kill, subreaper
@@ -218,7 +265,7 @@ void register_signals(napi_env env, napi_value exports) {
   export_fn(env, exports, "reap", Reap);
   export_fn(env, exports, "forwardRealtime", ForwardRealtime);
   export_fn(env, exports, "relaySignals", RelaySignals);
-  export_fn(env, exports, "isRelayed", IsRelayed);
+  export_fn(env, exports, "guardRelay", GuardRelay);
   export_fn(env, exports, "kill", Kill);
   export_fn(env, exports, "setSubreaper", SetSubreaper);
 }

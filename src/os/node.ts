@@ -1,10 +1,11 @@
 // The Node.js implementation of the seam: libuv signal handles plus corral.node (whose
 // pump thread also serves Deno: see deno.ts).
 import { basename } from "node:path";
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { loadAddon, type Native } from "./native.ts";
 import { bindDatagram } from "./datagram.ts";
 import { PumpChannel } from "./pump-channel.ts";
-import type { ChildExit, LogRoute, Os, SpawnSpec } from "./types.ts";
+import { EAGAIN, type ChildExit, type LogRoute, type Os, type SpawnSpec } from "./types.ts";
 
 /**
  * Builds the Node seam; the addon is loaded once, here.
@@ -64,6 +65,51 @@ export function nodeOs(): Os {
     readSome: (fd, into) => native.readSome(fd, into),
     reopenNonBlocking: (fd) => native.reopenNonBlocking(fd),
     writeNoWait: (fd, data) => native.writeNoWait(fd, data),
+    now: () => Date.now(),
+    setTimer: (ms, fn) => setTimeout(fn, ms),
+    clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout> | undefined),
+    onUncaught(handler) {
+      process.on("uncaughtException", handler);
+      process.on("unhandledRejection", handler);
+    },
+    // Touched only when used: process.stdout costs ~3 ms of start-up.
+    writeStdout: (text) => new Promise((resolve) => {
+      process.stdout.on("error", () => resolve());
+      process.stdout.write(text, () => resolve());
+    }),
+    writeStderr(text) {
+      try { writeFileSync(2, text); } catch { /* nowhere to report */ }
+    },
+    umask: (mask) => process.umask(mask),
+    makeDirectory: (path, mode) => void mkdirSync(path, { recursive: true, ...(mode === undefined ? {} : { mode }) }),
+    exists(path) {
+      try {
+        lstatSync(path);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    removeFile(path) {
+      try {
+        unlinkSync(path);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    chmod: (path, mode) => chmodSync(path, mode),
+    readText(path) {
+      try {
+        return readFileSync(path, "utf8");
+      } catch {
+        return undefined;
+      }
+    },
+    writeNewFile: (path, text, mode) => writeFileSync(path, text, { flag: "wx", mode }),
+    rename: (from, to) => renameSync(from, to),
+    openFile: (path, mode) => openSync(path, mode),
+    closeFile: (fd) => closeSync(fd),
   };
 }
 
@@ -80,8 +126,6 @@ function routeOptions(route: LogRoute): object {
 /** Every caught signal, by number, to its handlers (corral.node's relay calls `dispatch`). */
 export interface SignalRelay {
   add(signals: readonly number[], handler: (signo: number) => void): void;
-  /** Puts the relay's handler back where something else replaced it (Deno's SIGUSR1). */
-  reclaim(signo: number): void;
 }
 
 /**
@@ -89,12 +133,6 @@ export interface SignalRelay {
  * @example signalRelay(loadAddon<Native>("corral.node")).add([15], (signo) => console.log(signo));
  */
 export function signalRelay(native: Native): SignalRelay {
-  return (relayOf ??= makeRelay(native));
-}
-
-let relayOf: SignalRelay | undefined;
-
-function makeRelay(native: Native): SignalRelay {
   const handlers = new Map<number, Array<(signo: number) => void>>();
   const dispatch = (signo: number) => {
     for (const h of handlers.get(signo) ?? []) h(signo);
@@ -103,10 +141,11 @@ function makeRelay(native: Native): SignalRelay {
     add(signals, handler) {
       for (const signo of signals) handlers.set(signo, [...(handlers.get(signo) ?? []), handler]);
       const r = native.relaySignals([...signals], dispatch);
-      if (r < 0) throw new Error(`cannot install signal handlers (errno ${-r})`);
-    },
-    reclaim(signo) {
-      if (!native.isRelayed(signo)) native.relaySignals([signo], dispatch);
+      if (r < 0) {
+        throw new Error(r === -EAGAIN ?
+          "cannot start the signal relay's thread (EAGAIN: the container's pids limit is lower than the runtime needs; allow at least 16)" :
+          `cannot install signal handlers (errno ${-r})`);
+      }
     },
   };
 }

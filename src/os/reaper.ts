@@ -2,7 +2,12 @@
 // and each exit goes to whoever waits for that pid (orphans to `onOrphan`).
 import type { ChildExit, Os, SpawnSpec } from "./types.ts";
 
-/** Waits on children by pid; the only caller of `os.reap()`. */
+/**
+ * Waits on children by pid; the only caller of `os.reap()`.
+ * @example const reaper = new Reaper(os);
+ * os.onSignals([SIGCHLD], () => reaper.reapNow());
+ * const child = reaper.spawn({ file: "true", argv: ["true"], env: [] });
+ */
 export class Reaper {
   #os: Os;
   #waiting = new Map<number, (exit: ChildExit) => void>();

@@ -11,6 +11,7 @@ export const SIGNALS: Readonly<Record<string, number>> = {
 /** Highest real-time signal number on Linux. */
 export const SIGRTMAX = 64;
 
+/** The signals corral names in code. */
 export const SIGHUP = 1, SIGINT = 2, SIGQUIT = 3, SIGKILL = 9, SIGUSR1 = 10, SIGUSR2 = 12;
 export const SIGPIPE = 13, SIGTERM = 15, SIGCHLD = 17, SIGCONT = 18, SIGSTOP = 19;
 export const SIGTSTP = 20, SIGTTIN = 21, SIGTTOU = 22;

@@ -17,7 +17,7 @@ export interface SpawnSpec {
   umask?: number;
   uid?: number;
   gid?: number;
-  /** Supplementary groups (setgroups before setgid); default: none. */
+  /** Supplementary groups to set (setgroups) before dropping to uid/gid; none given: the child keeps none. */
   groups?: number[];
   /** Descriptors for the child's 0, 1, 2 (default: corral's own). */
   stdio?: [number, number, number];
@@ -92,7 +92,45 @@ export interface Os {
   reopenNonBlocking(fd: number): number;
   /** Like writeSome, but never blocks on a socket even when `fd` is blocking (send with MSG_DONTWAIT). */
   writeNoWait(fd: number, data: Uint8Array): number;
+  // The clock and timers: the loop's only source of time (a fake in tests).
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /** Calls `fn` once after `ms` (a pending timer keeps the event loop alive, as setTimeout). */
+  setTimer(ms: number, fn: () => void): Timer;
+  clearTimer(timer: Timer | undefined): void;
+  /** Calls `handler` for errors nothing caught (PID 1 reports them and keeps running). */
+  onUncaught(handler: (err: unknown) => void): void;
+
+  // corral's own output (not its programs'): stdout for results, stderr for usage lines.
+  /** Writes to stdout; resolves once written (EPIPE and other errors are ignored). */
+  writeStdout(text: string): Promise<void>;
+  /** Writes to stderr at once (blocking); for subcommands, never for PID 1's log. */
+  writeStderr(text: string): void;
+
+  // The few file operations control files, sockets and pidfiles need.
+  /** umask(2): sets the mask, returns the previous one. */
+  umask(mask: number): number;
+  /** mkdir -p; throws naming the path on failure. */
+  makeDirectory(path: string, mode?: number): void;
+  /** Whether something (also a dangling symlink or a socket) is at `path`. */
+  exists(path: string): boolean;
+  /** Removes the file at `path`; false when it was not there or could not be removed. */
+  removeFile(path: string): boolean;
+  chmod(path: string, mode: number): void;
+  /** The file's text, or undefined when it cannot be read. */
+  readText(path: string): string | undefined;
+  /** Writes `text` into a new file (fails when `path` exists: a planted symlink is never followed). */
+  writeNewFile(path: string, text: string, mode: number): void;
+  /** rename(2); throws on failure. */
+  rename(from: string, to: string): void;
+  /** open(2) for reading ("r"), writing ("w") or appending ("a", created); the fd, throws on failure. */
+  openFile(path: string, mode: "r" | "w" | "a"): number;
+  /** Closes a descriptor of `openFile`. */
+  closeFile(fd: number): void;
 }
+
+/** A pending timer of `Os.setTimer`. */
+export type Timer = { readonly timer: unique symbol } | object;
 
 /** How the pump writes one program stream: bytes as they are, `prefix` + line, or one JSON object per line. */
 export type LogFormat = "raw" | "prefix" | "json";

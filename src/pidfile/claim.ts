@@ -1,5 +1,4 @@
 // Claiming a pidfile: at most one live owner, decided under the flock, written atomically.
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Os } from "../os/types.ts";
 import { EAGAIN } from "../os/types.ts";
@@ -20,7 +19,7 @@ export type ClaimResult = { claimed: true } | { claimed: false; reason: string }
  * @example claimPidfile(os, "/var/vcap/sys/run/web/web.pid", 4242) // { claimed: true }
  */
 export function claimPidfile(os: Os, file: string, pid: number): ClaimResult {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
+  os.makeDirectory(dirname(file), 0o755);
   const lock = lockPidfile(os, file);
   if ("errno" in lock) {
     const why = lock.errno === EAGAIN ? "another claim holds its lock" : `cannot lock it (${errnoName(lock.errno)})`;
@@ -33,7 +32,7 @@ export function claimPidfile(os: Os, file: string, pid: number): ClaimResult {
       const reason = content.pid === pid ? "is already in the pidfile" : "already exists";
       return { claimed: false, reason: `process ${content.pid} (${file}) ${reason}` };
     }
-    writeAtomically(file, `${pid}\n`, os.pid);
+    writeAtomically(os, file, `${pid}\n`);
     return { claimed: true };
   } finally {
     os.closeFd(lock.fd);

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import type { Os } from "../os/types.ts";
 import { EPERM, ESRCH } from "../os/types.ts";
 import { SIGKILL, SIGQUIT, SIGTERM } from "../os/signals.ts";
-import { formatDuration } from "../cli/duration.ts";
+import { formatDuration } from "../core/duration.ts";
 import { warn } from "../log.ts";
 import { parsePidfile, quoteGarbage } from "./content.ts";
 import { isRunning } from "./liveness.ts";

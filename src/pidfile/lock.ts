@@ -27,7 +27,7 @@ export function lockPidfile(os: Os, file: string): { fd: number } | { errno: num
 
 /**
  * The content of the file a lock holds (not whatever may be at its path by now).
- * @example parsePidfile(readLocked(lock.fd))
+ * @example const lock = lockPidfile(os, "/run/web.pid"); if ("fd" in lock) parsePidfile(readLocked(lock.fd));
  */
 export function readLocked(fd: number): string {
   return readFileSync(`/proc/self/fd/${fd}`, "utf8");

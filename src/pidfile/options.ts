@@ -1,7 +1,7 @@
 // Flags of `pidfile claim` and `pidfile kill`, validated once into what the commands need.
-import { UsageError } from "../cli/errors.ts";
-import { parseDuration } from "../cli/duration.ts";
-import { parseCommandFlags, requiredFlag, type FlagSpec } from "../cli/flags.ts";
+import { UsageError } from "../core/errors.ts";
+import { parseDuration } from "../core/duration.ts";
+import { parseCommandFlags, requiredFlag, type FlagSpec } from "../core/command-flags.ts";
 import { parsePid, PID_MAX } from "./content.ts";
 import { DEFAULT_KILL_TIMEOUT_MS, type KillOptions } from "./kill.ts";
 

@@ -1,19 +1,19 @@
 // Writes a pidfile so that readers see the old content or the new, never a partial one.
-import { renameSync, rmSync, writeFileSync } from "node:fs";
+import type { Os } from "../os/types.ts";
 
 /**
  * Writes `text` to a temporary file beside `file` (created exclusively, so a planted symlink
  * is never followed) and renames it over `file`.
- * @example writeAtomically("/run/web.pid", "123\n", 4242)
+ * @example writeAtomically(os, "/run/web.pid", "123\n")
  */
-export function writeAtomically(file: string, text: string, ownPid: number): void {
-  const temp = `${file}.${ownPid}.tmp`;
-  rmSync(temp, { force: true }); // left by a crashed claim with our pid
+export function writeAtomically(os: Os, file: string, text: string): void {
+  const temp = `${file}.${os.pid}.tmp`;
+  os.removeFile(temp); // left by a crashed claim with our pid
   try {
-    writeFileSync(temp, text, { flag: "wx", mode: 0o644 });
-    renameSync(temp, file);
+    os.writeNewFile(temp, text, 0o644);
+    os.rename(temp, file);
   } catch (err) {
-    rmSync(temp, { force: true });
+    os.removeFile(temp);
     throw err;
   }
 }

@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { have, sleep } from "../helpers.ts";
+import { have, skip, sleep } from "../helpers.ts";
 import { buildImage, CORRAL_IN_IMAGE, podman, removeContainers, runContainer, type BuiltImage, type Container } from "./podman.ts";
 import { fakeKubectl } from "./fake-kubectl.ts";
 import { nodeEval, ORPHAN, SERVICE, TERM_42, WHO_AM_I } from "./jobs.ts";
@@ -22,8 +22,7 @@ let built: BuiltImage;
 function imageTest(name: string, body: () => Promise<void>): void {
   test(name, async () => {
     if (missing.length) {
-      console.log(`skipped: ${missing.join(" and ")} not installed (.ci/run installs them): ${name}`);
-      return;
+      return skip(`${missing.join(" and ")} not installed (.ci/run installs them): ${name}`);
     }
     built ??= buildImage();
     await body();
@@ -46,8 +45,7 @@ imageTest("the build is reproducible: the same sources give the same image id", 
   const before = inputs();
   const again = buildImage({ SOURCE_DATE_EPOCH: String(built.epoch) });
   if (again.id !== built.id && inputs() !== before) {
-    console.log("skipped: dist/ was rebuilt by a concurrent build between the two image builds");
-    return;
+    return skip("dist/ was rebuilt by a concurrent build between the two image builds");
   }
   assert.is(again.id, built.id);
 });
@@ -122,8 +120,7 @@ const startedPids = (c: Container) => [...c.output().matchAll(/started (\d+)/g)]
 
 imageTest("bpm verbs from one container drive the job of another through the shared /var/vcap/data", async () => {
   if (!bpmLanded()) {
-    console.log("skipped: `corral bpm` is not implemented yet (issue 3); the control-socket image test waits for it");
-    return;
+    return skip("`corral bpm` is not implemented yet (issue 3); the control-socket image test waits for it");
   }
   await twoJobPod(async (web, worker) => {
     // pid reads the pidfile under /var/vcap/sys, which each container keeps to itself.
@@ -147,8 +144,7 @@ imageTest("bpm verbs from one container drive the job of another through the sha
 
 imageTest("examples/kubernetes/stop-all.sh stops and starts every job through one container", async () => {
   if (!bpmLanded()) {
-    console.log("skipped: `corral bpm` is not implemented yet (issue 3); the stop-all recipe test waits for it");
-    return;
+    return skip("`corral bpm` is not implemented yet (issue 3); the stop-all recipe test waits for it");
   }
   const bin = fakeKubectl(join(process.cwd(), ".cache/image"), built.storageDriver);
   const stopAll = (verb: string) => spawnSync("sh", ["examples/kubernetes/stop-all.sh", "corral-demo", "web", verb],

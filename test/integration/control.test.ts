@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, w
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUNDLE, corralPid, have, run, runtimeArgv, sleep, start, type Running } from "../helpers.ts";
+import { BUNDLE, corralPid, have, run, runtimeArgv, skip, sleep, start, until, type Running } from "../helpers.ts";
 
 const LOOP = `trap 'echo got TERM; exit 0' TERM; trap 'echo got QUIT' QUIT; echo "main $$ up"; while :; do sleep 100 & wait $!; done`;
 
@@ -34,14 +34,11 @@ const ctl = (base: string, ...args: string[]) =>
 const bpm = (base: string, ...args: string[]) =>
   spawnSync(runtimeArgv()[0]!, [...runtimeArgv().slice(1), "bpm", ...args, "--base-dir", base], { encoding: "utf8" });
 
-async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(20);
-  }
-}
-
+/**
+ * The job's state from a STATUS reply (`corral ctl status`). The socket delivers datagrams in
+ * order, so the reply also proves every datagram sent before it has been acted on: "nothing
+ * changed" checks ask this instead of sleeping.
+ */
 function state(base: string): string {
   const out = ctl(base, "status", "web/srv").stdout;
   return out.split("\n")[1]?.split(/\s+/)[2] ?? "?";
@@ -67,33 +64,33 @@ test("the socket is a 0600 datagram socket; .running and the pidfile hold the ma
   assert.not.ok(existsSync(job.running), ".running removed on exit");
 });
 
-test("STOP and START through nc, ncat and socat; both idempotent", async () => {
-  const job = startJob();
-  await job.corral.waitFor(/main \d+ up/);
-  const clients: Array<[string, (cmd: string) => void]> = [
-    ["nc", (cmd) => execFileSync("sh", ["-c", `echo ${cmd} | nc -w 1 -uU ${job.sock}`])],
-    ["ncat", (cmd) => execFileSync("sh", ["-c", `echo ${cmd} | ncat -w 1 --unixsock --udp ${job.sock}`])],
-    ["socat", (cmd) => execFileSync("sh", ["-c", `echo ${cmd} | socat - UNIX-SENDTO:${job.sock}`])],
-  ];
-  for (const [name, send] of clients) {
-    if (!have(name)) { console.log(`skipped ${name}: not installed`); continue; }
+const CLIENTS: Array<[string, (sock: string, cmd: string) => string]> = [
+  ["nc", (sock, cmd) => `echo ${cmd} | nc -w 1 -uU ${sock}`],
+  ["ncat", (sock, cmd) => `echo ${cmd} | ncat -w 1 --unixsock --udp ${sock}`],
+  ["socat", (sock, cmd) => `echo ${cmd} | socat - UNIX-SENDTO:${sock}`],
+];
+for (const [name, line] of CLIENTS) {
+  test(`STOP and START through ${name}; both idempotent`, async () => {
+    if (!have(name)) return skip(`${name} is not installed (.ci/run installs it)`);
+    const job = startJob();
+    const send = (cmd: string) => execFileSync("sh", ["-c", line(job.sock, cmd)]);
+    await job.corral.waitFor(/main \d+ up/);
     await until("pidfile", () => existsSync(job.pidfile));
     const before = readFileSync(job.pidfile, "utf8");
     send("STOP");
     await until(`${name} STOP`, () => !existsSync(job.running));
     send("STOP");
-    await sleep(200);
     assert.is(state(job.base), "STOPPED", `${name}: STOP when stopped changes nothing`);
     send("START");
     await until(`${name} START`, () => existsSync(job.running));
     const after = readFileSync(job.pidfile, "utf8");
     assert.is.not(after, before, `${name}: a new instance`);
     send("START");
-    await sleep(200);
+    assert.is(state(job.base), "RUNNING", `${name}: START when running does not restart`);
     assert.is(readFileSync(job.pidfile, "utf8"), after, `${name}: START when running changes nothing`);
-  }
-  assert.is(await stopCorral(job), 0);
-});
+    assert.is(await stopCorral(job), 0);
+  });
+}
 
 test("the seed's find loop stops every job's processes", async () => {
   const base = mkdtempSync(join(tmpdir(), "corral-ctl-"));
@@ -120,7 +117,7 @@ test("anything but a command is ignored and changes nothing", async () => {
     Buffer.from([0xff, 0x00, 0x13, 0x37]), Buffer.alloc(64 * 1024, "S"), Buffer.from("Stop\n"), Buffer.from("QUITTER")];
   for (const j of junk) client.send(j, 0, j.length, job.sock);
   client.close();
-  await sleep(300);
+  // The STATUS reply comes after every junk datagram was read.
   assert.is(state(job.base), "RUNNING");
   assert.is(readFileSync(job.pidfile, "utf8"), pid);
   assert.is(await stopCorral(job), 0);
@@ -181,7 +178,8 @@ test("exit 0 leaves corral up and stopped until START; a non-zero exit ends it w
   const marker = join(base, "runs");
   const job = startJob([], `echo run >> ${marker}; exit 0`, base);
   await until("first run", () => existsSync(marker));
-  await sleep(300);
+  // A STATUS reply saying EXITED comes from a corral that has seen the exit and stayed up.
+  await until("the exit to be seen", () => !["STARTING", "RUNNING"].includes(state(base)));
   assert.is(state(base), "EXITED");
   assert.is(job.corral.child.exitCode, null);
   execFileSync("sh", ["-c", `echo START | nc -w 1 -uU ${job.sock}`]);

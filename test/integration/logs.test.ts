@@ -7,7 +7,7 @@ import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { corralPid, denoPermissionsFor, have, run, runtimeArgv, runtimeCommand, sleep, start, type Running } from "../helpers.ts";
+import { corralPid, denoPermissionsFor, have, run, runtimeArgv, runtimeCommand, skip, sleep, start, until, type Running } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "corral-logs-"));
 let configs = 0;
@@ -91,7 +91,7 @@ test("no colour when stdout is not a terminal", async () => {
 });
 
 test("on a terminal the prefix has the program's colour, and NO_COLOR turns it off", async () => {
-  if (!have("script")) return void console.log("skipped: no script(1) to make a terminal");
+  if (!have("script")) return skip("no script(1) to make a terminal");
   const path = config(program("web", "echo hi"), keeper());
   const onTty = (env: Record<string, string>) => new Promise<string>((resolve) => {
     const cmd = `unshare --pid --fork --mount-proc --kill-child ${runtimeCommand()} --config ${path}`;
@@ -114,13 +114,6 @@ function startUnread(args: string[]) {
     stdout: () => out,
     resume: () => void child.stdout!.on("data", (d) => (out += d)),
   };
-}
-
-/** Resolves once `check()` holds; fails after `ms`. */
-async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  for (const end = Date.now() + ms; !check(); await sleep(20)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-  }
 }
 
 test("with stdout unread for 10 s, SIGTERM still stops the programs and corral exits in time", async () => {

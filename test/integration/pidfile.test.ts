@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { alive, BUNDLE, have, run, sleep, type Finished } from "../helpers.ts";
+import { alive, BUNDLE, have, run, skip, until, type Finished } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "corral-pidfile-"));
 chmodSync(dir, 0o755); // the EPERM test claims as nobody
@@ -27,6 +27,13 @@ function child(body = "exec sleep 60"): ChildProcess {
   const c = spawn("sh", ["-c", body], { stdio: ["ignore", "pipe", "pipe"] });
   children.push(c);
   return c;
+}
+/** A `flock` holding `file`'s lock until killed; resolves once it holds it. */
+async function lockHolder(file: string): Promise<ChildProcess> {
+  const holder = spawn("flock", ["--exclusive", file, "sh", "-c", "echo locked; exec sleep 30"], { stdio: ["ignore", "pipe", "ignore"] });
+  children.push(holder);
+  await new Promise((r) => holder.stdout!.once("data", r));
+  return holder;
 }
 /** The pid of a process that has exited and been reaped. */
 async function stalePid(): Promise<number> {
@@ -73,8 +80,8 @@ test("a zombie counts as gone: claim takes its pidfile over, kill just removes i
   // sh forks a short sleep and execs into a long one, which never reaps it.
   const c = child("sleep 0.3 & echo $!; exec sleep 60");
   const zombie = await new Promise<number>((r) => c.stdout!.once("data", (d) => r(Number(String(d).trim()))));
-  for (let i = 0; i < 200 && alive(zombie); i++) await sleep(10);
-  assert.ok(existsSync(`/proc/${zombie}`) && !alive(zombie), "a zombie exists");
+  await until("the short sleep to become a zombie", () => !alive(zombie), 2000, 10);
+  assert.ok(existsSync(`/proc/${zombie}`), "a zombie exists");
   writeFileSync(file, `${zombie}\n`);
   const killed = await corral(["pidfile", "kill", "--pid-file", file]);
   assert.is(killed.code, 0);
@@ -95,7 +102,8 @@ test("claim ignores garbage and negative content with a warning", async () => {
 });
 
 test("claim treats a process it may not signal (EPERM) as running", async () => {
-  if (!have("setpriv") || process.getuid?.() !== 0) return;
+  if (!have("setpriv")) return skip("setpriv(1) is not installed");
+  if (process.getuid?.() !== 0) return skip("needs root to claim as nobody");
   const file = fresh();
   writeFileSync(file, `${process.pid}\n`); // names a root process; nobody may rewrite the file
   chmodSync(file, 0o666);
@@ -109,12 +117,10 @@ test("claim treats a process it may not signal (EPERM) as running", async () => 
 });
 
 test("claim fails at once while another process holds the pidfile's lock", async () => {
-  if (!have("flock")) return;
+  if (!have("flock")) return skip("flock(1) is not installed");
   const file = fresh();
   writeFileSync(file, "");
-  const holder = spawn("flock", ["--exclusive", file, "sleep", "30"], { stdio: "ignore" });
-  children.push(holder);
-  await sleep(300);
+  const holder = await lockHolder(file);
   const r = await claim(9999, file);
   assert.is(r.code, 1);
   assert.equal(lines(r), [`corral: pidfile claim: ${file}: another claim holds its lock`]);
@@ -157,7 +163,7 @@ test("kill escalates to SIGKILL after --timeout; with --show-stacks SIGQUIT come
     let out = "";
     c.stdout!.on("data", (d) => (out += d));
     const exited = new Promise<string | null>((res) => c.on("exit", (_code, signal) => res(signal)));
-    while (!out.includes("ready")) await sleep(10);
+    await until("the stubborn process to trap its signals", () => out.includes("ready"), 5000, 10);
     await claim(c.pid!, file);
     const r = await corral(["pidfile", "kill", "--pid-file", file, "--timeout", "1s", ...(showStacks ? ["--show-stacks"] : [])]);
     assert.is(r.code, 0, r.stderr);
@@ -184,12 +190,10 @@ test("kill removes the pidfile of a process already gone, and a missing pidfile 
 });
 
 test("kill leaves the pidfile in place while a claim holds its lock", async () => {
-  if (!have("flock")) return;
+  if (!have("flock")) return skip("flock(1) is not installed");
   const file = fresh();
   await claim(await stalePid(), file);
-  const holder = spawn("flock", ["--exclusive", file, "sleep", "30"], { stdio: "ignore" });
-  children.push(holder);
-  await sleep(300);
+  const holder = await lockHolder(file);
   const r = await corral(["pidfile", "kill", "--pid-file", file]);
   assert.is(r.code, 0);
   assert.match(r.stderr, `${file} left in place: a claim holds its lock`);

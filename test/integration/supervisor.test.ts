@@ -2,10 +2,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { corralPid, run, runtimeArgv, sleep, start } from "../helpers.ts";
+import { corralPid, run, runtimeArgv, sleep, start, until } from "../helpers.ts";
 
 const dirs: string[] = [];
 function workdir(): string {
@@ -19,14 +19,6 @@ function config(dir: string, text: string): string {
   return file;
 }
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, "utf8").trim().split("\n").filter(Boolean) : []);
-
-async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await sleep(25);
-  }
-}
 
 test("the seed-004 config runs unmodified (programs replaced by small scripts), logs on stdout", async () => {
   const dir = workdir();
@@ -180,6 +172,23 @@ startsecs=0
   process.kill(await corralPid(c), "SIGTERM");
   assert.is((await c.done).code, 0);
   assert.is(readdirSync(join(dir, "data/stack")).length, 0, "sockets and .running files removed");
+});
+
+test("a base image's config with no programs stays up, says so once, takes programs by SIGHUP, ends on SIGTERM", async () => {
+  const dir = workdir();
+  const conf = config(dir, "[supervisord]\nnodaemon=true\n[include]\nfiles=conf.d/*.conf\n");
+  const c = start(["--config", conf]);
+  await c.waitFor("no programs yet");
+  await sleep(1500);
+  assert.is(c.stderr().split("no programs yet").length, 2, `said once: ${c.stderr()}`);
+  mkdirSync(join(dir, "conf.d"));
+  writeFileSync(join(dir, "conf.d/web.conf"), "[program:web]\ncommand=sh -c 'echo web up; exec sleep 100'\n");
+  const pid = await corralPid(c);
+  process.kill(pid, "SIGHUP");
+  await c.waitFor("web up");
+  process.kill(pid, "SIGTERM");
+  const r = await c.done;
+  assert.is(r.code, 0, r.stderr);
 });
 
 test("20 malformed configs: exit 2, one line naming file, line and key, nothing started", async () => {

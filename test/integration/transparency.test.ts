@@ -5,7 +5,7 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUNDLE, corralPid, RUNTIME, run, runtimeCommand, sleep, start } from "../helpers.ts";
+import { BUNDLE, corralPid, RUNTIME, runtimeCommand, skip, start, until } from "../helpers.ts";
 
 // bash traps each named signal and prints it; `wait` returns when a trap fires.
 const trapper = (names: string[]) =>
@@ -16,14 +16,6 @@ const trapper = (names: string[]) =>
 function stateOf(pid: number): string {
   const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
   return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(10);
-  }
 }
 
 const FAULTS_AND_PIPE = ["PIPE", "ILL", "BUS", "FPE", "SEGV"];
@@ -70,8 +62,13 @@ test("--rewrite applies to job-control signals: -r 21:15 turns SIGTTIN into SIGT
   assert.not.match(r.stdout, /got (TSTP|TTIN|TTOU)/);
 });
 
-test("as PID 1, TSTP/TTIN/TTOU are forwarded and corral keeps running", async () => {
-  const c = start(["--", "bash", "-c", trapper(["TSTP", "TTIN", "TTOU", "USR1"])]);
+/** The first child of `pid`. */
+function childOf(pid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0]);
+}
+
+test("as PID 1 with --single-child, TSTP/TTIN/TTOU are forwarded as they are and corral keeps running", async () => {
+  const c = start(["-c", "--", "bash", "-c", trapper(["TSTP", "TTIN", "TTOU", "USR1"])]);
   await c.waitFor("ready");
   const pid = await corralPid(c);
   for (const s of ["TSTP", "TTIN", "TTOU"]) {
@@ -85,16 +82,45 @@ test("as PID 1, TSTP/TTIN/TTOU are forwarded and corral keeps running", async ()
   assert.is((await c.done).code, 0);
 });
 
+test("in group mode a job-control stop reaches the job as SIGSTOP (dumb-init's default); SIGCONT resumes it", async () => {
+  const c = start(["--", "bash", "-c", trapper(["TSTP", "CONT"])]);
+  await c.waitFor("ready");
+  const pid = await corralPid(c);
+  const job = childOf(pid);
+  process.kill(pid, "SIGTSTP");
+  await until("the job is stopped", () => stateOf(job) === "T");
+  assert.ok(stateOf(pid) !== "T", "PID 1 is not stopped");
+  process.kill(pid, "SIGCONT");
+  await c.waitFor("got CONT");
+  assert.not.match(c.stdout(), /got TSTP/);
+  process.kill(pid, "SIGTERM");
+  assert.is((await c.done).code, 0);
+});
+
 test("not PID 1: SIGTSTP is forwarded, then corral stops itself; SIGCONT resumes it and is forwarded", async () => {
-  const c = start(["--", "bash", "-c", trapper(["TSTP", "CONT"])], { pid1: false });
+  const c = start(["-c", "--", "bash", "-c", trapper(["TSTP", "CONT"])], { pid1: false });
   await c.waitFor("ready");
   const pid = c.child.pid!;
   process.kill(pid, "SIGTSTP");
   await c.waitFor("got TSTP");
-  await until(() => stateOf(pid) === "T", "corral is stopped");
+  await until("corral is stopped", () => stateOf(pid) === "T");
   process.kill(pid, "SIGCONT");
   await c.waitFor("got CONT");
-  await until(() => stateOf(pid) !== "T", "corral runs again");
+  await until("corral runs again", () => stateOf(pid) !== "T");
+  process.kill(pid, "SIGTERM");
+  assert.is((await c.done).code, 0);
+});
+
+test("not PID 1, group mode: SIGTTIN stops both the job and corral, as ^Z on `corral -- cmd` in a shell", async () => {
+  const c = start(["--", "bash", "-c", trapper(["CONT"])], { pid1: false });
+  await c.waitFor("ready");
+  const pid = c.child.pid!;
+  const job = childOf(pid);
+  process.kill(pid, "SIGTTIN");
+  await until("job and corral are stopped", () => stateOf(job) === "T" && stateOf(pid) === "T");
+  process.kill(pid, "SIGCONT");
+  await c.waitFor("got CONT");
+  await until("both run again", () => stateOf(job) !== "T" && stateOf(pid) !== "T");
   process.kill(pid, "SIGTERM");
   assert.is((await c.done).code, 0);
 });
@@ -105,7 +131,7 @@ test("corral moves to / once its job runs; the job starts where corral was start
   await c.waitFor("ready");
   const pid = await corralPid(c);
   assert.is(c.stdout().split("\n")[0], dir);
-  await until(() => readlinkSync(`/proc/${pid}/cwd`) === "/", "corral's cwd is /");
+  await until("corral's cwd is /", () => readlinkSync(`/proc/${pid}/cwd`) === "/");
   process.kill(pid, "SIGTERM");
   await c.done;
   rmSync(dir, { recursive: true });
@@ -118,8 +144,8 @@ test("config mode: relative --config and log paths still work after corral moved
   writeFileSync(join(dir, "c.conf"), conf(""));
   const c = start(["-v", "--config", "c.conf"], { cwd: dir });
   const pid = await corralPid(c);
-  await until(() => { try { return readFileSync(join(dir, "out.log"), "utf8").split("\n").length > 2; } catch { return false; } },
-    "the program ran twice");
+  await until("the program ran twice",
+    () => { try { return readFileSync(join(dir, "out.log"), "utf8").split("\n").length > 2; } catch { return false; } });
   assert.is(readlinkSync(`/proc/${pid}/cwd`), "/");
   assert.ok(readFileSync(join(dir, "out.log"), "utf8").split("\n").filter(Boolean).every((l) => l === dir));
   writeFileSync(join(dir, "c.conf"), conf("[program:v]\ncommand=sh -c 'echo v-up; sleep 100'\n"));
@@ -132,7 +158,7 @@ test("config mode: relative --config and log paths still work after corral moved
 });
 
 test("`corral -- /bin/true` loads none of Node's http, https, tls, crypto, net, stream or dgram modules", async () => {
-  if (RUNTIME !== "node") { console.log("skipped on deno: process.moduleLoadList is Node's"); return; }
+  if (RUNTIME !== "node") return skip("process.moduleLoadList is Node's");
   const dir = mkdtempSync(join(tmpdir(), "corral-"));
   const preload = join(dir, "lean.cjs");
   writeFileSync(preload, `

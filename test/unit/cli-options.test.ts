@@ -1,8 +1,8 @@
 // Flag parsing and validation at the boundary.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { commandStart, parseFlags } from "../../src/cli/options.ts";
-import { initOptions, parseRewrite } from "../../src/init/options.ts";
+import { commandStart, parseFlags } from "../../src/modes/flags.ts";
+import { initOptions, parseRewrite } from "../../src/modes/options.ts";
 import { parseSignal } from "../../src/os/signals.ts";
 
 test("the command starts at the first non-option or after --", () => {
@@ -17,7 +17,7 @@ test("repeated and counted flags collect, env vars fill what the command line le
   assert.is(f["verbose"], 2);
   assert.equal(f["rewrite"], ["1:2", "USR1:0"]);
   assert.is(f["grace"], "3");
-  assert.is(f["single-child"], true);
+  assert.is(f.singleChild, true);
   const o = initOptions(f, ["true"]);
   assert.is(o.graceMs, 3000);
   assert.equal([...o.rewrites], [[1, 2], [10, 0]]);
@@ -42,7 +42,7 @@ test("a flag missing its value is an error naming it", () => {
 
 test("a long value flag takes the next argument even when it starts with a dash", () => {
   const f = parseFlags(["--post-start-arg", "-c", "--post-start-arg", "echo hi", "--grace", "1"], {});
-  assert.equal(f["post-start-arg"], ["-c", "echo hi"]);
+  assert.equal(f.postStartArg, ["-c", "echo hi"]);
   assert.is(f["grace"], "1");
 });
 

@@ -6,7 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { ConfigError } from "../../src/config/errors.ts";
 import { loadConfig } from "../../src/config/load.ts";
-import { UsageError } from "../../src/cli/errors.ts";
+import { UsageError } from "../../src/core/errors.ts";
 
 const opts = { hostname: "box", passwd: () => "" };
 let dir = "";
@@ -89,26 +89,30 @@ test("a glob that matches nothing is a warning, like supervisord", () => {
   assert.equal(loadConfig([join(d, "main.conf")], {}, opts).warnings, [`${join(d, "main.conf")}:4: [include] files: no file matches "${join(d, "conf.d/*.conf")}"`]);
 });
 
-test("a missing --config path, an empty directory and a missing literal include are errors naming them", () => {
+test("a missing --config path and an empty directory are errors naming them; a missing literal include is a warning", () => {
   const d = tree({ "empty/.keep": "", "main.conf": program("web") + "[include]\nfiles=other.conf\n" });
   assert.is(message(() => names([join(d, "nope.conf")])), `${join(d, "nope.conf")}: expected a config file or directory, got ENOENT`);
   assert.is(message(() => names([join(d, "empty")])), `${join(d, "empty")}: expected *.conf files in this directory, got none`);
-  assert.is(message(() => names([join(d, "main.conf")])), `${join(d, "main.conf")}:4: [include] files: expected an existing file, got "${join(d, "other.conf")}"`);
+  // A literal include that is missing is, as in supervisord, a warning (glob.glob finds nothing).
+  assert.equal(loadConfig([join(d, "main.conf")], {}).warnings, [`${join(d, "main.conf")}:4: [include] files: no file matches "${join(d, "other.conf")}"`]);
 });
 
-test("a bad glob and a program defined in two files are errors with file and line", () => {
+test("a bad glob is an error with file and line; a program defined in two files is merged with a warning", () => {
   const d = tree({
     "glob.conf": program("web") + "[include]\nfiles=conf.d/[ab.conf\n",
     "a.conf": program("web"),
     "b.conf": "\n" + program("web"),
   });
   assert.is(message(() => names([join(d, "glob.conf")])), `${join(d, "glob.conf")}:4: [include] files: expected a glob pattern with every [ closed by ], got "${join(d, "conf.d/[ab.conf")}"`);
-  assert.is(message(() => names([join(d, "a.conf"), join(d, "b.conf")])), `${join(d, "b.conf")}:2: [program:web]: expected each program once, got it again (first at ${join(d, "a.conf")}:1)`);
+  assert.equal(loadConfig([join(d, "a.conf"), join(d, "b.conf")], {}).warnings,
+    [`${join(d, "b.conf")}:2: [program:web]: given again (first at ${join(d, "a.conf")}:1); its keys are merged, later ones win, as in supervisord`]);
 });
 
-test("files with no [program:x] at all are an error naming them", () => {
-  const d = tree({ "x.conf": "[supervisord]\nnodaemon=true\n" });
-  assert.is(message(() => names([d])), `${join(d, "x.conf")}: expected at least one [program:NAME] section, got none`);
+test("a base image's config: [supervisord] and an [include] matching nothing yet loads with no programs", () => {
+  const d = tree({ "x.conf": "[supervisord]\nnodaemon=true\n[include]\nfiles=conf.d/*.conf\n" });
+  const config = loadConfig([d], {});
+  assert.equal(config.programs, []);
+  assert.equal(config.warnings, [`${join(d, "x.conf")}:4: [include] files: no file matches "${join(d, "conf.d/*.conf")}"`]);
 });
 
 test.run();

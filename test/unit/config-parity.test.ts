@@ -6,6 +6,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadConfig } from "../../src/config/load.ts";
 import type { LogTarget } from "../../src/config/types.ts";
+import { skip } from "../helpers.ts";
 
 const FILE = "test/fixtures/configs/parity.conf";
 const ENV = { HOME: "/home/parity", PATH: process.env["PATH"] ?? "/usr/bin:/bin" };
@@ -31,8 +32,7 @@ const log = (t: LogTarget) => (t.kind === "null" ? null : t.kind === "file" ? t.
 test("supervisord and corral agree on names, argv, defaults, expansions and environment", () => {
   const python = spawnSync("/usr/bin/python3", ["-c", SUPERVISORD, FILE], { env: ENV, encoding: "utf8" });
   if (python.status !== 0) {
-    console.log(`skipped: supervisord's Python package is not installed (${python.stderr.trim().split("\n").at(-1) ?? python.error})`);
-    return;
+    return skip(`supervisord's Python package is not installed (${python.stderr.trim().split("\n").at(-1) ?? python.error})`);
   }
   const theirs = python.stdout.trim().split("\n").map((l) => JSON.parse(l)).sort((a, b) => (a[0] < b[0] ? -1 : 1));
   const ours = loadConfig([FILE], ENV, { hostname: hostname() }).programs.sort((a, b) => (a.name < b.name ? -1 : 1));

@@ -13,7 +13,7 @@ const one = (body: string, env: Record<string, string> = {}): ProgramSpec => par
 
 test("a program with only command= gets supervisord's defaults and inherits corral's stdout/stderr", () => {
   assert.equal(one("command=/bin/web"), {
-    name: "web", group: "web", command: ["/bin/web"], priority: 999, autostart: true, autorestart: "unexpected",
+    name: "web", group: "web", program: "web", groupPriority: 999, command: ["/bin/web"], priority: 999, autostart: true, autorestart: "unexpected",
     startsecs: 1, startretries: 3, exitcodes: [0], stopsignal: 15, stopwaitsecs: 10, environment: {},
     redirectStderr: false, stdout: { kind: "inherit", fd: 1 }, stderr: { kind: "inherit", fd: 2 },
     critical: false, dependsOn: [], origin: "/etc/corral.conf:1",
@@ -33,11 +33,14 @@ test("the seed-004 supervisord.conf runs unmodified: four programs on corral's s
   assert.equal(config.files, [file]);
 });
 
-test("the seed-004 event listener that killed supervisord is skipped with a pointer to critical=true", () => {
+test("the seed-004 event listener is a pool of its own, its process named webserver_exit:webserver", () => {
   const file = "test/fixtures/configs/seed-004-eventlistener.conf";
   const config = parseConfigText(readFileSync(file, "utf8"), file, {}, opts);
   assert.is(config.programs.length, 4);
-  assert.equal(config.warnings, [`${file}:25: [eventlistener:webserver_exit] ignored: the listener is not started; use critical=true to end the container when a program dies`]);
+  assert.equal(config.warnings, []);
+  const [pool] = config.listeners;
+  assert.equal([config.listeners.length, pool!.name, pool!.events, pool!.bufferSize, pool!.priority], [1, "webserver_exit", ["PROCESS_STATE_FATAL"], 10, -1]);
+  assert.equal(pool!.processes.map((p) => [p.name, p.group, p.command]), [["webserver_exit:webserver", "webserver_exit", ["/usr/bin/kill_supervisor.py"]]]);
 });
 
 test("every supervisord key corral acts on is read with its meaning", () => {
@@ -50,14 +53,14 @@ test("every supervisord key corral acts on is read with its meaning", () => {
   assert.equal(
     [p.command, p.priority, p.autostart, p.autorestart, p.startsecs, p.startretries, p.exitcodes, p.stopsignal, p.stopwaitsecs],
     [["/bin/web", "--port", "80"], -5, false, "true", 0, 7, [0, 2], 3, 30]);
-  assert.equal(p.user, { name: "app", uid: 1000, gid: 1001, home: "/home/app" });
+  assert.equal(p.user, { name: "app", uid: 1000, gid: 1001, home: "/home/app", groups: [1001] });
   assert.equal([p.directory, p.umask, p.environment, p.redirectStderr], ["/srv", 0o27, { A: "1,2", B: "b" }, true]);
   const log = { kind: "file", path: "/var/log/web.log", maxBytes: 1024 * 1024, backups: 2 };
   assert.equal([p.stdout, p.stderr], [log, log]);
 });
 
 test("user= also takes a uid listed in /etc/passwd", () => {
-  assert.equal(one("command=x\nuser=0").user, { name: "root", uid: 0, gid: 0, home: "/root" });
+  assert.equal(one("command=x\nuser=0").user, { name: "root", uid: 0, gid: 0, home: "/root", groups: [0] });
 });
 
 test("log files: /dev/fd/N and /dev/stdout|stderr inherit, NONE is null, AUTO warns and inherits", () => {
@@ -122,7 +125,7 @@ test("depends_on may name a single process of a numprocs program", () => {
   assert.equal(config.programs.find((p) => p.name === "web")!.dependsOn, ["db1"]);
 });
 
-test("supervisord-only sections are accepted with one warning each saying what corral does instead", () => {
+test("the control API's sections are read without warnings; sections corral does not run warn once each", () => {
   const config = parse([
     "[supervisord]", "nodaemon=true", "logfile=/dev/null", "[unix_http_server]", "file=/tmp/s.sock",
     "[inet_http_server]", "port=:9001", "[supervisorctl]", "serverurl=unix:///tmp/s.sock",
@@ -131,15 +134,9 @@ test("supervisord-only sections are accepted with one warning each saying what c
     "[group:all]", "programs=web", "[fcgi-program:php]", "command=php-cgi", "socket=tcp://localhost:9000",
     "[program:web]", "command=web",
   ].join("\n"));
-  assert.equal(config.programs.map((p) => p.name), ["web"]);
+  assert.equal(config.programs.map((p) => p.name), ["all:web"]);
   assert.equal(config.warnings, [
-    "/etc/corral.conf:1: [supervisord] ignored: corral runs in the foreground as PID 1; its own flags and environment replace these settings",
-    "/etc/corral.conf:4: [unix_http_server] ignored: corral serves no XML-RPC; stop and start programs with signals or the container-run socket (--job-name)",
-    "/etc/corral.conf:6: [inet_http_server] ignored: corral serves no XML-RPC; stop and start programs with signals or the container-run socket (--job-name)",
-    "/etc/corral.conf:8: [supervisorctl] ignored: there is no supervisorctl; use `corral ctl` against the container-run socket",
-    "/etc/corral.conf:10: [rpcinterface:supervisor] ignored: corral serves no XML-RPC; stop and start programs with signals or the container-run socket (--job-name)",
-    "/etc/corral.conf:12: [eventlistener:webserver_exit] ignored: the listener is not started; use critical=true to end the container when a program dies",
-    "/etc/corral.conf:15: [group:all] ignored: each [program:x] is its own group; use depends_on= to order programs",
+    "/etc/corral.conf:1: [supervisord] logfile: no effect: corral logs to its stderr",
     "/etc/corral.conf:17: [fcgi-program:php] ignored: not started: corral opens no FastCGI sockets; run the server as a [program:x] that listens itself",
   ]);
 });

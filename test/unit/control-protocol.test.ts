@@ -1,7 +1,7 @@
 // The control protocol's command matcher (compares bytes, so junk allocates nothing).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { MAX_COMMAND_BYTES, parseCommand } from "../../src/control/protocol.ts";
+import { MAX_COMMAND_BYTES, parseCommand } from "../../src/core/control-protocol.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 

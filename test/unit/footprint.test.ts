@@ -6,8 +6,13 @@ import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const KB = 1024;
-/** The minified bundle, dist/corral.js. */
-const BUNDLE_BUDGET = 100 * KB;
+/**
+ * The minified bundle, dist/corral.js. 100 KB held PID 1, container-run, supervision and the
+ * subcommands; supervisord's XML-RPC API, groups and event listeners took it past that. Only the
+ * mode in use is evaluated (modes are lazily initialised inside the one file; the start-up test
+ * pins which Node modules load), so the rest costs only V8's pre-parse at start-up.
+ */
+const BUNDLE_BUDGET = 160 * KB;
 /** The native addon beside it (it replaced unix-dgram's 31 KB addon when it took over datagrams). */
 const ADDON_BUDGET = 64 * KB;
 /** Everything is bundled or dev-only. */
@@ -16,7 +21,7 @@ const RUNTIME_DEPENDENCIES: string[] = [];
 const dist = join(process.cwd(), "dist");
 const size = (file: string) => statSync(join(dist, file)).size;
 
-test("the bundle stays within 100 KB minified", () => {
+test("the bundle stays within 160 KB minified", () => {
   const bytes = size("corral.js");
   console.log(`footprint: dist/corral.js ${(bytes / KB).toFixed(1)} KB (budget ${BUNDLE_BUDGET / KB} KB)`);
   assert.ok(bytes <= BUNDLE_BUDGET, `dist/corral.js is ${bytes} bytes`);

@@ -1,7 +1,7 @@
 // Durations for --timeout and --polling-frequency, spelled as sipid (Go) spells them.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { formatDuration, parseDuration } from "../../src/cli/duration.ts";
+import { formatDuration, parseDuration } from "../../src/core/duration.ts";
 
 test("durations take units, may be compound or fractional, and 0 needs no unit", () => {
   assert.is(parseDuration("--timeout", "20s"), 20_000);

@@ -1,7 +1,7 @@
 // Flags of the sipid-style subcommands: Go's -name spelling, strictness, last value wins.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { parseCommandFlags, requiredFlag } from "../../src/cli/flags.ts";
+import { parseCommandFlags, requiredFlag } from "../../src/core/command-flags.ts";
 
 const SPECS = [{ name: "pid", arg: "PID" }, { name: "pid-file", arg: "FILE" }, { name: "show-stacks" }];
 const usageError = (message: string) => (e: Error) => e.name === "UsageError" && e.message === message;

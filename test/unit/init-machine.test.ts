@@ -1,7 +1,7 @@
 // The PID-1 state machine, driven with events only: no processes, no clocks.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { exitCodeFor, initialState, step, type InitEvent, type InitRules, type InitState } from "../../src/init/machine.ts";
+import { exitCodeFor, initialState, step, type InitEvent, type InitRules, type InitState } from "../../src/core/pid1.ts";
 
 const rules: InitRules = { rewrites: new Map([[10, 12], [1, 0]]), remapExit: new Set([143]), graceMs: 10_000, stopsSelf: false };
 const drive = (events: InitEvent[], state: InitState = initialState(), given: InitRules = rules) => {
@@ -72,6 +72,28 @@ test("a second SIGTERM during the grace period escalates to SIGKILL at once", ()
 test("a late grace timer after exit does nothing", () => {
   const { actions } = drive([{ type: "job-done", code: 0, signal: 0 }, { type: "no-children" }, { type: "grace-expired" }]);
   assert.equal(actions.at(-1), { type: "exit", code: 0 });
+});
+
+
+test("supervised: the first SIGTERM stops the programs, a second one kills everything at once", () => {
+  const supervised = { ...rules, supervised: true };
+  const { state, actions } = drive([{ type: "signal", signo: 15 }, { type: "signal", signo: 2 }], initialState(), supervised);
+  assert.equal(actions, [{ type: "stop-programs" }, { type: "signal-all", signo: 9 }]);
+  assert.is(state.phase, "killing");
+});
+
+test("supervised: the code of a run killed at once still counts once the supervisor is done", () => {
+  const supervised = { ...rules, supervised: true };
+  const { actions } = drive([{ type: "signal", signo: 15 }, { type: "signal", signo: 15 },
+    { type: "job-done", code: 4, signal: 0 }, { type: "no-children" }], initialState(), supervised);
+  assert.equal(actions.at(-1), { type: "exit", code: 4 });
+});
+
+test("supervised with a config: SIGHUP reloads; without one it is forwarded", () => {
+  const reloadable = { ...rules, rewrites: new Map(), supervised: true, reloadable: true };
+  assert.equal(drive([{ type: "signal", signo: 1 }], initialState(), reloadable).actions, [{ type: "reload" }]);
+  assert.equal(drive([{ type: "signal", signo: 1 }], initialState(), { ...reloadable, reloadable: false }).actions,
+    [{ type: "forward", signo: 1 }]);
 });
 
 test.run();

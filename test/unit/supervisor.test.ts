@@ -1,7 +1,7 @@
 // The supervisor's state machines, driven by events with a fake clock: no processes.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { Supervisor, backoffMs, type Action, type Ends } from "../../src/supervisor/supervisor.ts";
+import { Supervisor, backoffMs, type Action, type Ends } from "../../src/core/supervisor.ts";
 import type { ProgramSpec } from "../../src/config/types.ts";
 
 function spec(name: string, over: Partial<ProgramSpec> = {}): ProgramSpec {
@@ -34,7 +34,7 @@ test("exits before startsecs back off, then go FATAL after startretries", () => 
     pid++;
   }
   assert.equal(delays, [1000, 2000]);
-  assert.is(s.status.get("a")!.state, "FATAL");
+  assert.is(s.statusOf("a")!.state, "FATAL");
 });
 
 test("staying up for startsecs makes a program RUNNING and resets its retries", () => {
@@ -45,8 +45,8 @@ test("staying up for startsecs makes a program RUNNING and resets its retries", 
   s.handle({ type: "timer", name: "a", kind: "backoff" }, 1010);
   s.handle({ type: "spawned", name: "a", pid: 6 }, 1010);
   s.handle({ type: "timer", name: "a", kind: "startsecs" }, 2010);
-  assert.is(s.status.get("a")!.state, "RUNNING");
-  assert.is(s.status.get("a")!.retries, 0);
+  assert.is(s.statusOf("a")!.state, "RUNNING");
+  assert.is(s.statusOf("a")!.retries, 0);
 });
 
 test("a critical program's exit shuts everything down in reverse priority and ends with its code", () => {
@@ -61,12 +61,23 @@ test("a critical program's exit shuts everything down in reverse priority and en
   assert.equal(of(done, "done"), [{ type: "done", code: 9 }]);
 });
 
+test("a [group:x]'s priority orders its members before their own priority, at start and at shutdown", () => {
+  const s = sup([spec("site:web", { group: "site", priority: 1, groupPriority: 50, startsecs: 0 })],
+    [spec("db", { priority: 10, startsecs: 0 })], [spec("site:worker", { group: "site", priority: 2, groupPriority: 50, startsecs: 0 })]);
+  assert.equal(s.order, ["db", "site:web", "site:worker"]);
+  s.start(0);
+  s.order.forEach((n, i) => s.handle({ type: "spawned", name: n, pid: 10 + i }, 0));
+  assert.equal(of(s.handle({ type: "shutdown" }, 1), "signal").map((a) => a.name), ["site:worker"]);
+  assert.equal(of(s.handle({ type: "exited", name: "site:worker", pid: 12, code: 0, signal: 0 }, 2), "signal").map((a) => a.name), ["site:web"]);
+  assert.equal(of(s.handle({ type: "exited", name: "site:web", pid: 11, code: 0, signal: 0 }, 3), "signal").map((a) => a.name), ["db"]);
+});
+
 test("container-run's main: exit 0 stays EXITED, a failure ends the run with its code", () => {
   const s = sup([spec("m", { startsecs: 0, autorestart: "false" }), "on-failure"]);
   s.start(0);
   s.handle({ type: "spawned", name: "m", pid: 3 }, 0);
   assert.equal(of(s.handle({ type: "exited", name: "m", pid: 3, code: 0, signal: 0 }, 1), "done"), []);
-  assert.is(s.status.get("m")!.state, "EXITED");
+  assert.is(s.statusOf("m")!.state, "EXITED");
   s.handle({ type: "command", name: "m", command: "START" }, 2);
   s.handle({ type: "spawned", name: "m", pid: 4 }, 2);
   assert.equal(of(s.handle({ type: "exited", name: "m", pid: 4, code: 3, signal: 0 }, 3), "done"), [{ type: "done", code: 3 }]);

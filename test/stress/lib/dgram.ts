@@ -4,7 +4,7 @@ import { unlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeStatus, type StatusReply } from "../../../src/control/protocol.ts";
+import { decodeStatus, type StatusReply } from "../../../src/core/control-protocol.ts";
 import { sleep } from "../../helpers.ts";
 
 interface RawSocket {

@@ -1,0 +1,361 @@
+// corral as one pure machine: every input is an Event, every effect an Action. It joins the
+// PID-1 machine (pid1.ts), the programs' supervisor (supervisor.ts), the post-start hook
+// (post-start.ts), readiness probing and the control protocol, and owns every rule between
+// them: which signal goes where, when a stopped program is down, when probing starts and stops.
+import { FORWARDED, SIGRTMAX, signalName } from "../os/signals.ts";
+import { encodeStatus, parseCommand } from "./control-protocol.ts";
+import { codeOf, execFailure } from "./exit-codes.ts";
+import { initialState, step, type InitAction, type InitEvent, type InitRules, type InitState } from "./pid1.ts";
+import { PostStartMachine, type PostStartAction, type PostStartSpec } from "./post-start.ts";
+import { Supervisor, type Action as ProgramAction, type ProgramRules, type State, type SupervisedProgram } from "./supervisor.ts";
+
+/** Pause between failed readiness probes. */
+export const PROBE_INTERVAL_MS = 500;
+
+/** The one command of plain `corral -- CMD`. */
+export interface JobPlan {
+  argv: string[];
+  /** Own process group (not --single-child): signals go to the group. */
+  group: boolean;
+  /** received -> forwarded (0 drops); the real-time ones are forwarded natively. */
+  rewrites: ReadonlyMap<number, number>;
+  /** How the rewrites read in the start-up line (-v). */
+  rewritesNote: string;
+}
+
+/** Names a control socket reports in STATUS replies. */
+export interface ControlLabels {
+  job: string;
+  process: string;
+}
+
+/** What the machine runs: one job, or programs under a supervisor. */
+export interface MachineConfig<S extends ProgramRules = ProgramRules> {
+  rules: InitRules;
+  job?: JobPlan;
+  programs?: SupervisedProgram<S>[];
+  labels?: ReadonlyMap<string, ControlLabels>;
+  postStart?: { program: string; spec: PostStartSpec };
+}
+
+/** Something that happened; `now` comes with it (Machine.handle). */
+export type Event<S extends ProgramRules = ProgramRules> =
+  | { type: "start" }
+  | { type: "signal"; signo: number }
+  | { type: "job-spawned"; pid: number }
+  | { type: "job-spawn-failed"; errno: number }
+  | { type: "job-exited"; code: number; signal: number }
+  | { type: "spawned"; name: string; pid: number }
+  | { type: "spawn-failed"; name: string; file: string; errno: number }
+  /** A program's process exited; `groupAlive`: others of its process group still run. */
+  | { type: "exited"; name: string; pid: number; code: number; signal: number; groupAlive: boolean }
+  /** A watched process group has no process left. */
+  | { type: "group-gone"; pgid: number }
+  | { type: "hook-started"; run: number; pid: number }
+  | { type: "hook-exited"; run: number; pid: number; code: number }
+  | { type: "hook-failed"; run: number; errno: number }
+  | { type: "probe-result"; name: string; attempt: number; healthy: boolean }
+  | { type: "timer"; key: string }
+  | { type: "datagram"; name: string; data: Uint8Array; from: string | undefined }
+  | { type: "reloaded"; programs: SupervisedProgram<S>[]; labels: ReadonlyMap<string, ControlLabels> }
+  | { type: "reload-failed"; message: string }
+  | { type: "orphan-reaped"; pid: number }
+  | { type: "no-children" };
+
+/** Something to do; the loop (modes/loop.ts) carries each out. */
+export type Action =
+  | { type: "spawn-job"; argv: string[]; group: boolean }
+  | { type: "forward-realtime"; target: number; rewrites: ReadonlyMap<number, number> }
+  | { type: "spawn"; name: string }
+  /** Start a hook process in its own group; report hook-started and hook-exited (or hook-failed). */
+  | { type: "run-hook"; run: number; argv: string[] }
+  /** Run one readiness probe of `name`; report probe-result with `attempt`. */
+  | { type: "probe"; name: string; attempt: number }
+  /** kill(2) `pid`; with `group`, its process group (falling back to the pid when the group is gone). */
+  | { type: "signal"; pid: number; signo: number; group: boolean }
+  | { type: "signal-all"; signo: number }
+  | { type: "stop-self" }
+  /** Report group-gone once process group `pgid` is empty (after each reap pass). */
+  | { type: "watch-group"; pgid: number }
+  | { type: "set-timer"; key: string; ms: number }
+  | { type: "clear-timer"; key: string }
+  | { type: "send"; name: string; to: string; data: Uint8Array }
+  | { type: "mark-running"; name: string; pid: number }
+  | { type: "clear-running"; name: string; pid: number }
+  | { type: "close-sockets" }
+  /** Re-read the config; report reloaded or reload-failed. */
+  | { type: "reload" }
+  | { type: "exit"; code: number }
+  | { type: "log"; level: 0 | 1 | 2; message: string };
+
+const GRACE_TIMER = "grace";
+const POST_START_TIMER = "post-start";
+const programTimer = (name: string, kind: string): string => `program:${name}:${kind}`;
+const probeTimer = (name: string): string => `probe:${name}`;
+
+/**
+ * The whole of corral's decisions. Feed it `{ type: "start" }`, then every event with the time.
+ * @example
+ * const m = new Machine({ rules: { rewrites: new Map(), remapExit: new Set(), graceMs: 10_000, stopsSelf: false },
+ *   job: { argv: ["sleep", "1"], group: true, rewrites: new Map(), rewritesNote: "" } });
+ * m.handle({ type: "start" }, 0); // [{ type: "spawn-job", argv: ["sleep", "1"], group: true }]
+ */
+export class Machine<S extends ProgramRules = ProgramRules> {
+  readonly #rules: InitRules;
+  readonly #job: JobPlan | undefined;
+  #jobPid = 0;
+  #init: InitState = initialState();
+  readonly #supervisor: Supervisor<S> | undefined;
+  #labels: ReadonlyMap<string, ControlLabels>;
+  readonly #hook: { program: string; machine: PostStartMachine } | undefined;
+  /** Exited programs whose process group still runs: pgid -> the exit to report once it is empty. */
+  readonly #lingering = new Map<number, Extract<Event, { type: "exited" }>>();
+  /** Programs being probed -> the current attempt (results of older attempts are ignored). */
+  readonly #probing = new Map<string, number>();
+  #now = 0;
+  #out: Action[] = [];
+
+  constructor(config: MachineConfig<S>) {
+    this.#job = config.job;
+    this.#supervisor = config.programs && new Supervisor(config.programs);
+    this.#rules = { ...config.rules, supervised: this.#supervisor !== undefined };
+    this.#labels = config.labels ?? new Map();
+    this.#hook = config.postStart && { program: config.postStart.program, machine: new PostStartMachine(config.postStart.spec) };
+  }
+
+  /**
+   * The PID-1 phase (running, stopping, draining, killing, exited).
+   * @example new Machine({ rules }).phase // "running"
+   */
+  get phase(): InitState["phase"] {
+    return this.#init.phase;
+  }
+
+  /**
+   * A program's status as a frozen snapshot (supervised runs).
+   * @example machine.statusOf("web")?.state // "RUNNING"
+   */
+  statusOf(name: string): ReturnType<Supervisor<S>["statusOf"]> {
+    return this.#supervisor?.statusOf(name);
+  }
+
+  /**
+   * A supervised program's full spec (for spawning it).
+   * @example machine.specOf("web")?.name // "web"
+   */
+  specOf(name: string): S | undefined {
+    return this.#supervisor?.programs.get(name)?.spec;
+  }
+
+  /**
+   * Applies one event at time `now` (ms) and returns what to do, in order.
+   * @example machine.handle({ type: "signal", signo: 15 }, 1000) // forwards, or stops the programs
+   */
+  handle(event: Event<S>, now: number): Action[] {
+    this.#now = now;
+    this.#on(event);
+    return this.#out.splice(0);
+  }
+
+  #emit(...actions: Action[]): void {
+    this.#out.push(...actions);
+  }
+
+  #log(level: 0 | 1 | 2, message: string): void {
+    this.#emit({ type: "log", level, message });
+  }
+
+  #on(event: Event<S>): void {
+    const sup = this.#supervisor;
+    switch (event.type) {
+      case "start":
+        if (this.#job) this.#emit({ type: "spawn-job", argv: this.#job.argv, group: this.#job.group });
+        if (sup) this.#programs(sup.start(this.#now));
+        return;
+      case "signal": return this.#pid1({ type: "signal", signo: event.signo });
+      case "job-spawned": return this.#jobStarted(event.pid);
+      case "job-spawn-failed": {
+        const failure = execFailure(this.#job!.argv[0]!, event.errno);
+        this.#log(0, failure.message);
+        this.#emit({ type: "exit", code: failure.code });
+        return;
+      }
+      case "job-exited": return this.#pid1({ type: "job-done", code: event.code, signal: event.signal });
+      case "orphan-reaped": return this.#pid1({ type: "orphan-reaped", pid: event.pid });
+      case "no-children": return this.#pid1({ type: "no-children" });
+      case "spawned": return this.#programs(sup!.handle(event, this.#now));
+      case "spawn-failed":
+        this.#log(0, `${event.name}: ${execFailure(event.file, event.errno).message}`);
+        return this.#programs(sup!.handle(event, this.#now));
+      case "exited": return this.#exited(event);
+      case "group-gone": {
+        const exit = this.#lingering.get(event.pgid);
+        if (!exit) return;
+        this.#lingering.delete(event.pgid);
+        return this.#programs(sup!.handle(exit, this.#now));
+      }
+      case "hook-started": case "hook-exited": case "hook-failed":
+        return this.#hookActions(this.#hook?.machine.handle(event, this.#now) ?? []);
+      case "probe-result": return this.#probeResult(event.name, event.attempt, event.healthy);
+      case "timer": return this.#timer(event.key);
+      case "datagram": return this.#datagram(event.name, event.data, event.from);
+      case "reloaded":
+        this.#labels = event.labels;
+        this.#log(1, `SIGHUP: config reloaded (${event.programs.length} programs)`);
+        return this.#programs(sup!.reconfigure(event.programs, this.#now));
+      case "reload-failed":
+        this.#log(0, `SIGHUP: config not reloaded, keeping the running one: ${event.message}`);
+        return;
+    }
+  }
+
+  #jobStarted(pid: number): void {
+    const job = this.#job!;
+    this.#jobPid = pid;
+    this.#log(1, `started ${job.argv.join(" ")} as pid ${pid}${job.group ? " (own process group)" : ""}` +
+      (job.rewrites.size ? `; rewrites: ${job.rewritesNote}` : ""));
+    const realtime = new Map([...job.rewrites].filter(([from]) => from > 31 && from <= SIGRTMAX));
+    this.#emit({ type: "forward-realtime", target: job.group ? -pid : pid, rewrites: realtime });
+    this.#log(2, `signals forwarded: ${FORWARDED.map(signalName).join(" ")} and SIGRTMIN..SIGRTMAX`);
+  }
+
+  /** The PID-1 machine's step, its actions translated for this run. */
+  #pid1(event: InitEvent): void {
+    const [next, actions] = step(this.#init, event, this.#rules);
+    this.#init = next;
+    for (const a of actions) this.#pid1Action(a);
+  }
+
+  #pid1Action(a: InitAction): void {
+    switch (a.type) {
+      case "forward":
+        if (this.#job) {
+          if (this.#jobPid) this.#emit({ type: "signal", pid: this.#jobPid, signo: a.signo, group: this.#job.group });
+        } else this.#signalPrograms(a.signo);
+        return;
+      case "stop-programs": return this.#programs(this.#supervisor!.handle({ type: "shutdown" }, this.#now));
+      case "reload": return this.#emit({ type: "reload" });
+      case "arm-grace": return this.#emit({ type: "set-timer", key: GRACE_TIMER, ms: a.ms });
+      case "exit": return this.#emit({ type: "clear-timer", key: GRACE_TIMER }, a);
+      case "signal-all": case "stop-self": case "log": return this.#emit(a);
+    }
+  }
+
+  #signalPrograms(signo: number): void {
+    const sup = this.#supervisor!;
+    for (const name of sup.names()) {
+      const pid = sup.statusOf(name)?.pid ?? 0;
+      if (pid) this.#emit({ type: "signal", pid, signo, group: true });
+    }
+  }
+
+  /** A stopped program is down only once its whole process group is: START waits for that. */
+  #exited(event: Extract<Event, { type: "exited" }>): void {
+    const sup = this.#supervisor!;
+    if (sup.statusOf(event.name)?.state === "STOPPING" && event.groupAlive) {
+      this.#lingering.set(event.pid, event);
+      this.#log(2, `${event.name}: pid ${event.pid} exited, waiting for the rest of its process group`);
+      this.#emit({ type: "watch-group", pgid: event.pid });
+      return;
+    }
+    this.#programs(sup.handle(event, this.#now));
+  }
+
+  #programs(actions: ProgramAction[]): void {
+    for (const a of actions) {
+      switch (a.type) {
+        case "spawn": this.#emit(a); break;
+        case "signal": this.#emit({ type: "signal", pid: a.pid, signo: a.signo, group: true }); break;
+        case "set-timer": this.#emit({ type: "set-timer", key: programTimer(a.name, a.kind), ms: a.ms }); break;
+        case "clear-timer": this.#emit({ type: "clear-timer", key: programTimer(a.name, a.kind) }); break;
+        case "probe": this.#probe(a.name); break;
+        case "transition": this.#transition(a.name, a.from, a.to, a.pid); break;
+        case "done":
+          this.#emit({ type: "close-sockets" });
+          this.#pid1({ type: "job-done", code: a.code, signal: 0 });
+          break;
+      }
+    }
+  }
+
+  #transition(name: string, from: State, to: State, pid: number): void {
+    const hook = this.#hook?.program === name ? this.#hook.machine : undefined;
+    if (to === "STARTING" && pid > 0) {
+      this.#log(1, `${name}: started as pid ${pid}`);
+      this.#emit({ type: "mark-running", name, pid });
+      if (hook) this.#hookActions(hook.handle({ type: "begin" }, this.#now));
+      return;
+    }
+    const last = this.#supervisor!.statusOf(name)?.lastExit; // gone when a reload removed it
+    const exit = last && (to === "EXITED" || to === "FATAL" || to === "BACKOFF" || to === "STOPPED") ?
+      ` (${last.code >= 0 ? `exit code ${last.code}` : signalName(last.signal)})` : "";
+    this.#log(to === "FATAL" ? 0 : 1, `${name}: ${from} -> ${to}${exit}`);
+    if (to === "STOPPING" && hook) this.#hookActions(hook.handle({ type: "cancel" }, this.#now));
+    if (to !== "RUNNING" && to !== "STOPPING" && pid > 0) {
+      this.#stopProbing(name);
+      this.#emit({ type: "clear-running", name, pid });
+    }
+  }
+
+  #probe(name: string): void {
+    const attempt = (this.#probing.get(name) ?? 0) + 1;
+    this.#probing.set(name, attempt);
+    this.#emit({ type: "probe", name, attempt });
+  }
+
+  #stopProbing(name: string): void {
+    if (!this.#probing.delete(name)) return;
+    this.#emit({ type: "clear-timer", key: probeTimer(name) });
+  }
+
+  #probeResult(name: string, attempt: number, healthy: boolean): void {
+    if (this.#probing.get(name) !== attempt) return; // stopped, or an older attempt
+    if (!healthy) return this.#emit({ type: "set-timer", key: probeTimer(name), ms: PROBE_INTERVAL_MS });
+    this.#probing.delete(name);
+    this.#programs(this.#supervisor!.handle({ type: "ready", name }, this.#now));
+  }
+
+  #timer(key: string): void {
+    if (key === GRACE_TIMER) return this.#pid1({ type: "grace-expired" });
+    if (key === POST_START_TIMER) return this.#hookActions(this.#hook?.machine.handle({ type: "poll" }, this.#now) ?? []);
+    const [owner, name, kind] = key.split(":") as [string, string, string];
+    if (owner === "probe") {
+      if (this.#probing.has(name)) this.#probe(name);
+      return;
+    }
+    if (owner === "program") {
+      this.#programs(this.#supervisor!.handle({ type: "timer", name, kind: kind as "startsecs" | "backoff" | "stopwait" }, this.#now));
+    }
+  }
+
+  #datagram(name: string, data: Uint8Array, from: string | undefined): void {
+    const command = parseCommand(data);
+    if (command === undefined) return this.#log(2, `${name}: ignored a datagram of ${data.length} bytes`);
+    this.#log(2, `${name}: ${command}${from ? ` from ${from}` : ""}`);
+    if (command === "STATUS") {
+      const s = this.#supervisor?.statusOf(name);
+      const labels = this.#labels.get(name);
+      if (from && s && labels) {
+        this.#emit({ type: "send", name, to: from, data: encodeStatus({
+          job: labels.job, process: labels.process, state: s.state, pid: s.pid, since: s.since,
+          restarts: s.restarts, lastExit: s.lastExit ? codeOf(s.lastExit) : null,
+        }) });
+      }
+      return;
+    }
+    if (command === "STOP" && this.#hook?.program === name) this.#hookActions(this.#hook.machine.handle({ type: "cancel" }, this.#now));
+    this.#programs(this.#supervisor!.handle({ type: "command", name, command }, this.#now));
+  }
+
+  #hookActions(actions: PostStartAction[]): void {
+    for (const a of actions) {
+      switch (a.type) {
+        case "run-hook": case "log": this.#emit(a); break;
+        case "signal-group": this.#emit({ type: "signal", pid: a.pgid, signo: a.signo, group: true }); break;
+        case "arm-poll": this.#emit({ type: "set-timer", key: POST_START_TIMER, ms: a.ms }); break;
+        case "disarm-poll": this.#emit({ type: "clear-timer", key: POST_START_TIMER }); break;
+      }
+    }
+  }
+}
+

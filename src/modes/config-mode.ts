@@ -1,0 +1,96 @@
+// `corral --config FILE|DIR`: the programs of a supervisord-style config, each with a
+// control socket when it names a job.
+import { resolve } from "node:path";
+import type { Flags } from "./flags.ts";
+import { UsageError } from "../core/errors.ts";
+import { loadConfig } from "../config/load.ts";
+import { processNameOf } from "../config/program.ts";
+import type { Config, LogTarget, ProgramSpec } from "../config/types.ts";
+import type { InitOptions } from "./options.ts";
+import { controlPaths, DEFAULT_BASE_DIR, type ControlPaths } from "../control/paths.ts";
+import { parseMode } from "./container-run.ts";
+import { DEFAULT_SOCKET_MODE } from "../control/socket.ts";
+import { warn } from "../log.ts";
+import type { SupervisorPlan } from "./loop.ts";
+import { PROGRAM_PORTS } from "./programs.ts";
+import type { SupervisedProgram } from "../core/supervisor.ts";
+import { parseOutputFormat, type OutputFormat } from "../logs/routing.ts";
+
+/** --log-format's value (default text); a UsageError for anything else. */
+function logFormatFlag(value: string | undefined): OutputFormat {
+  if (value === undefined) return "text";
+  const format = parseOutputFormat(value);
+  if (!format) throw new UsageError(`--log-format: expected text or json, got "${value}"`);
+  return format;
+}
+
+/**
+ * The supervised programs of a config: critical ones end the container when they die.
+ * @example programsOf(loadConfig(["/etc/corral.conf"], env), false)
+ */
+export function programsOf(config: Config, logPrefix: boolean, logFormat: OutputFormat = "text"): SupervisedProgram<ProgramSpec>[] {
+  return config.programs.map((spec) => ({
+    spec: { ...spec, stdout: absoluteTarget(spec.stdout), stderr: absoluteTarget(spec.stderr), logPrefix: spec.logPrefix ?? logPrefix,
+      logFormat: spec.logFormat ?? logFormat },
+    ends: spec.critical ? "always" : "never",
+  }));
+}
+
+/** A log file named relative to where corral started, made absolute (corral moves to / later). */
+function absoluteTarget(target: LogTarget): LogTarget {
+  return target.kind === "file" ? { ...target, path: resolve(target.path) } : target;
+}
+
+/**
+ * Control paths of every program that names a job; a [group:x] member's socket carries its
+ * process name without the group (`site:web` → `web_containerrun.sock`), two alike in one job are an error.
+ * @example controlsOf(programsOf(config, false), "/var/vcap").get("site:web")!.socket // "/var/vcap/data/JOB/web_containerrun.sock"
+ */
+export function controlsOf(programs: SupervisedProgram<ProgramSpec>[], base: string): Map<string, ControlPaths> {
+  const controls = new Map<string, ControlPaths>();
+  const owner = new Map<string, string>();
+  for (const { spec } of programs) {
+    if (!spec.job) continue;
+    const paths = controlPaths(base, spec.job, processNameOf(spec));
+    const other = owner.get(paths.socket);
+    if (other) throw new UsageError(`${spec.origin}: job=${spec.job}: expected one program per socket, got ${other} and ${spec.name} both at ${paths.socket}`);
+    owner.set(paths.socket, spec.name);
+    controls.set(spec.name, paths);
+  }
+  return controls;
+}
+
+/**
+ * Builds the plan of `corral --config ...`; `reload` re-reads the same files (SIGHUP).
+ * @example configPlan(flags, initOptions(flags, []), [], os.env)
+ */
+export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, command: string[],
+  env: Record<string, string | undefined>): SupervisorPlan {
+  if (command.length) throw new UsageError(`--config: takes no command, got "${command.join(" ")}"`);
+  // Absolute now: SIGHUP re-reads them after corral has moved to /.
+  const paths = [resolve(flags.config!)];
+  const logPrefix = flags.logPrefix;
+  const logFormat = logFormatFlag(flags.logFormat);
+  const load = () => {
+    const config = loadConfig(paths, env);
+    if (flags.strict && config.warnings.length) throw new UsageError(`--strict: ${config.warnings[0]}`);
+    for (const w of config.warnings) warn(w);
+    for (const l of config.listeners) warn(`${l.origin}: [eventlistener:${l.name}] parsed but not run yet`);
+    return programsOf(config, logPrefix, logFormat);
+  };
+  const base = resolve(flags.baseDir ?? DEFAULT_BASE_DIR);
+  const programs = load();
+  // A base image's config ([include] of a conf.d still empty): stay up for SIGHUP to bring programs.
+  if (programs.length === 0) warn(`${paths[0]}: no programs yet; staying up (add [program:x] sections and send SIGHUP)`);
+  return {
+    programs,
+    controls: controlsOf(programs, base),
+    socketMode: flags.socketMode ? parseMode("--socket-mode", flags.socketMode) : DEFAULT_SOCKET_MODE,
+    ports: PROGRAM_PORTS,
+    rules: { rewrites: init.rewrites, remapExit: init.remapExit, graceMs: init.graceMs },
+    reload: () => {
+      const next = load();
+      return { programs: next, controls: controlsOf(next, base) };
+    },
+  };
+}

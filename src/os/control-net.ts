@@ -1,0 +1,169 @@
+// Stream sockets and log-file reads for the control API (node:net and node:fs, both work on
+// Deno too). Loaded only when a control server or `corral ctl` in config mode needs them.
+import { chmodSync, chownSync, closeSync, lstatSync, mkdirSync, openSync, readSync, statSync, unlinkSync } from "node:fs";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { dirname } from "node:path";
+
+/** Where a stream server listens or a client connects. */
+export type StreamAddress = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
+
+/** Socket file settings for a unix address. */
+export interface UnixSocketOptions {
+  /** chmod of the socket file. */
+  mode: number;
+  /** chown of the socket file. */
+  owner?: { uid: number; gid: number };
+  /** Create the parent directory with this mode when it is missing (corral's default socket). */
+  dirMode?: number;
+}
+
+/** The socket side of one accepted connection. */
+export interface AcceptedStream {
+  write(data: Uint8Array): void;
+  end(): void;
+}
+
+/** What a server does with each accepted connection. */
+export type OnConnection = (stream: AcceptedStream) => { data(chunk: Uint8Array): void; closed(): void };
+
+/** A listening stream server. */
+export interface StreamServer {
+  /** Stops listening, ends every connection and removes the unix socket file. */
+  close(): void;
+}
+
+/** A slow reader (a stalled `tail -f`) is dropped once this much output waits for it. */
+const MAX_PENDING_WRITE_BYTES = 1024 * 1024;
+/** How long a client waits to connect and for its answer before giving up. */
+export const CLIENT_TIMEOUT_MS = 60_000;
+
+const probe = (path: string) => new Promise<boolean>((resolve) => {
+  const s = connect(path);
+  s.once("connect", () => { s.destroy(); resolve(true); });
+  s.once("error", () => resolve(false));
+});
+
+/** Removes a stale socket file at `path`; throws when a server still answers there. */
+async function clearStale(path: string): Promise<void> {
+  let isSocket: boolean;
+  try { isSocket = lstatSync(path).isSocket(); } catch { return; }
+  if (!isSocket) throw new Error(`${path}: expected no file or a stale socket, got another kind of file`);
+  if (await probe(path)) throw new Error(`${path}: another server is already listening on this socket`);
+  unlinkSync(path);
+}
+
+/**
+ * Listens on a unix socket (mode and owner set as asked) or a TCP address, serving each
+ * connection with `onConnection`. Rejects with one line naming the address when it cannot.
+ * @example const s = await listenStream({ kind: "unix", path: "/run/corral/corral.sock" }, { mode: 0o600 }, (stream) => ({ data: (chunk) => stream.write(chunk), closed: () => {} }), 256); s.close() // an echo server, closed again
+ */
+export async function listenStream(address: StreamAddress, unix: UnixSocketOptions | undefined, onConnection: OnConnection, maxConnections: number): Promise<StreamServer> {
+  if (address.kind === "unix") {
+    if (unix?.dirMode !== undefined) {
+      mkdirSync(dirname(address.path), { recursive: true, mode: unix.dirMode });
+      chmodSync(dirname(address.path), unix.dirMode);
+    }
+    await clearStale(address.path);
+  }
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    const handler = onConnection({
+      write: (data) => {
+        if (socket.writableLength > MAX_PENDING_WRITE_BYTES) return void socket.destroy();
+        socket.write(data);
+      },
+      end: () => void socket.end(),
+    });
+    socket.on("data", (chunk: Buffer) => handler.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    socket.on("error", () => {}); // a client's reset is its own business
+    socket.on("close", () => { sockets.delete(socket); handler.closed(); });
+  });
+  server.maxConnections = maxConnections;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (e: NodeJS.ErrnoException) => {
+      const where = address.kind === "unix" ? address.path : `${address.host}:${address.port}`;
+      reject(new Error(`cannot listen on ${where}: ${e.code ?? e.message}`));
+    });
+    if (address.kind === "unix") server.listen(address.path, resolve);
+    else server.listen(address.port, address.host, resolve);
+  });
+  server.on("error", () => {}); // accept errors (EMFILE) must not take PID 1 down
+  if (address.kind === "unix" && unix) {
+    chmodSync(address.path, unix.mode);
+    if (unix.owner) chownSync(address.path, unix.owner.uid, unix.owner.gid);
+  }
+  return {
+    close() {
+      server.close();
+      for (const s of sockets) s.destroy();
+      if (address.kind === "unix") try { unlinkSync(address.path); } catch { /* gone */ }
+    },
+  };
+}
+
+/**
+ * Why a client request failed, with the errno name (ENOENT, ECONNREFUSED, ETIMEDOUT, …).
+ * @example new StreamError("ECONNREFUSED", "connect ECONNREFUSED /run/corral/corral.sock").code // "ECONNREFUSED"
+ */
+export class StreamError extends Error {
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+/**
+ * Sends `request` and collects the answer until `complete(bytes)` says it is whole (or the
+ * server closes). Rejects with a StreamError naming the errno.
+ * @example await requestStream({ kind: "tcp", host: "127.0.0.1", port: 9001 }, new TextEncoder().encode("GET / HTTP/1.0\r\n\r\n"), () => false) // the whole answer, once the server closes
+ */
+export function requestStream(address: StreamAddress, request: Uint8Array, complete: (received: Uint8Array) => boolean): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const socket = address.kind === "unix" ? connect(address.path) : connect(address.port, address.host);
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const finish = (err?: StreamError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      if (err) reject(err);
+      else resolve(new Uint8Array(Buffer.concat(chunks)));
+    };
+    const timer = setTimeout(() => finish(new StreamError("ETIMEDOUT", "no answer")), CLIENT_TIMEOUT_MS);
+    socket.on("connect", () => socket.write(request));
+    socket.on("data", (c: Buffer) => {
+      chunks.push(c);
+      if (complete(new Uint8Array(Buffer.concat(chunks)))) finish();
+    });
+    socket.on("end", () => finish());
+    socket.on("error", (e: NodeJS.ErrnoException) => finish(new StreamError(e.code ?? "EIO", e.message)));
+  });
+}
+
+/**
+ * Log files through node:fs, for the control API's LogFiles port.
+ * @example nodeLogFiles().size("/var/log/web.log") // 2048, or undefined when missing
+ */
+export function nodeLogFiles(): { size(p: string): number | undefined; inode(p: string): number | undefined; read(p: string, offset: number, length: number): Uint8Array } {
+  const stat = (p: string) => { try { return statSync(p); } catch { return undefined; } };
+  return {
+    size: (p) => stat(p)?.size,
+    inode: (p) => stat(p)?.ino,
+    read(p, offset, length) {
+      const fd = openSync(p, "r");
+      try {
+        const buf = new Uint8Array(length);
+        let got = 0;
+        while (got < length) {
+          const n = readSync(fd, buf, got, length - got, offset + got);
+          if (n === 0) break;
+          got += n;
+        }
+        return buf.subarray(0, got);
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
+}

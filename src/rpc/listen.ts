@@ -1,0 +1,38 @@
+// The thin adapter: serves the control API on its endpoints. node:net is loaded here, on first
+// use only, so `corral -- cmd` and configs without a control server never load it.
+import type { ControlEndpoint } from "./endpoints.ts";
+import type { ControlPort, LogFiles } from "./port.ts";
+import { MAX_CONNECTIONS } from "./constants.ts";
+import { serveConnection } from "./server.ts";
+
+/** The running control servers. */
+export interface ControlServers {
+  /** Stops listening, drops every connection, removes the socket files. */
+  close(): void;
+}
+
+/**
+ * Listens on every endpoint and serves each connection against `port`. Rejects with one line
+ * naming the address when one cannot be bound (the others are closed again).
+ * @example const servers = await startControlServers(controlEndpoints({ rpcInterface: true }, env, undefined), port, (m) => console.error(m)); servers.close(); // listened on /run/corral/corral.sock (or $CORRAL_CONTROL_SOCKET), then stopped
+ */
+export async function startControlServers(endpoints: readonly ControlEndpoint[], port: ControlPort, warn: (message: string) => void, logs?: LogFiles): Promise<ControlServers> {
+  const net = await import("../os/control-net.ts");
+  const files = logs ?? net.nodeLogFiles();
+  const every = (ms: number, fn: () => void) => {
+    const t = setInterval(fn, ms);
+    return () => clearInterval(t);
+  };
+  const started: { close(): void }[] = [];
+  try {
+    for (const e of endpoints) {
+      if (e.warning) warn(e.warning);
+      const ctx = { port, logs: files, credentials: e.credentials, every, warn };
+      started.push(await net.listenStream(e.address, e.unix, (stream) => serveConnection(stream, ctx), MAX_CONNECTIONS));
+    }
+  } catch (err) {
+    started.forEach((s) => s.close());
+    throw err;
+  }
+  return { close: () => started.forEach((s) => s.close()) };
+}

@@ -1,0 +1,160 @@
+// Debian's real supervisorctl against real supervisord, then against corral's control server
+// (backed by the FAKE supervisor in rpc-fake-supervisor.ts, until the runner implements the
+// port): each command's output and exit code must match, modulo pids, uptimes and dates.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { execFile, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { have, runtimeArgv, sleep } from "../helpers.ts";
+import { controlEndpoints } from "../../src/rpc/endpoints.ts";
+import { startControlServers } from "../../src/rpc/listen.ts";
+import { FakeSupervisor } from "./rpc-fake-supervisor.ts";
+
+/** Seed 004's four programs; debugging-tool is started by hand. */
+const PROGRAMS = ["webserver", "monitoring-tool", "service-discovery", "debugging-tool"];
+const MANUAL = "debugging-tool";
+
+/** The commands compared, in order (shutdown last). `sorted`: results of an `all` come back as each finishes. */
+const COMMANDS: { args: string; sorted?: boolean }[] = [
+  { args: "status" }, { args: `start ${MANUAL}` }, { args: `start ${MANUAL}` }, { args: `status ${MANUAL}` },
+  { args: `stop ${MANUAL}` }, { args: `stop ${MANUAL}` }, { args: "restart webserver" }, { args: "pid webserver" },
+  { args: `pid ${MANUAL}` }, { args: "signal HUP webserver" }, { args: `signal HUP ${MANUAL}` }, { args: "signal BOGUS webserver" },
+  { args: "tail webserver" }, { args: "tail webserver stderr" }, { args: "status nosuch" }, { args: "start nosuch" },
+  { args: "stop nosuch" }, { args: "pid nosuch" }, { args: "status nosuch:*" }, { args: "start nosuch:*" },
+  { args: "status webserver:*" }, { args: "stop all", sorted: true }, { args: "status" }, { args: "start all", sorted: true },
+  { args: "stop webserver:*" }, { args: "start webserver:*" }, { args: "clear webserver" }, { args: "update" }, { args: "avail" }, { args: "reread" }, { args: "version" },
+  { args: "shutdown" },
+];
+
+function layout(dir: string, socket: string): string {
+  mkdirSync(join(dir, "conf.d"), { recursive: true });
+  const conf = join(dir, "supervisord.conf");
+  writeFileSync(conf, `; Debian's supervisord.conf shape
+[unix_http_server]
+file=${socket}
+chmod=0700
+
+[supervisord]
+logfile=${dir}/supervisord.log
+pidfile=${dir}/supervisord.pid
+childlogdir=${dir}
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=unix://${socket}
+
+[include]
+files = conf.d/*.conf
+`);
+  writeFileSync(join(dir, "conf.d/webserver_supervisord.conf"), PROGRAMS.map((p) => `[program:${p}]
+command=sh -c 'trap "" HUP; echo ${p} up; exec sleep 1000'
+numprocs=1
+stdout_logfile=${dir}/${p}.log
+stdout_logfile_maxbytes=0
+${p === MANUAL ? "autostart=false\n" : ""}`).join("\n"));
+  return conf;
+}
+
+interface Outcome { out: string; code: number }
+
+/** The verbs `corral ctl` answers in config mode. */
+const CORRAL_VERBS = new Set(["status", "start", "stop", "restart", "signal", "pid"]);
+
+/** Runs supervisorctl, or (`corral`) the built bundle's `corral ctl -c CONF` for the verbs it has. */
+function ctl(conf: string, args: string, corral = false): Promise<Outcome> {
+  const words = args.split(" ");
+  const [file, ...argv] = corral && CORRAL_VERBS.has(words[0]!) ? [...runtimeArgv(), "ctl", "-c", conf, ...words] : ["supervisorctl", "-c", conf, ...words];
+  return new Promise((resolve) => {
+    execFile(file!, argv, { timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ out: stdout + stderr, code: err ? (typeof err.code === "number" ? err.code : -1) : 0 });
+    });
+  });
+}
+
+/** Pids, uptimes, stop times, versions and temp paths differ between the two runs. */
+function normal(text: string, sorted: boolean | undefined): string {
+  const lines = text
+    .replace(/pid \d+, uptime \d+:\d\d:\d\d/g, "pid N, uptime U")
+    .replace(/[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M/g, "DATE")
+    .replace(/^\d+$/gm, "N")
+    .replace(/^\d+\.\d+\.\d+$/gm, "VERSION")
+    .replace(/\/tmp\/[^\s/]+/g, "TMP")
+    .split("\n");
+  return (sorted ? lines.sort() : lines).join("\n");
+}
+
+async function waitRunning(conf: string, running: number): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { out } = await ctl(conf, "status");
+    if ((out.match(/RUNNING/g) ?? []).length === running) return;
+    await sleep(100);
+  }
+  throw new Error(`not ${running} RUNNING in time`);
+}
+
+async function transcript(conf: string, corral = false): Promise<Outcome[]> {
+  await waitRunning(conf, PROGRAMS.length - 1);
+  const out: Outcome[] = [];
+  for (const c of COMMANDS) out.push(await ctl(conf, c.args, corral));
+  return out;
+}
+
+const skip = !have("supervisord") || !have("supervisorctl");
+const base = mkdtempSync(join(tmpdir(), "corral-rpc-"));
+let real: Outcome[] = [];
+
+/** The anchor, recorded once: Debian's supervisord with supervisorctl. */
+test.before(async () => {
+  if (skip) return;
+  const realDir = join(base, "real");
+  const realConf = layout(realDir, join(realDir, "supervisor.sock"));
+  const supervisord = spawn("supervisord", ["-n", "-c", realConf], { stdio: "ignore" });
+  try {
+    real = await transcript(realConf);
+  } finally {
+    supervisord.kill("SIGTERM");
+  }
+});
+test.after(() => rmSync(base, { recursive: true, force: true }));
+
+/** The same commands against corral's server with the FAKE supervisor; `corral` runs `corral ctl` where it can. */
+async function compareWithFake(name: string, corral: boolean): Promise<void> {
+  {
+    const fakeDir = join(base, name);
+    const socket = join(fakeDir, "supervisor.sock");
+    const fakeConf = layout(fakeDir, socket);
+    const fake = new FakeSupervisor(PROGRAMS.map((name) => ({ name, autostart: name !== MANUAL, logfile: join(fakeDir, `${name}.log`), errfile: join(fakeDir, `${name}-stderr.log`), line: `${name} up\n` })), 1000);
+    const endpoints = controlEndpoints({ rpcInterface: true, unix: { file: socket, mode: 0o700, origin: fakeConf } }, {}, undefined);
+    const servers = await startControlServers(endpoints, fake, (m) => console.log(m));
+    let ours: Outcome[];
+    try {
+      ours = await transcript(fakeConf, corral);
+    } finally {
+      servers.close();
+    }
+
+    COMMANDS.forEach((c, i) => {
+      const want = `exit ${real[i]!.code}\n${normal(real[i]!.out, c.sorted)}`;
+      const got = `exit ${ours[i]!.code}\n${normal(ours[i]!.out, c.sorted)}`;
+      const who = corral && CORRAL_VERBS.has(c.args.split(" ")[0]!) ? "corral ctl" : "supervisorctl";
+      assert.fixture(got, want, `${who} ${c.args}`);
+    });
+    assert.is(fake.shutdowns, 1);
+  }
+}
+
+test("supervisorctl sees the same output and exit codes from corral's control server as from supervisord", async () => {
+  if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
+  await compareWithFake("corral", false);
+});
+
+test("corral ctl in config mode prints what supervisorctl prints against supervisord, with the same exit codes", async () => {
+  if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
+  await compareWithFake("corral-ctl", true);
+});
+
+test.run();
