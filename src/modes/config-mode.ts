@@ -60,8 +60,10 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
   // Absolute now: SIGHUP re-reads them after corral has moved to /.
   const paths = [resolve(flags.config!)];
   const logPrefix = flags.logPrefix;
+  let http: Config["http"] | undefined;
   const load = () => {
     const config = loadConfig(paths, env);
+    http ??= config.http;
     if (flags.strict && config.warnings.length) throw new UsageError(`--strict: ${config.warnings[0]}`);
     for (const w of config.warnings) warn(w);
     for (const l of config.listeners) warn(`${l.origin}: [eventlistener:${l.name}] parsed but not run yet`);
@@ -76,6 +78,10 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
     controls: controlsOf(programs, base),
     socketMode: flags.socketMode ? parseMode("--socket-mode", flags.socketMode) : DEFAULT_SOCKET_MODE,
     ports: PROGRAM_PORTS,
+    // Loaded here, when config mode runs: `corral -- cmd` and container-run load no socket code.
+    attach: async (os, loop) => (await import("./control-serve.ts")).serveControlApi(os, loop, {
+      http: http!, socket: flags.controlSocket, reread: load,
+    }),
     rules: { rewrites: init.rewrites, remapExit: init.remapExit, graceMs: init.graceMs },
     reload: () => {
       const next = load();

@@ -1,6 +1,6 @@
 // Stream sockets and log-file reads for the control API (node:net and node:fs, both work on
 // Deno too). Loaded only when a control server or `corral ctl` in config mode needs them.
-import { chmodSync, chownSync, closeSync, lstatSync, mkdirSync, openSync, readSync, statSync, unlinkSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, lstatSync, mkdirSync, openSync, readSync, statSync, truncateSync, unlinkSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { dirname } from "node:path";
 
@@ -166,4 +166,17 @@ export function nodeLogFiles(): { size(p: string): number | undefined; inode(p: 
       }
     },
   };
+}
+
+/**
+ * Empties a log file a program appends to (supervisorctl clear); false when it cannot.
+ * @example truncateLog("/var/log/web.log") // true, and the file is empty
+ */
+export function truncateLog(path: string): boolean {
+  try {
+    truncateSync(path, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,18 +1,16 @@
-// Debian's real supervisorctl against real supervisord, then against corral's control server
-// (backed by the FAKE supervisor in rpc-fake-supervisor.ts, until the runner implements the
-// port): each command's output and exit code must match, modulo pids, uptimes and dates.
+// Debian's real supervisorctl against real supervisord, then against real corral (`corral
+// --config` as PID 1, seed 004's layout): each command's output and exit code must match,
+// modulo pids, uptimes and dates. `corral ctl` is held to the same transcript.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { have, runtimeArgv, sleep } from "../helpers.ts";
-import { controlEndpoints } from "../../src/rpc/endpoints.ts";
-import { startControlServers } from "../../src/rpc/listen.ts";
-import { FakeSupervisor } from "./rpc-fake-supervisor.ts";
+import { have, runtimeArgv, sleep, start } from "../helpers.ts";
 
-/** Seed 004's four programs; debugging-tool is started by hand. */
+/** Seed 004's four programs; debugging-tool is started by hand. Their logs go to files so `tail`
+ * has something to compare (stderr too: supervisord's AUTO default keeps a file, corral does not). */
 const PROGRAMS = ["webserver", "monitoring-tool", "service-discovery", "debugging-tool"];
 const MANUAL = "debugging-tool";
 
@@ -55,6 +53,7 @@ command=sh -c 'trap "" HUP; echo ${p} up; exec sleep 1000'
 numprocs=1
 stdout_logfile=${dir}/${p}.log
 stdout_logfile_maxbytes=0
+stderr_logfile=${dir}/${p}-stderr.log
 ${p === MANUAL ? "autostart=false\n" : ""}`).join("\n"));
   return conf;
 }
@@ -121,40 +120,36 @@ test.before(async () => {
 });
 test.after(() => rmSync(base, { recursive: true, force: true }));
 
-/** The same commands against corral's server with the FAKE supervisor; `corral` runs `corral ctl` where it can. */
-async function compareWithFake(name: string, corral: boolean): Promise<void> {
-  {
-    const fakeDir = join(base, name);
-    const socket = join(fakeDir, "supervisor.sock");
-    const fakeConf = layout(fakeDir, socket);
-    const fake = new FakeSupervisor(PROGRAMS.map((name) => ({ name, autostart: name !== MANUAL, logfile: join(fakeDir, `${name}.log`), errfile: join(fakeDir, `${name}-stderr.log`), line: `${name} up\n` })), 1000);
-    const endpoints = controlEndpoints({ rpcInterface: true, unix: { file: socket, mode: 0o700, origin: fakeConf } }, {}, undefined);
-    const servers = await startControlServers(endpoints, fake, (m) => console.log(m));
-    let ours: Outcome[];
-    try {
-      ours = await transcript(fakeConf, corral);
-    } finally {
-      servers.close();
-    }
-
-    COMMANDS.forEach((c, i) => {
-      const want = `exit ${real[i]!.code}\n${normal(real[i]!.out, c.sorted)}`;
-      const got = `exit ${ours[i]!.code}\n${normal(ours[i]!.out, c.sorted)}`;
-      const who = corral && CORRAL_VERBS.has(c.args.split(" ")[0]!) ? "corral ctl" : "supervisorctl";
-      assert.fixture(got, want, `${who} ${c.args}`);
-    });
-    assert.is(fake.shutdowns, 1);
+/** The same commands against real corral as PID 1; `corral` runs `corral ctl` where it can. */
+async function compareWithCorral(name: string, corral: boolean): Promise<void> {
+  const dir = join(base, name);
+  const conf = layout(dir, join(dir, "supervisor.sock"));
+  const c = start(["--config", conf]);
+  let ours: Outcome[];
+  try {
+    ours = await transcript(conf, corral);
+  } catch (e) {
+    c.child.kill("SIGKILL");
+    throw new Error(`${e}; corral said: ${c.stderr()}`);
   }
+  const done = await c.done;
+  COMMANDS.forEach((cmd, i) => {
+    const want = `exit ${real[i]!.code}\n${normal(real[i]!.out, cmd.sorted)}`;
+    const got = `exit ${ours[i]!.code}\n${normal(ours[i]!.out, cmd.sorted)}`;
+    const who = corral && CORRAL_VERBS.has(cmd.args.split(" ")[0]!) ? "corral ctl" : "supervisorctl";
+    assert.fixture(got, want, `${who} ${cmd.args}`);
+  });
+  assert.is(done.code, 0, `shutdown ends corral with 0; stderr: ${done.stderr}`);
 }
 
-test("supervisorctl sees the same output and exit codes from corral's control server as from supervisord", async () => {
+test("supervisorctl sees the same output and exit codes from real corral as from real supervisord (seed 004)", async () => {
   if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
-  await compareWithFake("corral", false);
+  await compareWithCorral("corral", false);
 });
 
 test("corral ctl in config mode prints what supervisorctl prints against supervisord, with the same exit codes", async () => {
   if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
-  await compareWithFake("corral-ctl", true);
+  await compareWithCorral("corral-ctl", true);
 });
 
 test.run();
