@@ -5,7 +5,6 @@ import type { ProgramSpec } from "../config/types.ts";
 import { UsageError } from "../core/errors.ts";
 import type { SupervisedProgram } from "../core/supervisor.ts";
 import { info, warn } from "../log.ts";
-import { truncateLog } from "../os/control-net.ts";
 import type { Os } from "../os/types.ts";
 import { controlEndpoints, type ControlEndpoint } from "../rpc/endpoints.ts";
 import { startControlServers, type ControlServers } from "../rpc/listen.ts";
@@ -29,8 +28,10 @@ const where = (e: ControlEndpoint) => (e.address.kind === "unix" ? e.address.pat
  * @example loop.atExit(await serveControlApi(os, loop, { http: config.http, socket: undefined, reread }))
  */
 export async function serveControlApi(os: Os, loop: LoopHandle, options: ControlApiOptions): Promise<() => void> {
-  const port = new LoopControlPort(os, loop, options.reread, truncateLog);
   const endpoints = controlEndpoints(options.http, os.env, options.socket);
+  if (!endpoints.length) return () => {}; // no socket code loaded at all
+  const { truncateLog } = await import("../os/control-net.ts");
+  const port = new LoopControlPort(os, loop, options.reread, truncateLog);
   const configured = endpoints.filter((e) => e.unix?.dirMode === undefined);
   const fallback = endpoints.filter((e) => e.unix?.dirMode !== undefined);
   const servers: ControlServers[] = [];
