@@ -15,6 +15,9 @@ const CLIENTS = 50;
 const WARMUP = 10_000;
 /** corral's RSS may grow this much over the measured requests (issue 14). */
 const RSS_GROWTH_LIMIT_KB = 5 * 1024;
+/** Seen on Deno only (reported, not traced yet): its RSS keeps climbing well past the warm-up. */
+const OPEN_DENO_RSS = "on Deno, corral's RSS climbs about 65 MiB over the first 30,000 requests, then about 1 MiB per 10,000 " +
+  "(Node plateaus after 12,000); not traced yet to Deno's node:net or to corral";
 
 const call = (method: string, params = "") =>
   `<?xml version='1.0'?><methodCall><methodName>${method}</methodName><params>${params}</params></methodCall>`;
@@ -79,7 +82,8 @@ export const rpcLoad: StressCase = {
     return [
       figure(this.name, `${answered}/${n} requests answered (${CLIENTS} clients, ${seconds(ms)}, ${Math.round(n / (ms / 1000))}/s; warm-up ${warmed}/${WARMUP})`,
         "all answered", answered === n && warmed === WARMUP && alive),
-      figure(this.name, `corral RSS growth after the warm-up ${signed(growth)} (${mib(rss0)} -> ${mib(rss1)})`, `< ${mib(RSS_GROWTH_LIMIT_KB)}`, growth < RSS_GROWTH_LIMIT_KB),
+      figure(this.name, `corral RSS growth after the warm-up ${signed(growth)} (${mib(rss0)} -> ${mib(rss1)})`, `< ${mib(RSS_GROWTH_LIMIT_KB)}`, growth < RSS_GROWTH_LIMIT_KB,
+        process.env.CORRAL_TEST_RUNTIME === "deno" ? OPEN_DENO_RSS : undefined),
       figure(this.name, `open fds ${fd0} before, ${fd1} after`, "none left open", settled && fd1 <= fd0),
       figure(this.name, `then SIGTERM: exit ${end.code ?? end.signal}`, "exit 0", end.code === 0),
     ];
