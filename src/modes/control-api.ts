@@ -42,7 +42,7 @@ function groupsOf(programs: readonly Program[]): Map<string, string> {
 /**
  * The reload diff by group: groups only in `next` are added, only in `current` removed,
  * in both with other programs or settings changed (supervisord's diff_to_active).
- * @example groupDiff(machine.programs(), programsOf(loadConfig(paths, env), false)) // { added: ["debug"], changed: [], removed: [] }
+ * @example groupDiff(pid1.machine.programs(), programsOf(config, false)) // { added: ["debug"], changed: [], removed: [] } after a [program:debug] was added
  */
 export function groupDiff(current: readonly Program[], next: readonly Program[]): ConfigDiff {
   const cur = groupsOf(current), nxt = groupsOf(next);
@@ -56,7 +56,7 @@ export function groupDiff(current: readonly Program[], next: readonly Program[])
 /**
  * ControlPort over the loop. `reread` loads the config again (throws with one line when it
  * is invalid); `truncate` empties a log file (false when it cannot).
- * @example const port = new LoopControlPort(os, loop, () => programsOf(loadConfig(paths, os.env), false), truncateLog); port.start("web", "web")
+ * @example const port = new LoopControlPort(os, pid1, () => programsOf(config, false), () => true); port.start("web", "web") // a START event on the loop: web is STARTING
  */
 export class LoopControlPort implements ControlPort {
   readonly #os: Os;

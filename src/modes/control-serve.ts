@@ -25,7 +25,7 @@ const where = (e: ControlEndpoint) => (e.address.kind === "unix" ? e.address.pat
 /**
  * Listens on every endpoint; a configured one that cannot be bound is a UsageError (exit 2),
  * the default socket only warns. Resolves to what closes them all (and removes the socket files).
- * @example loop.atExit(await serveControlApi(os, loop, { http: config.http, socket: undefined, reread }))
+ * @example pid1.atExit(await serveControlApi(os, pid1, { http: config.http, socket: undefined, reread: () => programsOf(config, false) }))
  */
 export async function serveControlApi(os: Os, loop: LoopHandle, options: ControlApiOptions): Promise<() => void> {
   const endpoints = controlEndpoints(options.http, os.env, options.socket);
