@@ -128,4 +128,31 @@ test("a configured [unix_http_server] that cannot be bound: exit 2 and one line"
   assert.match(lines[0]!, /bad\.conf.*cannot listen on \/nonexistent-dir\/x\.sock: E[A-Z]+$/);
 });
 
+test("[inet_http_server] with basic auth; chmod= of [unix_http_server]; one warning for an open inet server", async () => {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const sock = join(dir, "auth.sock");
+  const authed = writeConf("auth.conf", `[unix_http_server]\nfile=${sock}\nchmod=0770\nusername=user\npassword=123\n\n` +
+    `[inet_http_server]\nport=127.0.0.1:${port}\nusername=user\npassword=123\n\n` +
+    `[supervisorctl]\nserverurl=http://127.0.0.1:${port}\nusername=user\npassword=123\n\n[program:web]\ncommand=sleep 1000\nstartsecs=0\n`);
+  const a = start(["--config", authed]);
+  await until("the auth socket", () => existsSync(sock));
+  const ok = await corralCtl(["-c", authed, "status"]);
+  assert.match(ok.out, /^web\s+RUNNING/);
+  assert.is(statSync(sock).mode & 0o777, 0o770);
+  assert.equal(await corralCtl(["--server", `http://127.0.0.1:${port}`, "--username", "user", "--password", "nope", "status"]),
+    { out: "Server requires authentication\n", code: 1 });
+  assert.match(await raw(sock, post(call("supervisor.getState", ""))), /^HTTP\/1\.1 401 /);
+  process.kill(await corralPid(a), "SIGTERM");
+  assert.is((await a.done).code, 0);
+  assert.not.ok(existsSync(sock), "socket file removed at exit");
+
+  const open = writeConf("open.conf", `[inet_http_server]\nport=0.0.0.0:${port + 1}\n\n[program:web]\ncommand=sleep 1000\nstartsecs=0\n`);
+  const o = start(["--config", open]);
+  await o.waitFor("without username/password");
+  process.kill(await corralPid(o), "SIGTERM");
+  const done = await o.done;
+  assert.is(done.code, 0);
+  assert.is(done.stderr.match(/without username\/password/g)?.length, 1, done.stderr);
+});
+
 test.run();
