@@ -53,16 +53,27 @@ export function groupDiff(current: readonly Program[], next: readonly Program[])
   };
 }
 
+/** The file side of the control API (os/control-net.ts implements it). */
+export interface ControlFiles {
+  /** Empties a log file; false when it cannot. */
+  truncate(path: string): boolean;
+  /** Why a command cannot be run at all (looked up on `path` when it has no slash). */
+  refusal(file: string, path: readonly string[]): StartRefusal | undefined;
+}
+
+/** supervisord's search path when $PATH is unset or empty. */
+const DEFAULT_PATH = ["/bin", "/usr/bin", "/usr/local/bin"];
+
 /**
  * ControlPort over the loop. `reread` loads the config again (throws with one line when it
- * is invalid); `truncate` empties a log file (false when it cannot).
- * @example const port = new LoopControlPort(os, pid1, () => programsOf(config, false), () => true); port.start("web", "web") // a START event on the loop: web is STARTING
+ * is invalid); `files` truncates logs and checks commands before a start.
+ * @example const port = new LoopControlPort(os, pid1, () => programsOf(config, false), { truncate: () => true, refusal: () => undefined }); port.start("web", "web") // a START event on the loop: web is STARTING
  */
 export class LoopControlPort implements ControlPort {
   readonly #os: Os;
   readonly #loop: LoopHandle;
   readonly #reread: () => Program[];
-  readonly #truncate: (path: string) => boolean;
+  readonly #files: ControlFiles;
   readonly #spawnerr = new Map<string, string>();
   readonly #stoppedAt = new Map<string, number>();
   readonly #waiters = new Set<() => void>();
@@ -73,11 +84,11 @@ export class LoopControlPort implements ControlPort {
   readonly version = typeof CORRAL_VERSION === "string" ? CORRAL_VERSION : "0.0.0";
   readonly mainLogfile = undefined;
 
-  constructor(os: Os, loop: LoopHandle, reread: () => Program[], truncate: (path: string) => boolean) {
+  constructor(os: Os, loop: LoopHandle, reread: () => Program[], files: ControlFiles) {
     this.#os = os;
     this.#loop = loop;
     this.#reread = reread;
-    this.#truncate = truncate;
+    this.#files = files;
     loop.observe((e) => {
       if (e.type === "spawn-failed") this.#spawnerr.set(e.name, spawnError(e.file, e.errno));
       else if (e.type === "spawned") this.#spawnerr.delete(e.name);
@@ -116,7 +127,11 @@ export class LoopControlPort implements ControlPort {
 
   start(group: string, name: string): StartRefusal | undefined {
     const spec = this.#program(group, name);
-    if (spec) this.#loop.submit({ type: "control", name: spec.name, command: "START" });
+    if (!spec) return undefined;
+    const PATH = spec.environment["PATH"] ?? this.#os.env["PATH"];
+    const refused = this.#files.refusal(spec.command[0]!, PATH ? PATH.split(":") : DEFAULT_PATH);
+    if (refused) return refused;
+    this.#loop.submit({ type: "control", name: spec.name, command: "START" });
     return undefined;
   }
 
@@ -137,7 +152,7 @@ export class LoopControlPort implements ControlPort {
   clearLogs(group: string, name: string): boolean {
     const spec = this.#program(group, name);
     if (!spec) return false;
-    return [spec.stdout, spec.stderr].every((t) => t.kind !== "file" || this.#truncate(t.path));
+    return [spec.stdout, spec.stderr].every((t) => t.kind !== "file" || this.#files.truncate(t.path));
   }
 
   readiness(group: string, name: string): Readiness {

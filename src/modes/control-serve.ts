@@ -30,8 +30,8 @@ const where = (e: ControlEndpoint) => (e.address.kind === "unix" ? e.address.pat
 export async function serveControlApi(os: Os, loop: LoopHandle, options: ControlApiOptions): Promise<() => void> {
   const endpoints = controlEndpoints(options.http, os.env, options.socket);
   if (!endpoints.length) return () => {}; // no socket code loaded at all
-  const { truncateLog } = await import("../os/control-net.ts");
-  const port = new LoopControlPort(os, loop, options.reread, truncateLog);
+  const { commandRefusal, truncateLog } = await import("../os/control-net.ts");
+  const port = new LoopControlPort(os, loop, options.reread, { truncate: truncateLog, refusal: commandRefusal });
   const configured = endpoints.filter((e) => e.unix?.dirMode === undefined);
   const fallback = endpoints.filter((e) => e.unix?.dirMode !== undefined);
   const servers: ControlServers[] = [];

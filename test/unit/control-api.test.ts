@@ -45,7 +45,7 @@ async function setup(specs: ProgramSpec[], reread: () => SupervisedProgram<Progr
     reload: () => ({ programs: reread(), controls: new Map() }),
     attach: async (o, loop) => {
       handle = loop;
-      port = new LoopControlPort(o, loop, reread, () => true);
+      port = new LoopControlPort(o, loop, reread, { truncate: () => true, refusal: (file) => (file === "missing" ? { fault: "NO_FILE", text: `can't find command '${file}'` } : undefined) });
       return () => {};
     },
   };
@@ -86,6 +86,13 @@ test("a spawn failure answers SPAWN_ERROR, with supervisord's spawnerr text in g
   const info = await call("supervisor.getProcessInfo", "web") as { spawnerr: string; statename: string };
   assert.is(info.spawnerr, "can't find command 'nginx'");
   assert.is(info.statename, "BACKOFF");
+});
+
+test("a command that cannot be found is refused before any spawn: NO_FILE, still STOPPED", async () => {
+  const { os, port, call } = await setup([spec("web", { autostart: false, command: ["missing"] })]);
+  assert.is(await faultOf(call("supervisor.startProcess", "web", true)), "20 NO_FILE: can't find command 'missing'");
+  assert.is(os.spawned.length, 0);
+  assert.is(port.processes()[0]!.state, 0);
 });
 
 test("stopProcess(wait) answers once the program is STOPPED; signalProcess signals its pid only", async () => {
