@@ -26,7 +26,15 @@ const COMMANDS: { args: string; sorted?: boolean }[] = [
   { args: "shutdown" },
 ];
 
-function layout(dir: string, socket: string): string {
+/** Programs whose command cannot run, added for the second transcript (supervisord refuses them before spawning). */
+const BROKEN = `[program:bad]\ncommand=/nonexistent/x\nautostart=false\n\n[program:nopath]\ncommand=nosuchcmd-corral\nautostart=false\n\n` +
+  `[program:notexec]\ncommand=/etc/passwd\nautostart=false\n`;
+const BROKEN_COMMANDS: { args: string; sorted?: boolean }[] = [
+  { args: "start bad" }, { args: "start nopath" }, { args: "start notexec" }, { args: "status" }, { args: "start all", sorted: true },
+  { args: "status" }, { args: "shutdown" },
+];
+
+function layout(dir: string, socket: string, broken = false): string {
   mkdirSync(join(dir, "conf.d"), { recursive: true });
   const conf = join(dir, "supervisord.conf");
   writeFileSync(conf, `; Debian's supervisord.conf shape
@@ -55,6 +63,7 @@ stdout_logfile=${dir}/${p}.log
 stdout_logfile_maxbytes=0
 stderr_logfile=${dir}/${p}-stderr.log
 ${p === MANUAL ? "autostart=false\n" : ""}`).join("\n"));
+  if (broken) writeFileSync(join(dir, "conf.d/broken.conf"), BROKEN);
   return conf;
 }
 
@@ -95,16 +104,17 @@ async function waitRunning(conf: string, running: number): Promise<void> {
   throw new Error(`not ${running} RUNNING in time`);
 }
 
-async function transcript(conf: string, corral = false): Promise<Outcome[]> {
+async function transcript(conf: string, corral = false, commands = COMMANDS): Promise<Outcome[]> {
   await waitRunning(conf, PROGRAMS.length - 1);
   const out: Outcome[] = [];
-  for (const c of COMMANDS) out.push(await ctl(conf, c.args, corral));
+  for (const c of commands) out.push(await ctl(conf, c.args, corral));
   return out;
 }
 
 const skip = !have("supervisord") || !have("supervisorctl");
 const base = mkdtempSync(join(tmpdir(), "corral-rpc-"));
 let real: Outcome[] = [];
+let realBroken: Outcome[] = [];
 
 /** The anchor, recorded once: Debian's supervisord with supervisorctl. */
 test.before(async () => {
@@ -117,24 +127,33 @@ test.before(async () => {
   } finally {
     supervisord.kill("SIGTERM");
   }
+  const brokenDir = join(base, "real-broken");
+  const brokenConf = layout(brokenDir, join(brokenDir, "supervisor.sock"), true);
+  const again = spawn("supervisord", ["-n", "-c", brokenConf], { stdio: "ignore" });
+  try {
+    realBroken = await transcript(brokenConf, false, BROKEN_COMMANDS);
+  } finally {
+    again.kill("SIGTERM");
+  }
 });
 test.after(() => rmSync(base, { recursive: true, force: true }));
 
 /** The same commands against real corral as PID 1; `corral` runs `corral ctl` where it can. */
-async function compareWithCorral(name: string, corral: boolean): Promise<void> {
+async function compareWithCorral(name: string, corral: boolean, broken = false): Promise<void> {
   const dir = join(base, name);
-  const conf = layout(dir, join(dir, "supervisor.sock"));
+  const conf = layout(dir, join(dir, "supervisor.sock"), broken);
+  const [commands, anchor] = broken ? [BROKEN_COMMANDS, realBroken] : [COMMANDS, real];
   const c = start(["--config", conf]);
   let ours: Outcome[];
   try {
-    ours = await transcript(conf, corral);
+    ours = await transcript(conf, corral, commands);
   } catch (e) {
     c.child.kill("SIGKILL");
     throw new Error(`${e}; corral said: ${c.stderr()}`);
   }
   const done = await c.done;
-  COMMANDS.forEach((cmd, i) => {
-    const want = `exit ${real[i]!.code}\n${normal(real[i]!.out, cmd.sorted)}`;
+  commands.forEach((cmd, i) => {
+    const want = `exit ${anchor[i]!.code}\n${normal(anchor[i]!.out, cmd.sorted)}`;
     const got = `exit ${ours[i]!.code}\n${normal(ours[i]!.out, cmd.sorted)}`;
     const who = corral && CORRAL_VERBS.has(cmd.args.split(" ")[0]!) ? "corral ctl" : "supervisorctl";
     assert.fixture(got, want, `${who} ${cmd.args}`);
@@ -150,6 +169,11 @@ test("supervisorctl sees the same output and exit codes from real corral as from
 test("corral ctl in config mode prints what supervisorctl prints against supervisord, with the same exit codes", async () => {
   if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
   await compareWithCorral("corral-ctl", true);
+});
+
+test("a command that cannot be found or run: supervisorctl start says what supervisord says, nothing spawned", async () => {
+  if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
+  await compareWithCorral("corral-broken", false, true);
 });
 
 test.run();
