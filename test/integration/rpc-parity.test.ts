@@ -6,7 +6,7 @@ import * as assert from "uvu/assert";
 import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { have, runtimeArgv, sleep, start } from "../helpers.ts";
 
 /** Seed 004's four programs; debugging-tool is started by hand. Their logs go to files so `tail`
@@ -15,7 +15,10 @@ const PROGRAMS = ["webserver", "monitoring-tool", "service-discovery", "debuggin
 const MANUAL = "debugging-tool";
 
 /** The commands compared, in order (shutdown last). `sorted`: results of an `all` come back as each finishes. */
-const COMMANDS: { args: string; sorted?: boolean }[] = [
+/** One command of a transcript; `before` edits the config directory first. */
+interface Command { args: string; sorted?: boolean; before?: (dir: string) => void }
+
+const COMMANDS: Command[] = [
   { args: "status" }, { args: `start ${MANUAL}` }, { args: `start ${MANUAL}` }, { args: `status ${MANUAL}` },
   { args: `stop ${MANUAL}` }, { args: `stop ${MANUAL}` }, { args: "restart webserver" }, { args: "pid webserver" },
   { args: `pid ${MANUAL}` }, { args: "signal HUP webserver" }, { args: `signal HUP ${MANUAL}` }, { args: "signal BOGUS webserver" },
@@ -29,9 +32,15 @@ const COMMANDS: { args: string; sorted?: boolean }[] = [
 /** Programs whose command cannot run, added for the second transcript (supervisord refuses them before spawning). */
 const BROKEN = `[program:bad]\ncommand=/nonexistent/x\nautostart=false\n\n[program:nopath]\ncommand=nosuchcmd-corral\nautostart=false\n\n` +
   `[program:notexec]\ncommand=/etc/passwd\nautostart=false\n`;
-const BROKEN_COMMANDS: { args: string; sorted?: boolean }[] = [
+/** A program added and one dropped from conf.d between two commands (reread, update, avail). */
+const EDIT = (dir: string) => {
+  writeFileSync(join(dir, "conf.d/extra.conf"), "[program:extra]\ncommand=sleep 1000\nstartsecs=0\n");
+  writeFileSync(join(dir, "conf.d/broken.conf"), BROKEN.replace(/\[program:notexec\][^[]*$/, ""));
+};
+const BROKEN_COMMANDS: Command[] = [
   { args: "start bad" }, { args: "start nopath" }, { args: "start notexec" }, { args: "status" }, { args: "start all", sorted: true },
-  { args: "status" }, { args: "shutdown" },
+  { args: "status" }, { args: "reread", before: EDIT }, { args: "avail" }, { args: "update" }, { args: "status" }, { args: "avail" },
+  { args: "remove extra" }, { args: "stop extra" }, { args: "remove extra" }, { args: "add extra" }, { args: "status extra" }, { args: "shutdown" },
 ];
 
 function layout(dir: string, socket: string, broken = false): string {
@@ -107,7 +116,10 @@ async function waitRunning(conf: string, running: number): Promise<void> {
 async function transcript(conf: string, corral = false, commands = COMMANDS): Promise<Outcome[]> {
   await waitRunning(conf, PROGRAMS.length - 1);
   const out: Outcome[] = [];
-  for (const c of commands) out.push(await ctl(conf, c.args, corral));
+  for (const c of commands) {
+    c.before?.(dirname(conf));
+    out.push(await ctl(conf, c.args, corral));
+  }
   return out;
 }
 
@@ -171,7 +183,7 @@ test("corral ctl in config mode prints what supervisorctl prints against supervi
   await compareWithCorral("corral-ctl", true);
 });
 
-test("a command that cannot be found or run: supervisorctl start says what supervisord says, nothing spawned", async () => {
+test("commands that cannot be found or run, then reread/avail/update/add/remove after conf.d changed: as supervisord", async () => {
   if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
   await compareWithCorral("corral-broken", false, true);
 });
