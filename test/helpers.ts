@@ -129,7 +129,8 @@ export function start(args: string[], options: StartOptions = {}): Running {
   const t0 = Date.now();
   const child = spawn(full[0]!, full.slice(1), {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: "", ...options.env },
+    // No default control socket unless a test asks: parallel configs would race for /run/corral/corral.sock.
+    env: { ...process.env, NODE_EXTRA_CA_CERTS: "", CORRAL_CONTROL_SOCKET: "", ...options.env },
     cwd: options.cwd,
   });
   let out = "", err = "";

@@ -56,7 +56,7 @@ const serverUrl = (value: string) => (value.toUpperCase() === "AUTO" ? "" : valu
 export const NO_EFFECT_KEYS: Readonly<Record<string, NoEffectKey>> = {
   stopasgroup: { check: boolean },
   killasgroup: { check: boolean },
-  serverurl: { check: serverUrl, note: "corral serves no XML-RPC" },
+  serverurl: { check: serverUrl, note: "corral does not pass SUPERVISOR_SERVER_URL to programs" },
   stdout_capture_maxbytes: { check: byteSize, note: EVENTS },
   stdout_syslog: { check: boolean, note: SYSLOG },
   stderr_capture_maxbytes: { check: byteSize, note: EVENTS },

@@ -20,7 +20,7 @@ const IGNORED: Readonly<Record<string, string>> = {};
 /** Prefixed supervisord sections (`[ctlplugin:x]` …), same treatment. */
 const IGNORED_PREFIXES: Readonly<Record<string, string>> = {
   "rpcinterface:": "corral serves supervisord's own interface (supervisor.*, system.*) only; a plugin interface is not loaded",
-  "ctlplugin:": "there is no supervisorctl to extend",
+  "ctlplugin:": "read by supervisorctl itself; corral ctl loads no plugins",
   "fcgi-program:": "not started: corral opens no FastCGI sockets; run the server as a [program:x] that listens itself",
 };
 

@@ -18,7 +18,7 @@ const NO_EFFECT: Readonly<Record<string, string>> = {
   user: "corral runs as the user the container starts it as",
   directory: "corral stays in the directory it was started in",
   umask: "programs get corral's umask unless their own umask= says otherwise",
-  identifier: "corral serves no XML-RPC",
+  identifier: "corral's getIdentification always answers \"supervisor\"",
   childlogdir: "AUTO log files are not kept",
   minfds: "corral does not raise limits",
   minprocs: "corral does not raise limits",

@@ -9,7 +9,7 @@ import { initialState, step, type InitAction, type InitEvent, type InitRules, ty
 import { PostStartMachine, type PostStartAction, type PostStartSpec } from "./post-start.ts";
 import { EventHub, TICK_TIMER, type PoolPlan } from "./event-hub.ts";
 import type { PoolAction } from "../events/pool.ts";
-import { backoffMs, MIN_RUN_MS, Supervisor, type Action as ProgramAction, type ProgramRules, type State, type SupervisedProgram } from "./supervisor.ts";
+import { backoffMs, MIN_RUN_MS, Supervisor, type Action as ProgramAction, type Command, type ProgramRules, type State, type SupervisedProgram } from "./supervisor.ts";
 
 /** Pause between failed readiness probes. */
 export const PROBE_INTERVAL_MS = 500;
@@ -61,9 +61,14 @@ export type Event<S extends ProgramRules = ProgramRules> =
   | { type: "probe-result"; name: string; attempt: number; healthy: boolean }
   | { type: "timer"; key: string }
   | { type: "datagram"; name: string; data: Uint8Array; from: string | undefined }
-  | { type: "reloaded"; programs: SupervisedProgram<S>[]; labels: ReadonlyMap<string, ControlLabels>; pools?: PoolPlan[] }
+  /** A re-read config applied; `why` names who asked (default "SIGHUP"); `pools` undefined keeps the listener pools. */
+  | { type: "reloaded"; programs: SupervisedProgram<S>[]; labels?: ReadonlyMap<string, ControlLabels>; pools?: PoolPlan[]; why?: string }
   /** An event listener wrote `data` on its stdout (the protocol channel). */
   | { type: "listener-output"; name: string; data: Uint8Array }
+  /** An operator's command through the control API (supervisorctl start/stop/restart). */
+  | { type: "control"; name: string; command: Command }
+  /** The control API's signalProcess: `signo` to the program's pid (not its group), as supervisord. */
+  | { type: "control-signal"; name: string; signo: number }
   | { type: "reload-failed"; message: string }
   | { type: "orphan-reaped"; pid: number }
   | { type: "no-children" };
@@ -176,6 +181,14 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   }
 
   /**
+   * Every supervised program as configured now (empty for a plain job).
+   * @example machine.programs().map((p) => p.spec.name) // ["web", "worker"]
+   */
+  programs(): SupervisedProgram<S>[] {
+    return [...(this.#supervisor?.programs.values() ?? [])];
+  }
+
+  /**
    * Applies one event at time `now` (ms) and returns what to do, in order.
    * @example machine.handle({ type: "signal", signo: 15 }, 1000) // forwards, or stops the programs
    */
@@ -230,9 +243,15 @@ export class Machine<S extends ProgramRules = ProgramRules> {
       case "probe-result": return this.#probeResult(event.name, event.attempt, event.healthy);
       case "timer": return this.#timer(event.key);
       case "datagram": return this.#datagram(event.name, event.data, event.from);
+      case "control": return this.#programs(sup!.handle({ type: "command", name: event.name, command: event.command }, this.#now));
+      case "control-signal": {
+        const pid = sup?.statusOf(event.name)?.pid ?? 0;
+        if (pid) this.#emit({ type: "signal", pid, signo: event.signo, group: false });
+        return;
+      }
       case "reloaded":
-        this.#labels = event.labels;
-        this.#log(1, `SIGHUP: config reloaded (${event.programs.length} programs)`);
+        if (event.labels) this.#labels = event.labels;
+        this.#log(1, `${event.why ?? "SIGHUP"}: config reloaded (${event.programs.length} programs)`);
         return this.#reloaded(sup!, event.programs, event.pools);
       case "reload-failed":
         this.#log(0, `SIGHUP: config not reloaded, keeping the running one: ${event.message}`);
@@ -415,7 +434,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   #reloaded(sup: Supervisor<S>, programs: SupervisedProgram<S>[], pools: PoolPlan[] | undefined): void {
     const before = groupsOf(sup);
     const after = new Set(programs.map((p) => p.spec.group));
-    const updates = this.#events?.reconfigure(pools ?? []) ?? [];
+    const updates = pools === undefined ? [] : this.#events?.reconfigure(pools) ?? [];
     this.#programs(sup.reconfigure(programs, this.#now));
     if (!this.#events) return;
     this.#poolActions(updates);

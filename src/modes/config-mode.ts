@@ -82,8 +82,10 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
   const paths = [resolve(flags.config!)];
   const logPrefix = flags.logPrefix;
   const logFormat = logFormatFlag(flags.logFormat);
+  let http: Config["http"] | undefined;
   const load = () => {
     const config = loadConfig(paths, env);
+    http ??= config.http;
     if (flags.strict && config.warnings.length) throw new UsageError(`--strict: ${config.warnings[0]}`);
     for (const w of config.warnings) warn(w);
     return { programs: programsOf(config, logPrefix, logFormat), pools: poolsOf(config), pidfile: config.pidfile };
@@ -103,6 +105,10 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
     pools: first.pools,
     // Resolved now: corral moves to / before writing it.
     ...(first.pidfile ? { pidfile: resolve(first.pidfile) } : {}),
+    // Loaded here, when config mode runs: `corral -- cmd` and container-run load no socket code.
+    attach: async (os, loop) => (await import("./control-serve.ts")).serveControlApi(os, loop, {
+      http: http!, socket: flags.controlSocket, reread: () => load().programs,
+    }),
     reload: () => {
       const next = load();
       return { programs: next.programs, controls: controlsOf(next.programs, base), pools: next.pools };

@@ -36,6 +36,7 @@ export const FLAGS: readonly Flag[] = [
   { name: "config", kind: "string", arg: "FILE|DIR", help: "supervise the programs of a supervisord-style config" },
   { name: "check", kind: "bool", help: "with --config: print the processes, listeners and groups it would run and every warning; start nothing" },
   { name: "strict", kind: "bool", help: "with --config: treat config warnings (keys supervisord ignores, …) as errors (exit 2)" },
+  { name: "control-socket", kind: "string", arg: "PATH", help: "with --config and no [unix_http_server]: the control API's socket (default /run/corral/corral.sock; CORRAL_CONTROL_SOCKET= empty: none)" },
   { name: "log-prefix", kind: "bool", help: "prefix each output line with the program name" },
   { name: "log-format", kind: "string", arg: "text|json", help: "program output as it is (text) or one JSON object per line" },
 ];
@@ -65,6 +66,7 @@ export interface Flags {
   debug: boolean;
   config: string | undefined;
   logPrefix: boolean;
+  controlSocket: string | undefined;
   check: boolean;
   strict: boolean;
   logFormat: string | undefined;

@@ -42,6 +42,9 @@ export interface LoopPlan {
   /** How programs are spawned and probed (modes/programs.ts): given by supervised modes, so
    * plain `corral -- CMD` never loads spawn-spec, the log mux or the probes. */
   ports?: ProgramPorts;
+  /** Serves more inputs over the loop (config mode's control API), bound before the first
+   * start; resolves to what closes them at exit. Loaded by the mode that needs it. */
+  attach?: (os: Os, loop: LoopHandle) => Promise<() => void>;
 }
 
 /** The I/O of supervised programs. */
@@ -63,6 +66,12 @@ export interface LoopHandle {
   reaper: Reaper;
   /** Runs `hook` just before corral exits (e.g. to write out buffered program output). */
   atExit(hook: () => void): void;
+  /** The machine, for read-only queries (statusOf, programs, phase). */
+  machine: Machine<ProgramSpec>;
+  /** Feeds one event to the loop (as if it came from the OS): commands from the control API. */
+  submit(event: Event<ProgramSpec>): void;
+  /** Calls `fn` after each event has been handled (the control API's waits). */
+  observe(fn: (event: Event<ProgramSpec>) => void): void;
 }
 
 /** Pause long enough to keep the event loop alive: signal listeners do not, and PID 1 stays until it decides to exit. */
@@ -119,7 +128,8 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
   const timers = new Map<string, ReturnType<Os["setTimer"]>>();
   const watchedGroups = new Set<number>();
   const exitHooks: Array<() => void> = [];
-  const handle: LoopHandle = { reaper, atExit: (hook) => void exitHooks.push(hook) };
+  const observers: Array<(event: Event<ProgramSpec>) => void> = [];
+  const handle: LoopHandle = { reaper, atExit: (hook) => void exitHooks.push(hook), machine, submit, observe: (fn) => void observers.push(fn) };
   const queue: Event<ProgramSpec>[] = [];
   let busy = false;
 
@@ -129,7 +139,10 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
     if (busy) return;
     busy = true;
     try {
-      for (let e = queue.shift(); e; e = queue.shift()) for (const a of machine.handle(e, os.now())) perform(a);
+      for (let e = queue.shift(); e; e = queue.shift()) {
+        for (const a of machine.handle(e, os.now())) perform(a);
+        for (const fn of observers) fn(e);
+      }
     } finally {
       busy = false;
     }
@@ -251,6 +264,7 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
     submit({ type: "reloaded", programs: next.programs, labels: labelsOf(next.controls), ...(next.pools ? { pools: next.pools } : {}) });
   }
 
+  if (plan.attach) exitHooks.push(await plan.attach(os, handle));
   reaper.onOrphan = (exit) => submit({ type: "orphan-reaped", pid: exit.pid });
   reaper.onPass = reportGoneGroups;
   reaper.onEmpty = () => submit({ type: "no-children" });

@@ -1,8 +1,8 @@
 // Stream sockets and log-file reads for the control API (node:net and node:fs, both work on
 // Deno too). Loaded only when a control server or `corral ctl` in config mode needs them.
-import { chmodSync, chownSync, closeSync, lstatSync, mkdirSync, openSync, readSync, statSync, unlinkSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, lstatSync, mkdirSync, openSync, readSync, statSync, truncateSync, unlinkSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 
 /** Where a stream server listens or a client connects. */
 export type StreamAddress = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
@@ -166,4 +166,46 @@ export function nodeLogFiles(): { size(p: string): number | undefined; inode(p: 
       }
     },
   };
+}
+
+/**
+ * Empties a log file a program appends to (supervisorctl clear); false when it cannot.
+ * @example truncateLog("/var/log/web.log") // true, and the file is empty
+ */
+export function truncateLog(path: string): boolean {
+  try {
+    truncateSync(path, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why a program's command cannot be run at all (supervisord's NO_FILE / NOT_EXECUTABLE). */
+export interface CommandRefusal {
+  fault: "NO_FILE" | "NOT_EXECUTABLE";
+  text: string;
+}
+
+/**
+ * supervisord's check before a start: `file` (with a slash: as named; else the first match
+ * on `path`) must exist, not be a directory, and have an execute bit. Undefined: it may run.
+ * A relative name with a slash is not checked (it is relative to the program's directory).
+ * @example commandRefusal("/nonexistent/x", ["/usr/bin"]) // { fault: "NO_FILE", text: "can't find command '/nonexistent/x'" }
+ */
+export function commandRefusal(file: string, path: readonly string[]): CommandRefusal | undefined {
+  if (file.includes("/") && !file.startsWith("/")) return undefined;
+  const stat = (p: string) => { try { return statSync(p); } catch { return undefined; } };
+  let found = file;
+  let st = file.includes("/") ? stat(file) : undefined;
+  if (!file.includes("/")) {
+    for (const dir of path) {
+      st = stat(join(dir || ".", file));
+      if (st) { found = join(dir || ".", file); break; }
+    }
+  }
+  if (!st) return { fault: "NO_FILE", text: `can't find command '${file}'` };
+  if (st.isDirectory()) return { fault: "NOT_EXECUTABLE", text: `command at '${found}' is a directory` };
+  if ((st.mode & 0o111) === 0) return { fault: "NOT_EXECUTABLE", text: `command at '${found}' is not executable` };
+  return undefined;
 }

@@ -8,6 +8,8 @@ import { ProcessStates } from "./states.ts";
 const DOWN: ReadonlySet<State> = new Set(["STOPPED", "EXITED", "FATAL"]);
 const path = (t: LogTarget) => (t.kind === "file" ? t.path : "");
 const seconds = (ms: number) => (ms > 0 ? ms / 1000 : 0);
+/** A [group:x] member's name is "x:web": the control API reports process "web" of group "x". */
+const processName = (spec: ProgramSpec) => spec.name.slice(spec.name.indexOf(":") + 1);
 
 /**
  * getProcessInfo's data for one supervised program. `spawnerr` is the last spawn failure's text
@@ -16,10 +18,10 @@ const seconds = (ms: number) => (ms > 0 ? ms / 1000 : 0);
  */
 export function processInfoOf(spec: ProgramSpec, status: Status, spawnerr: string, stoppedAt: number): ProcessInfo {
   return {
-    name: spec.name, group: spec.group, state: ProcessStates[status.state], pid: status.pid,
+    name: processName(spec), group: spec.group, state: ProcessStates[status.state], pid: status.pid,
     start: seconds(status.startedAt), stop: seconds(DOWN.has(status.state) ? status.since : stoppedAt),
     exitstatus: status.lastExit && status.lastExit.code >= 0 ? status.lastExit.code : 0, spawnerr,
-    stdoutLogfile: path(spec.stdout), stderrLogfile: path(spec.stderr), groupPriority: spec.priority, priority: spec.priority,
+    stdoutLogfile: path(spec.stdout), stderrLogfile: path(spec.stderr), groupPriority: spec.groupPriority ?? spec.priority, priority: spec.priority,
     pending: status.waiting && status.pid === 0 && DOWN.has(status.state),
   };
 }
@@ -32,7 +34,7 @@ export function configInfoOf(spec: ProgramSpec, inuse: boolean): ConfigInfo {
   const size = (t: LogTarget) => (t.kind === "file" ? t.maxBytes : 0);
   const backups = (t: LogTarget) => (t.kind === "file" ? t.backups : 0);
   return {
-    name: spec.name, group: spec.group, groupPriority: spec.priority, priority: spec.priority, autostart: spec.autostart,
+    name: processName(spec), group: spec.group, groupPriority: spec.groupPriority ?? spec.priority, priority: spec.priority, autostart: spec.autostart,
     command: spec.command.join(" "), directory: spec.directory ?? "", uid: spec.user?.uid ?? null, exitcodes: spec.exitcodes,
     redirectStderr: spec.redirectStderr, startretries: spec.startretries, startsecs: spec.startsecs, stopsignal: spec.stopsignal,
     stopwaitsecs: spec.stopwaitsecs, stdoutLogfile: path(spec.stdout), stderrLogfile: path(spec.stderr),

@@ -1,23 +1,24 @@
-// Debian's real supervisorctl against real supervisord, then against corral's control server
-// (backed by the FAKE supervisor in rpc-fake-supervisor.ts, until the runner implements the
-// port): each command's output and exit code must match, modulo pids, uptimes and dates.
+// Debian's real supervisorctl against real supervisord, then against real corral (`corral
+// --config` as PID 1, seed 004's layout): each command's output and exit code must match,
+// modulo pids, uptimes and dates. `corral ctl` is held to the same transcript.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { have, runtimeArgv, sleep } from "../helpers.ts";
-import { controlEndpoints } from "../../src/rpc/endpoints.ts";
-import { startControlServers } from "../../src/rpc/listen.ts";
-import { FakeSupervisor } from "./rpc-fake-supervisor.ts";
+import { dirname, join } from "node:path";
+import { have, runtimeArgv, sleep, start } from "../helpers.ts";
 
-/** Seed 004's four programs; debugging-tool is started by hand. */
+/** Seed 004's four programs; debugging-tool is started by hand. Their logs go to files so `tail`
+ * has something to compare (stderr too: supervisord's AUTO default keeps a file, corral does not). */
 const PROGRAMS = ["webserver", "monitoring-tool", "service-discovery", "debugging-tool"];
 const MANUAL = "debugging-tool";
 
 /** The commands compared, in order (shutdown last). `sorted`: results of an `all` come back as each finishes. */
-const COMMANDS: { args: string; sorted?: boolean }[] = [
+/** One command of a transcript; `before` edits the config directory first. */
+interface Command { args: string; sorted?: boolean; before?: (dir: string) => void }
+
+const COMMANDS: Command[] = [
   { args: "status" }, { args: `start ${MANUAL}` }, { args: `start ${MANUAL}` }, { args: `status ${MANUAL}` },
   { args: `stop ${MANUAL}` }, { args: `stop ${MANUAL}` }, { args: "restart webserver" }, { args: "pid webserver" },
   { args: `pid ${MANUAL}` }, { args: "signal HUP webserver" }, { args: `signal HUP ${MANUAL}` }, { args: "signal BOGUS webserver" },
@@ -28,7 +29,21 @@ const COMMANDS: { args: string; sorted?: boolean }[] = [
   { args: "shutdown" },
 ];
 
-function layout(dir: string, socket: string): string {
+/** Programs whose command cannot run, added for the second transcript (supervisord refuses them before spawning). */
+const BROKEN = `[program:bad]\ncommand=/nonexistent/x\nautostart=false\n\n[program:nopath]\ncommand=nosuchcmd-corral\nautostart=false\n\n` +
+  `[program:notexec]\ncommand=/etc/passwd\nautostart=false\n`;
+/** A program added and one dropped from conf.d between two commands (reread, update, avail). */
+const EDIT = (dir: string) => {
+  writeFileSync(join(dir, "conf.d/extra.conf"), "[program:extra]\ncommand=sleep 1000\nstartsecs=0\n");
+  writeFileSync(join(dir, "conf.d/broken.conf"), BROKEN.replace(/\[program:notexec\][^[]*$/, ""));
+};
+const BROKEN_COMMANDS: Command[] = [
+  { args: "start bad" }, { args: "start nopath" }, { args: "start notexec" }, { args: "status" }, { args: "start all", sorted: true },
+  { args: "status" }, { args: "reread", before: EDIT }, { args: "avail" }, { args: "update" }, { args: "status" }, { args: "avail" },
+  { args: "remove extra" }, { args: "stop extra" }, { args: "remove extra" }, { args: "add extra" }, { args: "status extra" }, { args: "shutdown" },
+];
+
+function layout(dir: string, socket: string, broken = false): string {
   mkdirSync(join(dir, "conf.d"), { recursive: true });
   const conf = join(dir, "supervisord.conf");
   writeFileSync(conf, `; Debian's supervisord.conf shape
@@ -55,7 +70,9 @@ command=sh -c 'trap "" HUP; echo ${p} up; exec sleep 1000'
 numprocs=1
 stdout_logfile=${dir}/${p}.log
 stdout_logfile_maxbytes=0
+stderr_logfile=${dir}/${p}-stderr.log
 ${p === MANUAL ? "autostart=false\n" : ""}`).join("\n"));
+  if (broken) writeFileSync(join(dir, "conf.d/broken.conf"), BROKEN);
   return conf;
 }
 
@@ -96,16 +113,20 @@ async function waitRunning(conf: string, running: number): Promise<void> {
   throw new Error(`not ${running} RUNNING in time`);
 }
 
-async function transcript(conf: string, corral = false): Promise<Outcome[]> {
+async function transcript(conf: string, corral = false, commands = COMMANDS): Promise<Outcome[]> {
   await waitRunning(conf, PROGRAMS.length - 1);
   const out: Outcome[] = [];
-  for (const c of COMMANDS) out.push(await ctl(conf, c.args, corral));
+  for (const c of commands) {
+    c.before?.(dirname(conf));
+    out.push(await ctl(conf, c.args, corral));
+  }
   return out;
 }
 
 const skip = !have("supervisord") || !have("supervisorctl");
 const base = mkdtempSync(join(tmpdir(), "corral-rpc-"));
 let real: Outcome[] = [];
+let realBroken: Outcome[] = [];
 
 /** The anchor, recorded once: Debian's supervisord with supervisorctl. */
 test.before(async () => {
@@ -118,43 +139,53 @@ test.before(async () => {
   } finally {
     supervisord.kill("SIGTERM");
   }
+  const brokenDir = join(base, "real-broken");
+  const brokenConf = layout(brokenDir, join(brokenDir, "supervisor.sock"), true);
+  const again = spawn("supervisord", ["-n", "-c", brokenConf], { stdio: "ignore" });
+  try {
+    realBroken = await transcript(brokenConf, false, BROKEN_COMMANDS);
+  } finally {
+    again.kill("SIGTERM");
+  }
 });
 test.after(() => rmSync(base, { recursive: true, force: true }));
 
-/** The same commands against corral's server with the FAKE supervisor; `corral` runs `corral ctl` where it can. */
-async function compareWithFake(name: string, corral: boolean): Promise<void> {
-  {
-    const fakeDir = join(base, name);
-    const socket = join(fakeDir, "supervisor.sock");
-    const fakeConf = layout(fakeDir, socket);
-    const fake = new FakeSupervisor(PROGRAMS.map((name) => ({ name, autostart: name !== MANUAL, logfile: join(fakeDir, `${name}.log`), errfile: join(fakeDir, `${name}-stderr.log`), line: `${name} up\n` })), 1000);
-    const endpoints = controlEndpoints({ rpcInterface: true, unix: { file: socket, mode: 0o700, origin: fakeConf } }, {}, undefined);
-    const servers = await startControlServers(endpoints, fake, (m) => console.log(m));
-    let ours: Outcome[];
-    try {
-      ours = await transcript(fakeConf, corral);
-    } finally {
-      servers.close();
-    }
-
-    COMMANDS.forEach((c, i) => {
-      const want = `exit ${real[i]!.code}\n${normal(real[i]!.out, c.sorted)}`;
-      const got = `exit ${ours[i]!.code}\n${normal(ours[i]!.out, c.sorted)}`;
-      const who = corral && CORRAL_VERBS.has(c.args.split(" ")[0]!) ? "corral ctl" : "supervisorctl";
-      assert.fixture(got, want, `${who} ${c.args}`);
-    });
-    assert.is(fake.shutdowns, 1);
+/** The same commands against real corral as PID 1; `corral` runs `corral ctl` where it can. */
+async function compareWithCorral(name: string, corral: boolean, broken = false): Promise<void> {
+  const dir = join(base, name);
+  const conf = layout(dir, join(dir, "supervisor.sock"), broken);
+  const [commands, anchor] = broken ? [BROKEN_COMMANDS, realBroken] : [COMMANDS, real];
+  const c = start(["--config", conf]);
+  let ours: Outcome[];
+  try {
+    ours = await transcript(conf, corral, commands);
+  } catch (e) {
+    c.child.kill("SIGKILL");
+    throw new Error(`${e}; corral said: ${c.stderr()}`);
   }
+  const done = await c.done;
+  commands.forEach((cmd, i) => {
+    const want = `exit ${anchor[i]!.code}\n${normal(anchor[i]!.out, cmd.sorted)}`;
+    const got = `exit ${ours[i]!.code}\n${normal(ours[i]!.out, cmd.sorted)}`;
+    const who = corral && CORRAL_VERBS.has(cmd.args.split(" ")[0]!) ? "corral ctl" : "supervisorctl";
+    assert.fixture(got, want, `${who} ${cmd.args}`);
+  });
+  assert.is(done.code, 0, `shutdown ends corral with 0; stderr: ${done.stderr}`);
 }
 
-test("supervisorctl sees the same output and exit codes from corral's control server as from supervisord", async () => {
+test("supervisorctl sees the same output and exit codes from real corral as from real supervisord (seed 004)", async () => {
   if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
-  await compareWithFake("corral", false);
+  await compareWithCorral("corral", false);
 });
 
 test("corral ctl in config mode prints what supervisorctl prints against supervisord, with the same exit codes", async () => {
   if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
-  await compareWithFake("corral-ctl", true);
+  await compareWithCorral("corral-ctl", true);
+});
+
+test("commands that cannot be found or run, then reread/avail/update/add/remove after conf.d changed: as supervisord", async () => {
+  if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
+  await compareWithCorral("corral-broken", false, true);
 });
 
 test.run();

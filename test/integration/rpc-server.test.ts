@@ -1,21 +1,18 @@
-// corral's control server with real clients: supervisorctl tail -f, basic auth, and raw
-// malformed requests over the unix socket (the FAKE supervisor stands behind the port).
+// corral's control server with real clients against real corral (`corral --config` as PID 1):
+// supervisorctl tail -f, basic auth, raw malformed requests over the unix socket, ctl ready.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile, spawn } from "node:child_process";
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { have, runtimeArgv, sleep } from "../helpers.ts";
-import { controlEndpoints } from "../../src/rpc/endpoints.ts";
-import { startControlServers, type ControlServers } from "../../src/rpc/listen.ts";
-import { FakeSupervisor } from "./rpc-fake-supervisor.ts";
+import { have, runtimeArgv, sleep, start, until, type Running } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "corral-rpcsrv-"));
 const socket = join(dir, "s.sock");
 const log = join(dir, "web.log");
-let servers: ControlServers;
+let corral: Running;
 
 function conf(name: string, auth: string): string {
   const file = join(dir, name);
@@ -41,14 +38,14 @@ function raw(request: string): Promise<string> {
 }
 
 test.before(async () => {
-  const fake = new FakeSupervisor([
-    { name: "web", autostart: true, logfile: log, errfile: join(dir, "web.err"), line: "web up\n" },
-    { name: "manual", autostart: false, logfile: join(dir, "manual.log"), errfile: join(dir, "manual.err"), line: "manual up\n" },
-  ], 100);
-  const endpoints = controlEndpoints({ rpcInterface: true, unix: { file: socket, mode: 0o700, origin: "t", credentials: { username: "user", password: "123" } } }, {}, undefined);
-  servers = await startControlServers(endpoints, fake, () => {});
+  const main = join(dir, "main.conf");
+  writeFileSync(main, `[unix_http_server]\nfile=${socket}\nusername=user\npassword=123\n\n` +
+    `[program:web]\ncommand=sh -c 'echo web up; exec sleep 1000'\nstartsecs=0\nstdout_logfile=${log}\n\n` +
+    `[program:manual]\ncommand=sleep 1000\nautostart=false\n`);
+  corral = start(["--config", main]);
+  await until("the control socket", () => existsSync(socket));
 });
-test.after(() => { servers.close(); rmSync(dir, { recursive: true, force: true }); });
+test.after(() => { corral.child.kill("SIGKILL"); rmSync(dir, { recursive: true, force: true }); });
 
 test("the right password works; a wrong or missing one gets 401 (supervisorctl reports it)", async () => {
   if (!have("supervisorctl")) return;

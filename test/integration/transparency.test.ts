@@ -176,12 +176,19 @@ process.reallyExit = function (c) {
     const loaded = /LOADED (.*)/.exec(r.stderr)![1]!.split(",").filter(Boolean);
     assert.equal(loaded.filter((m) => heavy.test(m)), [], `loaded: ${loaded.join(" ")}`);
   }
-  // A config without probes, sockets or prefixes loads no network code either.
+  // A config without probes or prefixes, its default control socket turned off, loads no network code either;
+  // with the default socket it loads net (and the stream and dgram Node's own listen() pulls in
+  // through its cluster module), never http, https, tls or crypto.
   writeFileSync(join(dir, "c.conf"), "[program:t]\ncommand=true\nautorestart=false\nstartsecs=0\ncritical=true\n");
-  const r = spawnSync(process.execPath, ["-r", preload, BUNDLE, "--config", join(dir, "c.conf")], { encoding: "utf8", env: { ...process.env, NODE_EXTRA_CA_CERTS: "" } });
-  assert.is(r.status, 0, r.stderr);
-  const loaded = /LOADED (.*)/.exec(r.stderr)![1]!.split(",").filter(Boolean);
-  assert.equal(loaded.filter((m) => heavy.test(m)), [], `loaded: ${loaded.join(" ")}`);
+  for (const socket of ["", join(dir, "c.sock")]) {
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: "", CORRAL_CONTROL_SOCKET: socket };
+    const r = spawnSync(process.execPath, ["-r", preload, BUNDLE, "--config", join(dir, "c.conf")], { encoding: "utf8", env });
+    assert.is(r.status, 0, r.stderr);
+    const loaded = /LOADED (.*)/.exec(r.stderr)![1]!.split(",").filter(Boolean);
+    const allowed = socket ? /^(net|stream|dgram)$/ : /^$/;
+    assert.equal(loaded.filter((m) => heavy.test(m) && !allowed.test(m)), [], `loaded: ${loaded.join(" ")}`);
+    if (socket) assert.ok(loaded.includes("net"), `the default control socket needs net; loaded: ${loaded.join(" ")}`);
+  }
   rmSync(dir, { recursive: true });
 });
 

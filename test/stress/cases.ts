@@ -5,6 +5,7 @@ import type { StressCase } from "./lib/figures.ts";
 import { orphanStorm } from "./orphan-storm.stress.ts";
 import { permissions } from "./permissions.stress.ts";
 import { pidfileRace } from "./pidfile-race.stress.ts";
+import { rpcLoad } from "./rpc-load.stress.ts";
 import { signalStorm } from "./signal-storm.stress.ts";
 import { socketFuzz } from "./socket-fuzz.stress.ts";
 import { stalledReader } from "./stalled-reader.stress.ts";
@@ -12,5 +13,5 @@ import { startDuringStop } from "./start-during-stop.stress.ts";
 
 /** The suite: each case is bounded and talks only to processes and sockets on this machine. */
 export const CASES: readonly StressCase[] = [
-  orphanStorm, signalStorm, socketFuzz, permissions, stalledReader, crashLoopCase, badInputs, pidfileRace, startDuringStop,
+  orphanStorm, signalStorm, socketFuzz, permissions, stalledReader, crashLoopCase, badInputs, pidfileRace, startDuringStop, rpcLoad,
 ];

@@ -1,0 +1,224 @@
+// supervisord's control API over the one loop: queries read the machine, commands are events
+// of the loop (an RPC start is the same kind of input as a SIGCHLD), waits resolve on the
+// next event. Loaded by config mode only, so `corral -- cmd` never evaluates it.
+import type { ProgramSpec } from "../config/types.ts";
+import type { SupervisedProgram } from "../core/supervisor.ts";
+import { ENOENT, EACCES, type Os } from "../os/types.ts";
+import { SIGHUP, SIGTERM } from "../os/signals.ts";
+import { execFailure } from "../core/exit-codes.ts";
+import { configInfoOf, processInfoOf } from "../rpc/from-supervisor.ts";
+import type { ConfigDiff, ConfigInfo, ControlPort, ProcessInfo, Readiness, StartRefusal } from "../rpc/port.ts";
+import { SupervisorStates } from "../rpc/states.ts";
+import type { LoopHandle } from "./loop.ts";
+
+declare const CORRAL_VERSION: string;
+
+/** supervisord's default identification string ([supervisord] identifier=). */
+export const IDENTIFICATION = "supervisor";
+/** How long a shutdown or restart waits before it starts, so its response goes out first. */
+export const RESPONSE_FIRST_MS = 20;
+
+type Program = SupervisedProgram<ProgramSpec>;
+
+const processName = (spec: ProgramSpec) => spec.name.slice(spec.name.indexOf(":") + 1);
+
+/**
+ * supervisord's spawnerr wording for an exec failure.
+ * @example spawnError("nginx", ENOENT) // "can't find command 'nginx'"
+ */
+export function spawnError(file: string, errno: number): string {
+  if (errno === ENOENT) return `can't find command '${file}'`;
+  if (errno === EACCES) return `command at '${file}' is not executable`;
+  return execFailure(file, errno).message;
+}
+
+/** Groups in first-seen order, each with its programs' specs as one comparable text. */
+function groupsOf(programs: readonly Program[]): Map<string, string> {
+  const out = new Map<string, Program[]>();
+  for (const p of programs) out.set(p.spec.group, [...(out.get(p.spec.group) ?? []), p]);
+  return new Map([...out].map(([g, list]) => [g, JSON.stringify([...list].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1)))]));
+}
+
+/**
+ * The reload diff by group: groups only in `next` are added, only in `current` removed,
+ * in both with other programs or settings changed (supervisord's diff_to_active).
+ * @example groupDiff(pid1.machine.programs(), programsOf(config, false)) // { added: ["debug"], changed: [], removed: [] } after a [program:debug] was added
+ */
+export function groupDiff(current: readonly Program[], next: readonly Program[]): ConfigDiff {
+  const cur = groupsOf(current), nxt = groupsOf(next);
+  return {
+    added: [...nxt.keys()].filter((g) => !cur.has(g)),
+    changed: [...nxt.keys()].filter((g) => cur.has(g) && cur.get(g) !== nxt.get(g)),
+    removed: [...cur.keys()].filter((g) => !nxt.has(g)),
+  };
+}
+
+/** The file side of the control API (os/control-net.ts implements it). */
+export interface ControlFiles {
+  /** Empties a log file; false when it cannot. */
+  truncate(path: string): boolean;
+  /** Why a command cannot be run at all (looked up on `path` when it has no slash). */
+  refusal(file: string, path: readonly string[]): StartRefusal | undefined;
+}
+
+/** supervisord's search path when $PATH is unset or empty. */
+const DEFAULT_PATH = ["/bin", "/usr/bin", "/usr/local/bin"];
+
+/**
+ * ControlPort over the loop. `reread` loads the config again (throws with one line when it
+ * is invalid); `files` truncates logs and checks commands before a start.
+ * @example const port = new LoopControlPort(os, pid1, () => programsOf(config, false), { truncate: () => true, refusal: () => undefined }); port.start("web", "web") // a START event on the loop: web is STARTING
+ */
+export class LoopControlPort implements ControlPort {
+  readonly #os: Os;
+  readonly #loop: LoopHandle;
+  readonly #reread: () => Program[];
+  readonly #files: ControlFiles;
+  readonly #spawnerr = new Map<string, string>();
+  readonly #stoppedAt = new Map<string, number>();
+  readonly #waiters = new Set<() => void>();
+  /** The config as last reread (getAllConfigInfo, addProcessGroup); undefined: the running one. */
+  #read: Program[] | undefined;
+  #state: number = SupervisorStates.RUNNING;
+  readonly identification = IDENTIFICATION;
+  readonly version = typeof CORRAL_VERSION === "string" ? CORRAL_VERSION : "0.0.0";
+  readonly mainLogfile = undefined;
+
+  constructor(os: Os, loop: LoopHandle, reread: () => Program[], files: ControlFiles) {
+    this.#os = os;
+    this.#loop = loop;
+    this.#reread = reread;
+    this.#files = files;
+    loop.observe((e) => {
+      if (e.type === "spawn-failed") this.#spawnerr.set(e.name, spawnError(e.file, e.errno));
+      else if (e.type === "spawned") this.#spawnerr.delete(e.name);
+      else if (e.type === "exited") this.#stoppedAt.set(e.name, os.now());
+      for (const wake of [...this.#waiters]) wake();
+    });
+  }
+
+  get pid(): number {
+    return this.#os.pid;
+  }
+
+  now(): number {
+    return this.#os.now();
+  }
+
+  #program(group: string, name: string): ProgramSpec | undefined {
+    return this.#loop.machine.programs().find((p) => p.spec.group === group && processName(p.spec) === name)?.spec;
+  }
+
+  processes(): readonly ProcessInfo[] {
+    const out: ProcessInfo[] = [];
+    for (const { spec } of this.#loop.machine.programs()) {
+      const status = this.#loop.machine.statusOf(spec.name);
+      if (!status) continue;
+      out.push(processInfoOf(spec, status, this.#spawnerr.get(spec.name) ?? "", this.#stoppedAt.get(spec.name) ?? 0));
+    }
+    return out;
+  }
+
+  configured(): readonly ConfigInfo[] {
+    const running = this.#loop.machine.programs();
+    const inuse = new Set(running.map((p) => p.spec.group));
+    return (this.#read ?? running).map((p) => configInfoOf(p.spec, inuse.has(p.spec.group)));
+  }
+
+  start(group: string, name: string): StartRefusal | undefined {
+    const spec = this.#program(group, name);
+    if (!spec) return undefined;
+    const PATH = spec.environment["PATH"] ?? this.#os.env["PATH"];
+    const refused = this.#files.refusal(spec.command[0]!, PATH ? PATH.split(":") : DEFAULT_PATH);
+    if (refused) return refused;
+    this.#loop.submit({ type: "control", name: spec.name, command: "START" });
+    return undefined;
+  }
+
+  stop(group: string, name: string): string | undefined {
+    const spec = this.#program(group, name);
+    if (!spec) return `no such process ${group}:${name}`;
+    this.#loop.submit({ type: "control", name: spec.name, command: "STOP" });
+    return undefined;
+  }
+
+  signal(group: string, name: string, signo: number): string | undefined {
+    const spec = this.#program(group, name);
+    if (!spec) return `no such process ${group}:${name}`;
+    this.#loop.submit({ type: "control-signal", name: spec.name, signo });
+    return undefined;
+  }
+
+  clearLogs(group: string, name: string): boolean {
+    const spec = this.#program(group, name);
+    if (!spec) return false;
+    return [spec.stdout, spec.stderr].every((t) => t.kind !== "file" || this.#files.truncate(t.path));
+  }
+
+  readiness(group: string, name: string): Readiness {
+    const spec = this.#program(group, name);
+    const status = spec && this.#loop.machine.statusOf(spec.name);
+    if (!spec || !status) return { ready: false, reason: "no such process" };
+    if (status.ready) return { ready: true, reason: "" };
+    if (status.state !== "RUNNING") return { ready: false, reason: status.state };
+    return { ready: false, reason: spec.ready ? `ready=${spec.ready} not passing yet` : "not ready yet" };
+  }
+
+  changed(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#waiters.delete(done);
+        this.#os.clearTimer(timer);
+        resolve();
+      };
+      const timer = this.#os.setTimer(timeoutMs, done);
+      this.#waiters.add(done);
+    });
+  }
+
+  reread(): ConfigDiff | { error: string } {
+    try {
+      this.#read = this.#reread();
+    } catch (err) {
+      return { error: (err as Error).message };
+    }
+    return groupDiff(this.#loop.machine.programs(), this.#read);
+  }
+
+  addGroup(name: string): boolean | undefined {
+    const running = this.#loop.machine.programs();
+    if (running.some((p) => p.spec.group === name)) return false;
+    const added = (this.#read ?? []).filter((p) => p.spec.group === name);
+    if (!added.length) return undefined;
+    this.#loop.submit({ type: "reloaded", programs: [...running, ...added], why: `addProcessGroup ${name}` });
+    return true;
+  }
+
+  removeGroup(name: string): boolean | undefined {
+    const running = this.#loop.machine.programs();
+    const members = running.filter((p) => p.spec.group === name);
+    if (!members.length) return undefined;
+    const down = new Set(["STOPPED", "EXITED", "FATAL"]);
+    if (members.some((p) => !down.has(this.#loop.machine.statusOf(p.spec.name)?.state ?? "STOPPED"))) return false;
+    this.#loop.submit({ type: "reloaded", programs: running.filter((p) => p.spec.group !== name), why: `removeProcessGroup ${name}` });
+    for (const p of members) {
+      this.#spawnerr.delete(p.spec.name);
+      this.#stoppedAt.delete(p.spec.name);
+    }
+    return true;
+  }
+
+  shutdown(): void {
+    this.#state = SupervisorStates.SHUTDOWN;
+    this.#os.setTimer(RESPONSE_FIRST_MS, () => this.#loop.submit({ type: "signal", signo: SIGTERM }));
+  }
+
+  /** corral's restart is its SIGHUP: the config read again and the diff applied (programs left alone when unchanged). */
+  restart(): void {
+    this.#os.setTimer(RESPONSE_FIRST_MS, () => this.#loop.submit({ type: "signal", signo: SIGHUP }));
+  }
+
+  supervisorState(): number {
+    return this.#loop.machine.phase === "running" ? this.#state : SupervisorStates.SHUTDOWN;
+  }
+}
