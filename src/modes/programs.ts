@@ -26,7 +26,7 @@ export function spawnProgram(os: Os, loop: LoopHandle, program: ProgramSpec, std
   const pid = loop.reaper.spawnWith(spec, onExit);
   release();
   piped.release();
-  if (pid > 0) piped.spawned(pid);
+  piped.spawned(Math.max(pid, 0)); // 0: the spawn failed; the pump reads (and ends) the pipe anyway
   return pid;
 }
 

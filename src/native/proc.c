@@ -35,7 +35,7 @@ static void push(pid_list *l, int pid) {
 // Appends the children of `pid` (every thread's /proc/PID/task/TID/children); false when the
 // kernel has no such lists (then the caller scans /proc).
 static bool children_of(int pid, pid_list *out) {
-  char path[64], buf[8192];
+  char path[320], buf[8192];  // room for "/proc/PID/task/" + a d_name (256) + "/children"
   snprintf(path, sizeof path, "/proc/%d/task", pid);
   DIR *tasks = opendir(path);
   if (!tasks) return true;  // exited meanwhile

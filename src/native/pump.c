@@ -86,6 +86,7 @@ struct route {
   char pid_text[24];
   size_t pid_len;
   bool events, paused, at_line_start;
+  bool awaiting_pid;  // a JSON route is not read until its program's pid is known
   // Read but not yet formatted: the output was over half full for a live reader. The pipe is
   // not read again until this is done, which holds the program back.
   unsigned char *in;
@@ -600,6 +601,7 @@ static void append_notices(struct output *o) {
 // ---------------------------------------------------------------- routes
 
 static void watch_route(struct route *r, bool on) {
+  if (r->awaiting_pid) on = false;
   if (r->paused == !on) return;
   struct epoll_event ev = {.events = EPOLLIN, .data.u64 = key(WATCH_ROUTE, r->id)};
   epoll_ctl(epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, r->fd, &ev);
@@ -891,6 +893,8 @@ static napi_value PumpRoute(napi_env env, napi_callback_info info) {
   r->format = (int)get_int(env, prop(env, o, "format"), FORMAT_RAW);
   r->stream = (int)get_int(env, prop(env, o, "stream"), 1);
   set_pid(r, (int)get_int(env, prop(env, o, "pid"), 0));
+  // JSON lines name the pid: a program that writes before spawn returns must not get "pid":0.
+  r->awaiting_pid = r->format == FORMAT_JSON && r->pid == 0;
   r->events = get_bool_prop(env, o, "events", false);
   r->at_line_start = true;
   r->prefix = copy_bytes(env, prop(env, o, "prefix"), &r->prefix_len);
@@ -918,15 +922,21 @@ static napi_value PumpRoute(napi_env env, napi_callback_info info) {
   return make_int(env, r->id);
 }
 
-// pumpSetPid(route, pid): the pid JSON lines name (known only once the program is spawned).
+// pumpSetPid(route, pid): the pid JSON lines name (known only once the program is spawned);
+// a JSON route is read from then on (pid 0: the spawn failed, read what there is).
 static napi_value PumpSetPid(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value args[2];
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   pthread_mutex_lock(&lock);
   struct route *r = find_route((int)get_int(env, args[0], -1));
-  if (r) set_pid(r, (int)get_int(env, args[1], 0));
+  if (r) {
+    set_pid(r, (int)get_int(env, args[1], 0));
+    r->awaiting_pid = false;
+    if (r->fd >= 0) watch_route(r, !r->out->holding && r->in_len == 0);
+  }
   pthread_mutex_unlock(&lock);
+  if (r) wake();
   return make_int(env, r ? 0 : -ENOENT);
 }
 
