@@ -86,7 +86,7 @@ function shadowed(id) {
     let found = false;
     const look = (n) => {
       if (found || (n !== scope && (ts.isFunctionLike(n) || ts.isBlock(n)))) return;
-      if ((ts.isVariableDeclaration(n) || ts.isParameter(n)) && ts.isIdentifier(n.name) && n.name.text === id.text) found = true;
+      if ((ts.isVariableDeclaration(n) || ts.isParameter(n) || ts.isBindingElement(n)) && ts.isIdentifier(n.name) && n.name.text === id.text) found = true;
       else ts.forEachChild(n, look);
     };
     if (ts.isFunctionLike(scope) || ts.isBlock(scope) || ts.isSourceFile(scope)) {

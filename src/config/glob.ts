@@ -1,8 +1,8 @@
 // [include] files= patterns matched like Python's glob.glob: *, ?, [abc], [!abc] within one
 // path segment, dotfiles only for patterns that start with a dot, files only, sorted.
-import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { expected } from "./errors.ts";
+import { systemFiles } from "../os/files.ts";
 
 const MAGIC = /[*?[]/;
 
@@ -47,7 +47,7 @@ export function checkGlob(pattern: string): void {
 /** Entries of a directory, none when it cannot be read (like glob). */
 function list(dir: string): string[] {
   try {
-    return readdirSync(dir);
+    return systemFiles.list(dir);
   } catch {
     return [];
   }
@@ -56,7 +56,7 @@ function list(dir: string): string[] {
 /** Whether a path is a regular file (or a link to one). */
 function isFile(path: string): boolean {
   try {
-    return statSync(path).isFile();
+    return systemFiles.kind(path) === "file";
   } catch {
     return false;
   }

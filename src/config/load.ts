@@ -1,6 +1,4 @@
 // --config FILE|DIR → the files to read (dir: every *.conf, sorted; [include] followed) → Config.
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { hostname as osHostname } from "node:os";
 import { join, resolve } from "node:path";
 import { ConfigError, where } from "./errors.ts";
 import { envNames, type Env } from "./expand.ts";
@@ -9,6 +7,7 @@ import { includePatterns } from "./include.ts";
 import { readIni, type IniSection } from "./ini.ts";
 import { buildConfig, type ParseOptions } from "./parse.ts";
 import type { Config } from "./types.ts";
+import { systemFiles } from "../os/files.ts";
 
 /** Where user= names are looked up. */
 const PASSWD = "/etc/passwd";
@@ -16,18 +15,18 @@ const PASSWD = "/etc/passwd";
 const GROUP = "/etc/group";
 
 /** The reason an fs call failed, for "got …" (ENOENT, EACCES, …). */
-const reason = (e: unknown) => (e as NodeJS.ErrnoException).code ?? String(e);
+const reason = (e: unknown) => (e as { code?: string }).code ?? String(e);
 
 /** A --config value: a file as is, a directory as its *.conf files (no dotfiles), sorted. */
 function configFiles(path: string): string[] {
   let isDir: boolean;
   try {
-    isDir = statSync(path).isDirectory();
+    isDir = systemFiles.kind(path) === "directory";
   } catch (e) {
     throw new ConfigError(`${where(path)}expected a config file or directory, got ${reason(e)}`);
   }
   if (!isDir) return [path];
-  const files = readdirSync(path).filter((n) => n.endsWith(".conf") && !n.startsWith(".")).sort();
+  const files = systemFiles.list(path).filter((n) => n.endsWith(".conf") && !n.startsWith(".")).sort();
   if (files.length === 0) throw new ConfigError(`${where(path)}expected *.conf files in this directory, got none`);
   return files.map((n) => join(path, n));
 }
@@ -35,7 +34,7 @@ function configFiles(path: string): string[] {
 /** A system file's text (/etc/passwd, /etc/group), empty when there is none (scratch images). */
 function readSystemFile(path: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return systemFiles.readText(path);
   } catch {
     return "";
   }
@@ -48,7 +47,7 @@ function readSystemFile(path: string): string {
  * @example loadConfig(["/etc/corral.conf"], process.env).programs.map((p) => p.name)
  */
 export function loadConfig(paths: string[], env: Env, options: ParseOptions = {}): Config {
-  const hostname = options.hostname ?? osHostname();
+  const hostname = options.hostname ?? systemFiles.hostname();
   const names = envNames(env);
   const sections: IniSection[] = [];
   const files: string[] = [];
@@ -60,7 +59,7 @@ export function loadConfig(paths: string[], env: Env, options: ParseOptions = {}
     seen.add(absolute);
     let text: string;
     try {
-      text = readFileSync(file, "utf8");
+      text = systemFiles.readText(file);
     } catch (e) {
       throw new ConfigError(`${where(file)}expected a readable config file, got ${reason(e)}`);
     }

@@ -1,6 +1,6 @@
 // Parsed sections → one validated Config: the checks that span sections and files.
-import { hostname as osHostname } from "node:os";
 import { ConfigError, where } from "./errors.ts";
+import { systemFiles } from "../os/files.ts";
 import { envNames, type Env } from "./expand.ts";
 import { groupSection, type GroupSection } from "./group.ts";
 import { httpServerConfig } from "./http-server.ts";
@@ -80,7 +80,7 @@ function membership(groups: GroupSection[], programs: ReadonlyMap<string, IniSec
 export function buildConfig(sources: ConfigSources, env: Env, options: ParseOptions = {}): Config {
   const warnings = new Set(sources.warnings);
   const warn = (m: string) => void warnings.add(m);
-  const hostname = options.hostname ?? osHostname();
+  const hostname = options.hostname ?? systemFiles.hostname();
   const sections = mergeSections(sources.sections, warn);
 
   const serverSection = sections.find((s) => s.name === "supervisord");
