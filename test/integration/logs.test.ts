@@ -95,7 +95,7 @@ test("on a terminal the prefix has the program's colour, and NO_COLOR turns it o
   const path = config(program("web", "echo hi"), keeper());
   const onTty = (env: Record<string, string>) => new Promise<string>((resolve) => {
     const cmd = `unshare --pid --fork --mount-proc --kill-child ${runtimeCommand()} --config ${path}`;
-    execFile("script", ["-qfec", cmd, "/dev/null"], { env: { ...process.env, ...env } }, (_err, stdout) => resolve(stdout));
+    execFile("script", ["-qfec", cmd, "/dev/null"], { env: { ...process.env, CORRAL_CONTROL_SOCKET: "", ...env } }, (_err, stdout) => resolve(stdout));
   });
   assert.match(await onTty({ NO_COLOR: "" }), /\x1b\[3\dmweb \|\x1b\[0m hi\r\n/);
   assert.match(await onTty({ NO_COLOR: "1" }), /^web \| hi\r\n/);
@@ -104,7 +104,7 @@ test("on a terminal the prefix has the program's colour, and NO_COLOR turns it o
 /** corral with a stdout nobody reads until `resume()`; stderr is read all along. */
 function startUnread(args: string[]) {
   const argv = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", ...runtimeArgv(undefined, denoPermissionsFor(args, true)), ...args];
-  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CORRAL_CONTROL_SOCKET: "" } });
   let err = "", out = "";
   child.stderr!.on("data", (d) => (err += d));
   const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.on("exit", (code) => resolve({ code, at: Date.now() })));
