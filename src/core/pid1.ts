@@ -136,11 +136,10 @@ function onSignal(state: InitState, signo: number, rules: InitRules): [InitState
       actions.push({ type: "forward", signo: SIGCONT });
       jobStopped = false;
     }
-    state = { ...state, jobStopped };
     // As dumb-init: a job-control stop (as received, before rewriting) also stops corral, so
     // ^Z and `fg` work on `corral -- cmd` in a shell; the SIGCONT that resumes it is forwarded.
     if (rules.stopsSelf && JOB_CONTROL_STOPS.has(signo)) actions.push({ type: "stop-self" });
-    return [state, actions];
+    return [{ ...state, jobStopped }, actions];
   }
   return [state, [{ type: "log", level: 2, message: `ignored ${signalName(signo)} during shutdown` }]];
 }
