@@ -137,8 +137,31 @@ static void *relay_thread(void *arg) {
   }
 }
 
-// Pipe, thread and threadsafe function, once; the thread blocks every signal so none is
-// delivered to it mid-call.
+// Starts `fn` on a detached thread that blocks every signal (none is delivered to it, so the
+// relay's and the guard's own work is never interrupted); 0 or -errno.
+static int start_quiet_thread(void *(*fn)(void *)) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pthread_t thread;
+  int err = pthread_create(&thread, NULL, fn, NULL);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (err) return -err;
+  pthread_detach(thread);
+  return 0;
+}
+
+// Installs the relay's handler for `sig`; 0 or -errno.
+static int install_relay(int sig) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_relayed;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sigemptyset(&sa.sa_mask);
+  return sigaction(sig, &sa, NULL) < 0 ? -errno : 0;
+}
+
+// Pipe, thread and threadsafe function, once.
 static int relay_start(napi_env env, napi_value callback) {
   if (relay_fn) return 0;
   if (pipe2(relay_pipe, O_CLOEXEC) < 0) return -errno;
@@ -151,15 +174,7 @@ static int relay_start(napi_env env, napi_value callback) {
     return -EINVAL;
   }
   napi_unref_threadsafe_function(env, relay_fn);  // signals alone do not keep corral alive
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pthread_t thread;
-  int err = pthread_create(&thread, NULL, relay_thread, NULL);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (err) return -err;
-  pthread_detach(thread);
-  return 0;
+  return start_quiet_thread(relay_thread);
 }
 
 // relaySignals(signals[], callback) -> 0 or -errno: (re)installs the relay handler for each
@@ -172,17 +187,13 @@ static napi_value RelaySignals(napi_env env, napi_callback_info info) {
   if (r < 0) return make_int(env, r);
   uint32_t n = 0;
   napi_get_array_length(env, args[0], &n);
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = on_relayed;
-  sa.sa_flags = SA_SIGINFO | SA_RESTART;
-  sigemptyset(&sa.sa_mask);
   for (uint32_t i = 0; i < n; i++) {
     napi_value item;
     napi_get_element(env, args[0], i, &item);
     int sig = get_int(env, item, 0);
     if (sig <= 0 || sig >= NSIG) return make_int(env, -EINVAL);
-    if (sigaction(sig, &sa, NULL) < 0) return make_int(env, -errno);
+    int err = install_relay(sig);
+    if (err) return make_int(env, err);
     relayed[sig] = 1;
   }
   return make_int(env, 0);
@@ -202,13 +213,8 @@ static bool relay_installed(int sig) {
 static const int GUARD_LATE_MS[] = {2000, 3000, 5000, 10000};
 
 static void guard_pass(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = on_relayed;
-  sa.sa_flags = SA_SIGINFO | SA_RESTART;
-  sigemptyset(&sa.sa_mask);
   for (int s = 1; s < NSIG; s++) {
-    if (relayed[s] && !relay_installed(s)) sigaction(s, &sa, NULL);
+    if (relayed[s] && !relay_installed(s)) install_relay(s);
   }
 }
 
@@ -232,14 +238,8 @@ static napi_value GuardRelay(napi_env env, napi_callback_info info) {
   (void)info;
   static int started = 0;
   if (started) return make_int(env, 0);
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  pthread_t thread;
-  int err = pthread_create(&thread, NULL, guard_thread, NULL);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
-  if (err) return make_int(env, -err);
-  pthread_detach(thread);
+  int err = start_quiet_thread(guard_thread);
+  if (err) return make_int(env, err);
   started = 1;
   return make_int(env, 0);
 }
