@@ -2,6 +2,7 @@
 // usually as PID 1 of a fresh PID namespace.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 
 /** The bundle under test. */
@@ -212,4 +213,21 @@ export function descendantsOf(root: number): number[] {
 /** True when a command is on PATH. */
 export function have(command: string): boolean {
   return (process.env.PATH ?? "").split(":").some((d) => existsSync(join(d, command)));
+}
+
+/**
+ * Sends `request` as is on a fresh connection to the unix socket `path` and resolves with all
+ * it got back once the server closes (or after 2 s): for malformed requests a client would not send.
+ * @example await rawRequest("/run/corral/corral.sock", "NONSENSE\r\n\r\n") // "HTTP/1.1 400 Bad Request…"
+ */
+export function rawRequest(path: string, request: string): Promise<string> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    let got = "";
+    s.on("connect", () => s.write(request));
+    s.on("data", (d) => (got += d));
+    s.on("close", () => resolve(got));
+    s.on("error", () => resolve(got));
+    setTimeout(() => s.destroy(), 2000);
+  });
 }

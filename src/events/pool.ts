@@ -4,6 +4,7 @@
 // it answers RESULT N\n and N bytes (OK acknowledges; anything else rejects: sent again later).
 import { encodeEvent, type EventBody } from "./codec.ts";
 import { subscribes } from "./names.ts";
+import { concat } from "../bytes.ts";
 
 /** What the pool needs from its config (a ListenerSpec fits). */
 export interface PoolConfig {
@@ -48,15 +49,6 @@ interface Listener {
   /** BUSY: the event it is handling, and the RESULT length once its line is read. */
   event?: SerialEvent & { poolSerial: number };
   resultLength?: number;
-}
-
-/** Bytes `a` then `b`. */
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }
 
 /** Whether `bytes` starts with the ASCII text `prefix`. */

@@ -6,6 +6,7 @@ import { dispatch } from "./dispatch.ts";
 import { basicAuth, parseRequest, responseHead, sameSecret, type HttpRequest } from "./http.ts";
 import type { MethodContext } from "./methods.ts";
 import { splitName } from "./names.ts";
+import { concat } from "../bytes.ts";
 
 /** The socket side of one connection. */
 export interface ByteStream {
@@ -39,14 +40,6 @@ export interface ConnectionHandler {
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
 
 /**
  * Serves one connection: feed it the socket's bytes; it writes responses to `stream`.

@@ -5,10 +5,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { corralPid, run, runtimeArgv, start, until, type Running } from "../helpers.ts";
+import { corralPid, rawRequest, run, runtimeArgv, start, until, type Running } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "corral-api-"));
 const socket = join(dir, "s.sock");
@@ -39,17 +38,6 @@ function corralCtl(args: string[], env: Record<string, string> = {}): Promise<{ 
     resolve({ out: stdout + stderr, code: err ? Number(err.code) : 0 })));
 }
 
-function raw(path: string, request: string): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    let got = "";
-    s.on("connect", () => s.write(request));
-    s.on("data", (d) => (got += d));
-    s.on("close", () => resolve(got));
-    s.on("error", () => resolve(got));
-    setTimeout(() => s.destroy(), 2000);
-  });
-}
 
 const call = (method: string, params: string) =>
   `<?xml version='1.0'?><methodCall><methodName>${method}</methodName><params>${params}</params></methodCall>`;
@@ -83,21 +71,21 @@ test("corral ctl start/pid/stop by name in config mode, without Python", async (
 
 test("malformed HTTP and XML, unknown methods and wrong types: an HTTP error or a fault, no crash, no change", async () => {
   const { out: before } = await corralCtl(["-c", conf, "status"]);
-  assert.match(await raw(socket, "NONSENSE\r\n\r\n"), /^HTTP\/1\.1 400 /);
-  assert.match(await raw(socket, "POST /RPC2 HTTP/1.1\r\nContent-Length: 9\r\n\r\n<bad xml>"), /^HTTP\/1\.1 400 /);
-  assert.match(await raw(socket, "POST /RPC2 HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n"), /^HTTP\/1\.1 413 /);
-  assert.match(await raw(socket, "POST /RPC2 HTTP/1.1\r\nContent-Length: -5\r\n\r\n"), /^HTTP\/1\.1 4\d\d /);
-  assert.match(await raw(socket, `GET /logtail/nosuch HTTP/1.1\r\n\r\n`), /^HTTP\/1\.1 404 /);
-  assert.match(await raw(socket, post(call("supervisor.nosuch", ""))), /<int>1<\/int>.*UNKNOWN_METHOD/s);
-  assert.match(await raw(socket, post(call("supervisor._private", ""))), /UNKNOWN_METHOD/);
-  assert.match(await raw(socket, post(call("supervisor.startProcess", "<param><value><int>5</int></value></param>"))), /INCORRECT_PARAMETERS/);
-  assert.match(await raw(socket, post(call("supervisor.startProcess", "<param><value><array><data/></array></value></param>"))), /INCORRECT_PARAMETERS/);
-  assert.match(await raw(socket, post(call("supervisor.stopProcess", "<param><value><string>nosuch</string></value></param>"))), /BAD_NAME/);
-  assert.match(await raw(socket, post(call("supervisor.signalProcess", "<param><value><string>web</string></value></param><param><value><string>NOPE</string></value></param>"))), /BAD_SIGNAL/);
-  assert.match(await raw(socket, post(call("supervisor.getProcessInfo", "<param><value><string>web</string></value></param><param><value><string>x</string></value></param>"))), /INCORRECT_PARAMETERS/);
-  assert.match(await raw(socket, post(call("system.multicall", "<param><value><array><data><value><int>3</int></value></data></array></value></param>"))), /INCORRECT_PARAMETERS/);
+  assert.match(await rawRequest(socket, "NONSENSE\r\n\r\n"), /^HTTP\/1\.1 400 /);
+  assert.match(await rawRequest(socket, "POST /RPC2 HTTP/1.1\r\nContent-Length: 9\r\n\r\n<bad xml>"), /^HTTP\/1\.1 400 /);
+  assert.match(await rawRequest(socket, "POST /RPC2 HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n"), /^HTTP\/1\.1 413 /);
+  assert.match(await rawRequest(socket, "POST /RPC2 HTTP/1.1\r\nContent-Length: -5\r\n\r\n"), /^HTTP\/1\.1 4\d\d /);
+  assert.match(await rawRequest(socket, `GET /logtail/nosuch HTTP/1.1\r\n\r\n`), /^HTTP\/1\.1 404 /);
+  assert.match(await rawRequest(socket, post(call("supervisor.nosuch", ""))), /<int>1<\/int>.*UNKNOWN_METHOD/s);
+  assert.match(await rawRequest(socket, post(call("supervisor._private", ""))), /UNKNOWN_METHOD/);
+  assert.match(await rawRequest(socket, post(call("supervisor.startProcess", "<param><value><int>5</int></value></param>"))), /INCORRECT_PARAMETERS/);
+  assert.match(await rawRequest(socket, post(call("supervisor.startProcess", "<param><value><array><data/></array></value></param>"))), /INCORRECT_PARAMETERS/);
+  assert.match(await rawRequest(socket, post(call("supervisor.stopProcess", "<param><value><string>nosuch</string></value></param>"))), /BAD_NAME/);
+  assert.match(await rawRequest(socket, post(call("supervisor.signalProcess", "<param><value><string>web</string></value></param><param><value><string>NOPE</string></value></param>"))), /BAD_SIGNAL/);
+  assert.match(await rawRequest(socket, post(call("supervisor.getProcessInfo", "<param><value><string>web</string></value></param><param><value><string>x</string></value></param>"))), /INCORRECT_PARAMETERS/);
+  assert.match(await rawRequest(socket, post(call("system.multicall", "<param><value><array><data><value><int>3</int></value></data></array></value></param>"))), /INCORRECT_PARAMETERS/);
   // Half a request, then the peer goes away.
-  await raw(socket, "POST /RPC2 HTTP/1.1\r\nContent-Length: 100\r\n\r\n<?xml");
+  await rawRequest(socket, "POST /RPC2 HTTP/1.1\r\nContent-Length: 100\r\n\r\n<?xml");
   const { out: after } = await corralCtl(["-c", conf, "status"]);
   const shape = (s: string) => s.replace(/uptime \d+:\d\d:\d\d/g, "uptime U").replace(/[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M/g, "DATE");
   assert.is(shape(after), shape(before));
@@ -141,7 +129,7 @@ test("[inet_http_server] with basic auth; chmod= of [unix_http_server]; one warn
   assert.is(statSync(sock).mode & 0o777, 0o770);
   assert.equal(await corralCtl(["--server", `http://127.0.0.1:${port}`, "--username", "user", "--password", "nope", "status"]),
     { out: "Server requires authentication\n", code: 1 });
-  assert.match(await raw(sock, post(call("supervisor.getState", ""))), /^HTTP\/1\.1 401 /);
+  assert.match(await rawRequest(sock, post(call("supervisor.getState", ""))), /^HTTP\/1\.1 401 /);
   process.kill(await corralPid(a), "SIGTERM");
   assert.is((await a.done).code, 0);
   assert.not.ok(existsSync(sock), "socket file removed at exit");

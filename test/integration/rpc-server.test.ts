@@ -4,10 +4,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile, spawn } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { have, runtimeArgv, sleep, start, until, type Running } from "../helpers.ts";
+import { have, rawRequest, runtimeArgv, sleep, start, until, type Running } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "corral-rpcsrv-"));
 const socket = join(dir, "s.sock");
@@ -25,17 +24,6 @@ function ctl(file: string, args: string[]): Promise<{ out: string; code: number 
     resolve({ out: stdout + stderr, code: err ? Number(err.code) : 0 })));
 }
 
-function raw(request: string): Promise<string> {
-  return new Promise((resolve) => {
-    const s = connect(socket);
-    let got = "";
-    s.on("connect", () => s.write(request));
-    s.on("data", (d) => (got += d));
-    s.on("close", () => resolve(got));
-    s.on("error", () => resolve(got));
-    setTimeout(() => s.destroy(), 2000);
-  });
-}
 
 test.before(async () => {
   const main = join(dir, "main.conf");
@@ -55,7 +43,7 @@ test("the right password works; a wrong or missing one gets 401 (supervisorctl r
   console.log(`supervisorctl with a wrong password: ${JSON.stringify(bad)}`);
   assert.match(bad.out, "Server requires authentication");
   assert.is(bad.code, 1);
-  assert.match(await raw("POST /RPC2 HTTP/1.1\r\nContent-Length: 0\r\n\r\n"), /^HTTP\/1\.1 401 Unauthorized\r\n/);
+  assert.match(await rawRequest(socket, "POST /RPC2 HTTP/1.1\r\nContent-Length: 0\r\n\r\n"), /^HTTP\/1\.1 401 Unauthorized\r\n/);
 });
 
 test("supervisorctl tail -f streams the log as it grows", async () => {
@@ -74,12 +62,12 @@ test("supervisorctl tail -f streams the log as it grows", async () => {
 
 test("malformed requests get 400-class answers and the server keeps serving", async () => {
   const auth = "Authorization: Basic dXNlcjoxMjM=\r\n";
-  assert.match(await raw("NONSENSE\r\n\r\n"), /^HTTP\/1\.1 400 /);
-  assert.match(await raw(`POST /RPC2 HTTP/1.1\r\n${auth}Content-Length: 9\r\n\r\n<bad xml>`), /^HTTP\/1\.1 400 /);
-  assert.match(await raw(`POST /RPC2 HTTP/1.1\r\n${auth}Content-Length: 99999999\r\n\r\n`), /^HTTP\/1\.1 413 /);
-  assert.match(await raw(`GET /logtail/nosuch HTTP/1.1\r\n${auth}\r\n`), /^HTTP\/1\.1 404 /);
+  assert.match(await rawRequest(socket, "NONSENSE\r\n\r\n"), /^HTTP\/1\.1 400 /);
+  assert.match(await rawRequest(socket, `POST /RPC2 HTTP/1.1\r\n${auth}Content-Length: 9\r\n\r\n<bad xml>`), /^HTTP\/1\.1 400 /);
+  assert.match(await rawRequest(socket, `POST /RPC2 HTTP/1.1\r\n${auth}Content-Length: 99999999\r\n\r\n`), /^HTTP\/1\.1 413 /);
+  assert.match(await rawRequest(socket, `GET /logtail/nosuch HTTP/1.1\r\n${auth}\r\n`), /^HTTP\/1\.1 404 /);
   const body = "<?xml version='1.0'?><methodCall><methodName>supervisor.getAPIVersion</methodName></methodCall>";
-  const ok = await raw(`POST /RPC2 HTTP/1.1\r\n${auth}Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+  const ok = await rawRequest(socket, `POST /RPC2 HTTP/1.1\r\n${auth}Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
   assert.match(ok, /^HTTP\/1\.1 200 OK\r\n/);
   assert.match(ok, "<string>3.0</string>");
 });
