@@ -23,16 +23,6 @@ const DENO_FLAGS = ["--no-prompt", "--unstable-detect-cjs"];
  */
 export const DENO_PERMISSIONS = [...DENO_FLAGS, "--allow-ffi", "--allow-read", "--allow-write", "--allow-env", "--allow-net", "--allow-sys"];
 
-/**
- * The Deno permissions corral run with `args` needs: the narrow set in every mode, since
- * corral.node reads /proc (descendants when not PID 1, zombies in `pidfile`) and Deno
- * allows nothing narrower than --allow-all to read it from JavaScript.
- * @example denoPermissionsFor(["pidfile", "claim", "/run/x.pid"], false) // DENO_PERMISSIONS
- */
-export function denoPermissionsFor(_args: readonly string[], _pid1: boolean): string[] {
-  return DENO_PERMISSIONS;
-}
-
 /** Deno's own executable from the `deno` dev dependency (not its Node wrapper, which would sit between). */
 export function denoBinary(): string {
   const arch = process.arch === "arm64" ? "arm64" : "x64";
@@ -125,7 +115,7 @@ export interface StartOptions {
  * @example const c = start(["--", "sh", "-c", "exit 3"]); (await c.done).code // 3
  */
 export function start(args: string[], options: StartOptions = {}): Running {
-  const argv = [...runtimeArgv(BUNDLE, denoPermissionsFor(args, options.pid1 !== false)), ...args];
+  const argv = [...runtimeArgv(), ...args];
   const full = options.pid1 === false ? argv : ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", ...argv];
   const t0 = Date.now();
   const child = spawn(full[0]!, full.slice(1), {

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { BUNDLE, denoPermissionsFor, runtimeArgv } from "../helpers.ts";
+import { runtimeArgv } from "../helpers.ts";
 
 const UID = 4242;
 const SSL_CERT = 4343;
@@ -20,7 +20,7 @@ test("a program run as a user in two supplementary groups has exactly those grou
     writeFileSync(join(dir, "group"), `${readFileSync("/etc/group", "utf8").trimEnd()}\ncorral-gtest:x:${UID}:\ncorral-ssl:x:${SSL_CERT}:nobody,corral-gtest\ncorral-shared:x:${SHARED}:corral-gtest\ncorral-other:x:4545:nobody\n`);
     const conf = join(dir, "supervisord.conf");
     writeFileSync(conf, "[program:id]\ncommand=sh -c 'grep ^Groups: /proc/self/status; id -u'\nuser=corral-gtest\nstartsecs=0\ncritical=true\n");
-    const corral = [...runtimeArgv(BUNDLE, denoPermissionsFor(["--config"], false)), "--config", conf].map((a) => `'${a}'`).join(" ");
+    const corral = [...runtimeArgv(), "--config", conf].map((a) => `'${a}'`).join(" ");
     const script = `mount --bind ${dir}/passwd /etc/passwd && mount --bind ${dir}/group /etc/group && exec ${corral}`;
     const r = spawnSync("unshare", ["--mount", "--propagation", "private", "sh", "-c", script], { encoding: "utf8", timeout: 20_000 });
     assert.is(r.status, 0, r.stderr);

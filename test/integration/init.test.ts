@@ -4,7 +4,7 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { alive, corralPid, denoPermissionsFor, have, run, runtimeCommand, skip, sleep, start, until } from "../helpers.ts";
+import { alive, corralPid, have, run, runtimeCommand, skip, sleep, start, until } from "../helpers.ts";
 
 test("exit codes 0..255 pass through unchanged", async () => {
   const codes = Array.from({ length: 256 }, (_, i) => i);
@@ -168,7 +168,7 @@ test("on a TTY the command is the foreground group: ^C reaches it directly, exit
   if (!have("script")) return skip("no script(1) to make a terminal");
   // script(1) runs corral on a pty and copies our stdin (a ^C byte) to it.
   const { spawn } = await import("node:child_process");
-  const cmd = `${runtimeCommand(denoPermissionsFor([], false))} -vv -- sleep 100`;
+  const cmd = `${runtimeCommand()} -vv -- sleep 100`;
   const child = spawn("script", ["-qefc", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));

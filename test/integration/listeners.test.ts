@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { BUNDLE, RUNTIME, corralPid, denoPermissionsFor, have, runtimeArgv, sleep, start, until } from "../helpers.ts";
+import { RUNTIME, corralPid, have, runtimeArgv, sleep, start, until } from "../helpers.ts";
 
 const SEED = resolve("test/fixtures/seed-004");
 /** Debian's python3, which has the supervisor package (supervisor.childutils). */
@@ -86,7 +86,7 @@ test("seed 004: when webserver goes FATAL, kill_supervisor.py SIGQUITs the pidfi
       assert.match(sd.stdout, /^exit=0$/m, out);
       assert.match(sd.stdout, /^pidfile removed$/m, out);
     }
-    const c = await inSeedNamespace([...runtimeArgv(BUNDLE, denoPermissionsFor(["--config"], true)), "-v", "--config", conf]);
+    const c = await inSeedNamespace([...runtimeArgv(), "-v", "--config", conf]);
     const out = c.stdout + c.stderr;
     assert.match(out, /webserver: STARTING -> FATAL/, out);
     assert.match(out, /monitoring-tool: STARTING -> RUNNING/, out);
@@ -174,7 +174,7 @@ test("a supervisor.childutils listener gets PROCESS_STATE_RUNNING of every progr
     console.log("skipped: Debian's python3 with the supervisor package is needed");
     return;
   }
-  const runs: Array<[string, string[]]> = [["corral", [...runtimeArgv(BUNDLE, denoPermissionsFor(["--config"], true)), "--config"]]];
+  const runs: Array<[string, string[]]> = [["corral", [...runtimeArgv(), "--config"]]];
   if (RUNTIME === "node") runs.unshift(["supervisord", [SUPERVISORD, "-n", "-c"]]);
   for (const [who, argv] of runs) {
     const dir = mkdtempSync(join(tmpdir(), `corral-childutils-${who}-`));

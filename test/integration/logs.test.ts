@@ -7,7 +7,7 @@ import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RUNTIME, corralPid, denoPermissionsFor, have, run, runtimeArgv, runtimeCommand, skip, sleep, start, until, type Running } from "../helpers.ts";
+import { RUNTIME, corralPid, have, run, runtimeArgv, runtimeCommand, skip, sleep, start, until, type Running } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "corral-logs-"));
 let configs = 0;
@@ -103,7 +103,7 @@ test("on a terminal the prefix has the program's colour, and NO_COLOR turns it o
 
 /** corral with a stdout nobody reads until `resume()`; stderr is read all along. */
 function startUnread(args: string[]) {
-  const argv = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", ...runtimeArgv(undefined, denoPermissionsFor(args, true)), ...args];
+  const argv = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", ...runtimeArgv(), ...args];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CORRAL_CONTROL_SOCKET: "" } });
   let err = "", out = "";
   child.stderr!.on("data", (d) => (err += d));
