@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <stdio.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 
 // closeFd(fd) -> 0 or -errno
@@ -88,19 +87,6 @@ static napi_value ReopenNonBlocking(napi_env env, napi_callback_info info) {
   return make_int(env, out < 0 ? -errno : out);
 }
 
-// writeNoWait(fd, Uint8Array) -> bytes written or -errno. On a socket, send(2) with
-// MSG_DONTWAIT never blocks even though fd itself (shared with children) stays blocking;
-// anything else gets a plain write(2).
-static napi_value WriteNoWait(napi_env env, napi_callback_info info) {
-  int fd;
-  void *data;
-  size_t len;
-  if (!get_fd_bytes(env, info, &fd, &data, &len)) return make_int(env, -EINVAL);
-  ssize_t n = RETRY_EINTR(send(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL));
-  if (n < 0 && errno == ENOTSOCK) n = RETRY_EINTR(write(fd, data, len));
-  return make_int(env, n < 0 ? -errno : n);
-}
-
 void register_io(napi_env env, napi_value exports) {
   export_fn(env, exports, "closeFd", CloseFd);
   export_fn(env, exports, "pipe", Pipe);
@@ -109,5 +95,4 @@ void register_io(napi_env env, napi_value exports) {
   export_fn(env, exports, "writeSome", WriteSome);
   export_fn(env, exports, "readSome", ReadSome);
   export_fn(env, exports, "reopenNonBlocking", ReopenNonBlocking);
-  export_fn(env, exports, "writeNoWait", WriteNoWait);
 }

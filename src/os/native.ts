@@ -20,7 +20,6 @@ export interface Native {
   writeSome(fd: number, data: Uint8Array): number;
   readSome(fd: number, into: Uint8Array): number;
   reopenNonBlocking(fd: number): number;
-  writeNoWait(fd: number, data: Uint8Array): number;
   pumpStart(onEvent: (type: number, id: number, a: number, bytes: Uint8Array | undefined) => void): number;
   pumpRoute(fd: number, route: object): number;
   pumpSetPid(route: number, pid: number): number;

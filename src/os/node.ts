@@ -70,7 +70,6 @@ export function nodeOs(): Os {
     readPipe,
     readSome: (fd, into) => native.readSome(fd, into),
     reopenNonBlocking: (fd) => native.reopenNonBlocking(fd),
-    writeNoWait: (fd, data) => native.writeNoWait(fd, data),
     now: () => Date.now(),
     setTimer: (ms, fn) => setTimeout(fn, ms),
     clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout> | undefined),

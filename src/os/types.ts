@@ -99,8 +99,6 @@ export interface Os {
   readSome(fd: number, into: Uint8Array): number;
   /** A fresh non-blocking write descriptor for the pipe or terminal behind `fd`, or -errno (ENOTSUP: neither). */
   reopenNonBlocking(fd: number): number;
-  /** Like writeSome, but never blocks on a socket even when `fd` is blocking (send with MSG_DONTWAIT). */
-  writeNoWait(fd: number, data: Uint8Array): number;
   // The clock and timers: the loop's only source of time (a fake in tests).
   /** Milliseconds since the epoch. */
   now(): number;

@@ -201,7 +201,6 @@ export class FakeOs implements Os {
   readPipe(): PipeReader { throw new Error("fake: no pipes"); }
   readSome(): number { return 0; }
   reopenNonBlocking(fd: number): number { return fd; }
-  writeNoWait(fd: number, data: Uint8Array): number { return this.writeSome(fd, data); }
   /** The log pump: not started (spawns then keep their descriptors), counted when reopened. */
   startLogPump(): number { return -38; }
   addLogRoute(): number { return -38; }
