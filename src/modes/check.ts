@@ -59,6 +59,15 @@ export function checkReport(config: Config): string {
 }
 
 /**
+ * The one line --strict refuses a config with (its warnings count as errors), or undefined when it has none.
+ * @example strictError(config, "/etc/supervisord.conf") // "--strict: 1 warning in /etc/supervisord.conf, the first: …"
+ */
+export function strictError(config: Config, path: string): string | undefined {
+  const n = config.warnings.length;
+  return n ? `--strict: ${n} warning${n === 1 ? "" : "s"} in ${path}, the first: ${config.warnings[0]}` : undefined;
+}
+
+/**
  * Loads `--config` as a run would and says what would run; `strict` makes any warning an error.
  * @example checkConfig({ config: "/etc/supervisord.conf", strict: true }, process.env).code // 0 or 2
  */
@@ -73,10 +82,8 @@ export function checkConfig(flags: Partial<Pick<Flags, "config" | "strict">>, en
     throw e;
   }
   const report = checkReport(config);
-  if (flags.strict && config.warnings.length) {
-    const n = config.warnings.length;
-    return { report, error: `--strict: ${n} warning${n === 1 ? "" : "s"} in ${path}, the first: ${config.warnings[0]}`, code: EXIT_USAGE };
-  }
+  const strict = flags.strict ? strictError(config, path) : undefined;
+  if (strict) return { report, error: strict, code: EXIT_USAGE };
   return { report, code: 0 };
 }
 

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import type { Flags } from "./flags.ts";
 import { UsageError } from "../core/errors.ts";
 import { loadConfig } from "../config/load.ts";
+import { strictError } from "./check.ts";
 import { parseOutputFormat, type OutputFormat } from "../logs/routing.ts";
 import { processNameOf } from "../config/program.ts";
 import type { Config, LogTarget, ProgramSpec } from "../config/types.ts";
@@ -86,7 +87,8 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
   const load = () => {
     const config = loadConfig(paths, env);
     http ??= config.http;
-    if (flags.strict && config.warnings.length) throw new UsageError(`--strict: ${config.warnings[0]}`);
+    const strict = flags.strict ? strictError(config, paths[0]!) : undefined;
+    if (strict) throw new UsageError(strict);
     for (const w of config.warnings) warn(w);
     return { programs: programsOf(config, logPrefix, logFormat), pools: poolsOf(config), pidfile: config.pidfile };
   };
