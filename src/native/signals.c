@@ -96,7 +96,6 @@ static napi_value ForwardRealtime(napi_env env, napi_callback_info info) {
 static int relay_pipe[2] = {-1, -1};
 static pid_t relay_self;
 static napi_threadsafe_function relay_fn;
-static volatile sig_atomic_t relayed[NSIG];  // 1 for each signal the relay should own
 
 static int is_fault(int sig) { return sig == SIGILL || sig == SIGBUS || sig == SIGFPE || sig == SIGSEGV; }
 
@@ -138,7 +137,7 @@ static void *relay_thread(void *arg) {
 }
 
 // Starts `fn` on a detached thread that blocks every signal (none is delivered to it, so the
-// relay's and the guard's own work is never interrupted); 0 or -errno.
+// relay's own work is never interrupted); 0 or -errno.
 static int start_quiet_thread(void *(*fn)(void *)) {
   sigset_t all, old;
   sigfillset(&all);
@@ -194,53 +193,7 @@ static napi_value RelaySignals(napi_env env, napi_callback_info info) {
     if (sig <= 0 || sig >= NSIG) return make_int(env, -EINVAL);
     int err = install_relay(sig);
     if (err) return make_int(env, err);
-    relayed[sig] = 1;
   }
-  return make_int(env, 0);
-}
-
-static bool relay_installed(int sig) {
-  struct sigaction current;
-  return sigaction(sig, NULL, &current) == 0 && (current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_relayed;
-}
-
-// Deno (2.9) installs handlers of its own for SIGHUP, SIGINT, SIGTERM and SIGUSR1 about
-// 500 ms after start-up (SIGUSR1 opens an inspector; the others end the process). A guard
-// thread puts the relay back within a millisecond: it looks every GUARD_STEP_US for the
-// first GUARD_DENSE_MS, then at each of GUARD_LATE_MS.
-#define GUARD_STEP_US 1000
-#define GUARD_DENSE_MS 1500
-static const int GUARD_LATE_MS[] = {2000, 3000, 5000, 10000};
-
-static void guard_pass(void) {
-  for (int s = 1; s < NSIG; s++) {
-    if (relayed[s] && !relay_installed(s)) install_relay(s);
-  }
-}
-
-static void *guard_thread(void *arg) {
-  (void)arg;
-  int slept_ms = 0;
-  for (; slept_ms < GUARD_DENSE_MS; slept_ms++) {
-    guard_pass();
-    usleep(GUARD_STEP_US);
-  }
-  for (size_t i = 0; i < sizeof GUARD_LATE_MS / sizeof GUARD_LATE_MS[0]; i++) {
-    usleep((useconds_t)(GUARD_LATE_MS[i] - slept_ms) * 1000);
-    slept_ms = GUARD_LATE_MS[i];
-    guard_pass();
-  }
-  return NULL;
-}
-
-// guardRelay() -> 0 or -errno: starts the guard thread (once), with every signal blocked.
-static napi_value GuardRelay(napi_env env, napi_callback_info info) {
-  (void)info;
-  static int started = 0;
-  if (started) return make_int(env, 0);
-  int err = start_quiet_thread(guard_thread);
-  if (err) return make_int(env, err);
-  started = 1;
   return make_int(env, 0);
 }
 
@@ -266,7 +219,6 @@ void register_signals(napi_env env, napi_value exports) {
   export_fn(env, exports, "reap", Reap);
   export_fn(env, exports, "forwardRealtime", ForwardRealtime);
   export_fn(env, exports, "relaySignals", RelaySignals);
-  export_fn(env, exports, "guardRelay", GuardRelay);
   export_fn(env, exports, "kill", Kill);
   export_fn(env, exports, "setSubreaper", SetSubreaper);
 }

@@ -4,6 +4,7 @@
 /** `globalThis.Deno`, as far as corral uses it. */
 export interface DenoApi {
   exit(code: number): never;
+  addSignalListener(signal: string, handler: () => void): void;
 }
 
 /**

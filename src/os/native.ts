@@ -4,7 +4,6 @@ import { join } from "node:path";
 /** The addon's exports, as declared in src/native/*.c. */
 export interface Native {
   relaySignals(signals: number[], callback: (signo: number) => void): number;
-  guardRelay(): number;
   spawn(file: string, argv: string[], env: string[], opts: object): number;
   reap(): number[];
   forwardRealtime(target: number, rewrites: number[]): number;
