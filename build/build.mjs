@@ -1,7 +1,9 @@
-// Builds dist/: corral.js (one minified bundle with a shebang) and the native addon beside
-// it (corral.node from src/native).
+// Builds dist/: corral.js (one minified bundle with a shebang: src/os/boot.ts with the
+// application inlined as a string), the native addon beside it (corral.node from src/native)
+// and corral.js.cache, V8's code cache for this Node (optional: start-up without it is as before).
 import { execFileSync } from "node:child_process";
-import { copyFileSync, chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
@@ -15,6 +17,12 @@ function nodeGyp() {
   if (process.env.npm_config_node_gyp) return process.env.npm_config_node_gyp;
   const npmDir = dirname(dirname(process.env.npm_execpath ?? execFileSync("which", ["npm"]).toString().trim()));
   return join(npmDir, "lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js");
+}
+
+/** The dev dependency's Deno binary, or undefined when it is not installed. */
+function denoBinary() {
+  const arch = process.arch === "arm64" ? "arm64" : "x64";
+  return ["node_modules/deno/deno", `node_modules/@deno/linux-${arch}-glibc/deno`].map((f) => join(root, f)).find((f) => existsSync(f));
 }
 
 mkdirSync(dist, { recursive: true });
@@ -47,9 +55,8 @@ if (Math.max(...sources.map(mtime)) > mtime(addon)) {
   });
 }
 install(addon, join(dist, "corral.node"));
-await esbuild.build({
-  entryPoints: [join(root, "src/main.ts")],
-  outfile: join(dist, "corral.js.tmp"),
+// The application bundle, kept in memory: it is inlined into dist/corral.js as one string.
+const common = {
   bundle: true,
   minify: true,
   // CommonJS loads ~10 ms faster than ESM on Node 20 (measured: 32 vs 42 ms for `corral /bin/true`);
@@ -58,14 +65,40 @@ await esbuild.build({
   platform: "node",
   target: "node20",
   legalComments: "none",
-  define: { CORRAL_VERSION: JSON.stringify(pkg.version) },
-  banner: { js: "#!/usr/bin/env node" },
   logLevel: "warning",
-});
+  write: false,
+};
+const app = (await esbuild.build({ ...common, entryPoints: [join(root, "src/main.ts")], define: { CORRAL_VERSION: JSON.stringify(pkg.version) } }))
+  .outputFiles[0].text;
+// Same source, same id: a rebuild that changes nothing keeps its code cache valid.
+const buildId = createHash("sha256").update(app).digest("hex").slice(0, 16);
+const boot = (await esbuild.build({
+  ...common,
+  entryPoints: [join(root, "src/os/boot.ts")],
+  define: { CORRAL_APP: JSON.stringify(app), CORRAL_BUILD_ID: JSON.stringify(buildId) },
+  banner: { js: "#!/usr/bin/env node" },
+})).outputFiles[0].text;
+writeFileSync(join(dist, "corral.js.tmp"), boot, { mode: 0o755 });
 chmodSync(join(dist, "corral.js.tmp"), 0o755);
 renameSync(join(dist, "corral.js.tmp"), join(dist, "corral.js"));
 writeFileSync(join(dist, "package.json"), '{"type":"commonjs"}\n');
 
+// The code cache of `corral -- /bin/true` for each runtime, written by that run at its exit
+// (src/os/boot.ts). Another Node, Deno or build rejects it and compiles the source instead.
+const caches = { node: [process.execPath], deno: [denoBinary(), "run", "--no-prompt", "--unstable-detect-cjs", "--allow-all"] };
+for (const [runtime, argv] of Object.entries(caches)) {
+  const cacheFile = join(dist, `corral.js.${runtime}.cache`);
+  rmSync(cacheFile, { force: true });
+  if (process.env.CORRAL_NO_CODE_CACHE || !argv[0]) continue;
+  execFileSync(argv[0], [...argv.slice(1), join(dist, "corral.js"), "--", "/bin/true"], {
+    stdio: "inherit",
+    env: { ...process.env, CORRAL_WRITE_CODE_CACHE: `${cacheFile}.tmp`, CORRAL_CONTROL_SOCKET: "", NODE_EXTRA_CA_CERTS: "" },
+  });
+  renameSync(`${cacheFile}.tmp`, cacheFile);
+}
+
 const kb = (f) => (statSync(join(dist, f)).size / 1024).toFixed(1);
-rmSync(join(dist, "unix_dgram.node"), { force: true }); // shipped by builds before corral.node received datagrams
-console.log(`dist/corral.js ${kb("corral.js")} KB, corral.node ${kb("corral.node")} KB`);
+rmSync(join(dist, "unix_dgram.node"), { force: true });
+rmSync(join(dist, "corral.js.cache"), { force: true }); // the name before there was one per runtime // shipped by builds before corral.node received datagrams
+console.log(`dist/corral.js ${kb("corral.js")} KB, corral.node ${kb("corral.node")} KB` +
+  Object.keys(caches).map((r) => `corral.js.${r}.cache`).filter((f) => existsSync(join(dist, f))).map((f) => `, ${f} ${kb(f)} KB`).join(""));

@@ -21,6 +21,8 @@ export const IMAGE_NODE = "/usr/bin/node";
 
 /** corral's files from dist/: the bundle, the file marking it CommonJS, the addon. */
 const CORRAL_FILES = ["corral.js", "package.json", "corral.node"];
+/** Node's code cache for the bundle (src/os/boot.ts): shipped when the build made one; the image's node is the one that made it. */
+const OPTIONAL_FILES = ["corral.js.node.cache"];
 
 /** The files a runtime and libc look for; users and groups for `--user`. */
 const ETC_FILES = {
@@ -76,6 +78,7 @@ export function assembleRootfs(dir = DEFAULT_ROOTFS, node = process.execPath) {
   const libraries = sharedLibraries([node, ...CORRAL_FILES.filter((f) => f.endsWith(".node")).map((f) => join(dist, f))]);
   for (const lib of libraries) place(staging, lib, lib, 0o755);
   for (const f of CORRAL_FILES) place(staging, join(CORRAL_DIR, f), join(dist, f), f === "package.json" ? 0o644 : 0o755);
+  for (const f of OPTIONAL_FILES.filter((f) => existsSync(join(dist, f)))) place(staging, join(CORRAL_DIR, f), join(dist, f), 0o644);
   for (const [path, text] of Object.entries(ETC_FILES)) {
     mkdirSync(join(staging, dirname(path)), { recursive: true, mode: 0o755 });
     writeFileSync(join(staging, path), text, { mode: 0o644 });
@@ -95,7 +98,7 @@ export function assembleRootfs(dir = DEFAULT_ROOTFS, node = process.execPath) {
   return {
     node: size(IMAGE_NODE),
     libraries: libraries.reduce((sum, lib) => sum + size(lib), 0),
-    corral: CORRAL_FILES.reduce((sum, f) => sum + size(join(CORRAL_DIR, f)), 0),
+    corral: [...CORRAL_FILES, ...OPTIONAL_FILES].filter((f) => existsSync(join(dir, CORRAL_DIR, f))).reduce((sum, f) => sum + size(join(CORRAL_DIR, f)), 0),
   };
 }
 
