@@ -126,8 +126,6 @@ export interface KubePod {
   exec(container: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }>;
   /** The environment podman runs with for this pod (CONTAINERS_CONF). */
   env: Record<string, string>;
-  /** The `podman kube play` report. */
-  played: { code: number | null; stdout: string; stderr: string };
   /**
    * Stops the pod as the kubelet does (SIGTERM to every container, SIGKILL after its stop
    * timeout), then `podman kube down`s it: each container's exit code (by name) and kube down's result.
@@ -199,7 +197,7 @@ export async function kubePlay(built: BuiltImage, manifests: Manifest[], role: s
   if (played.code !== 0) throw new Error(`podman kube play exited ${played.code}: ${played.stderr}`);
   const container = (c: string) => `${name}-${c}`;
   return {
-    name, container, env, played,
+    name, container, env,
     exec: (c, args) => run(["exec", container(c), ...args]),
     async down() {
       // podman before 5.1 kills every container of the pod at once on kube down (SIGKILL, exit
