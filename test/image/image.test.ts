@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { have, skip, sleep } from "../helpers.ts";
 import { buildImage, CORRAL_IN_IMAGE, podman, removeContainers, runContainer, type BuiltImage, type Container } from "./podman.ts";
-import { fakeKubectl } from "./fake-kubectl.ts";
 import { nodeEval, ORPHAN, SERVICE, TERM_42, WHO_AM_I } from "./jobs.ts";
 
 /** The image may outgrow stripped node + its libraries by this much (corral and /etc). */
@@ -91,7 +90,7 @@ imageTest("SIGTERM from the runtime reaches the command, whose exit code the con
 /** Whether `corral bpm` is implemented yet (issue 3); until then it is a usage error. */
 const bpmLanded = () => spawnSync(process.execPath, ["dist/corral.js", "bpm", "--help"]).status === 0;
 
-/** Two jobs in two containers sharing a data folder, like examples/kubernetes/pod.yaml. */
+/** Two jobs in two containers sharing a data folder, like examples/kubernetes/pod.yaml (kubernetes.test.ts plays that pod itself). */
 async function twoJobPod(body: (web: Container, worker: Container) => Promise<void>): Promise<void> {
   const shared = mkdtempSync(join(process.cwd(), ".cache/image/vcap-"));
   const flags = ["--volume", `${shared}:/var/vcap/data`];
@@ -140,29 +139,6 @@ imageTest("bpm verbs from one container drive the job of another through the sha
     assert.is((await bpm(web, "quit", "worker")).code, 0);
     assert.is((await worker.done).code, 128 + 3, `the job died of SIGQUIT and corral with it: ${worker.output()}`);
   });
-});
-
-imageTest("examples/kubernetes/stop-all.sh stops and starts every job through one container", async () => {
-  if (!bpmLanded()) {
-    return skip("`corral bpm` is not implemented yet (issue 3); the stop-all recipe test waits for it");
-  }
-  const bin = fakeKubectl(join(process.cwd(), ".cache/image"), built.storageDriver);
-  const stopAll = (verb: string) => spawnSync("sh", ["examples/kubernetes/stop-all.sh", "corral-demo", "web", verb],
-    { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
-  try {
-    await twoJobPod(async (web, worker) => {
-      const stopped = stopAll("stop");
-      assert.is(stopped.status, 0, stopped.stderr);
-      assert.ok(await becomes(worker, false, "web", "-p", "nginx"), "web/nginx stopped");
-      assert.ok(await becomes(web, false, "worker"), "worker stopped");
-      const started = stopAll("start");
-      assert.is(started.status, 0, started.stderr);
-      assert.ok(await becomes(worker, true, "web", "-p", "nginx"), "web/nginx started");
-      assert.ok(await becomes(web, true, "worker"), "worker started");
-    });
-  } finally {
-    rmSync(bin, { recursive: true, force: true });
-  }
 });
 
 test("without a builder, the root folder runs corral as PID 1 under unshare --root", async () => {
