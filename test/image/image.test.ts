@@ -58,6 +58,12 @@ imageTest("corral is PID 1 and the parent of the command", async () => {
   assert.is.not(who.pid, 1);
 });
 
+imageTest("the image's node uses the code cache the build made (start-up without a compile of the bundle)", async () => {
+  const r = await runContainer(built, nodeEval("process.exit(0)"), { flags: ["-e", "CORRAL_CODE_CACHE_REPORT=1"] }).done;
+  assert.is(r.code, 0, r.output);
+  assert.match(r.output, "corral.js.node.cache: used");
+});
+
 imageTest("the container exits with the command's code, 128+N when it dies of signal N", async () => {
   const [exit7, killed, notFound] = await Promise.all([
     runContainer(built, nodeEval("process.exit(7)")).done,
