@@ -8,6 +8,8 @@ import { DENO, ROOT } from "../lib/env.mjs";
 const ROUNDS = 4;
 const RUNS_PER_ROUND = 10;
 const WARMUP = 3;
+/** callgrind runs per command (the instruction count's median). */
+const INSTRUCTION_RUNS = 5;
 /** Issue 2: `corral -- /bin/true` on Node within 10% of `node -e 0` (its floor). */
 const TARGETED = "corral";
 const TARGET_VS_FLOOR = 1.1;
@@ -18,7 +20,7 @@ export const about =
   "stdout is a pipe, as under a container runtime. " +
   `"/bin/true alone" is the cost of the namespace itself (unshare + mount of /proc); "node -e 0" and ` +
   "\"deno run nothing.js\" (a script of one comment) are each runtime's own floor under corral. " +
-  "The instruction count (valgrind --tool=callgrind, every thread) is the same whatever the machine's load.";
+  `The instruction count (valgrind --tool=callgrind, every thread; median of ${INSTRUCTION_RUNS}) does not depend on the machine's load; it varies by up to ±6 M a run with V8's random hash seed.`;
 
 /** Wall times in ms of each [name, argv] command, hyperfine's runs pooled over ROUNDS. */
 const hyperfine = (commands) => inScratch("startup", async (dir) => {
@@ -38,10 +40,14 @@ const hyperfine = (commands) => inScratch("startup", async (dir) => {
  * too slow to be worth a bench minute.
  */
 const instructions = (commands) => inScratch("startup-instr", async (dir) => {
-  const counts = [];
-  for (const [, argv] of commands) {
-    const { stderr } = await runOk(["valgrind", "--tool=callgrind", `--callgrind-out-file=${join(dir, "cg.out")}`, ...argv], { timeoutMs: 120_000 });
-    counts.push(Number(/Collected : (\d+)/.exec(stderr)?.[1]) / 1e6);
+  const counts = commands.map(() => []);
+  // V8 draws its hash seed at random and tests it for primality (HashSeed::InitializeRoots):
+  // 0.4 to 13 M instructions a start, so one count alone is off by up to ±6 M.
+  for (let run = 0; run < INSTRUCTION_RUNS; run++) {
+    for (const [i, [, argv]] of commands.entries()) {
+      const { stderr } = await runOk(["valgrind", "--tool=callgrind", `--callgrind-out-file=${join(dir, "cg.out")}`, ...argv], { timeoutMs: 120_000 });
+      counts[i].push(Number(/Collected : (\d+)/.exec(stderr)?.[1]) / 1e6);
+    }
   }
   return counts;
 });
@@ -59,7 +65,7 @@ export default async function startup(inits, corrals) {
   const counted = [node.floor, [TARGETED, [...node.hostArgv, "--", "/bin/true"]]];
   const counts = await instructions(counted);
   return [
-    ...counted.map(([subject], i) => ({ measure: "`INIT -- /bin/true` instructions (callgrind, host)", subject, unit: "M", samples: [counts[i]],
+    ...counted.map(([subject], i) => ({ measure: "`INIT -- /bin/true` instructions (callgrind, host)", subject, unit: "M", samples: counts[i],
       ...(subject === TARGETED && { target }) })),
     ...(await measure("`INIT -- /bin/true` as PID 1 (wall)", [
       ["/bin/true alone", [...IN_NAMESPACE, "/bin/true"]],

@@ -1,7 +1,7 @@
 // Unix datagram sockets through corral.node on Node and Deno alike: each datagram is read
 // into one small buffer per socket (a longer one is cut by the kernel and ignored), so a
 // flood costs no memory; replies and one-off sends go out with sendto(2).
-import { constants } from "node:os";
+import { lazyOs } from "./lazy-os.ts";
 import type { Native } from "./native.ts";
 import type { PumpChannel } from "./pump-channel.ts";
 import type { DatagramSocket } from "./types.ts";
@@ -74,6 +74,6 @@ export function bindDatagram(native: Native, channel: PumpChannel, path: string,
  * @example errnoName(98) // "EADDRINUSE"
  */
 export function errnoName(errno: number): string {
-  const entry = Object.entries(constants.errno).find(([, n]) => n === errno);
+  const entry = Object.entries(lazyOs().constants.errno).find(([, n]) => n === errno);
   return entry ? entry[0] : `errno ${errno}`;
 }

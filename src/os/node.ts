@@ -1,7 +1,7 @@
 // The Node.js implementation of the seam: libuv signal handles plus corral.node (whose
 // pump thread also serves Deno: see deno.ts).
 import { basename } from "node:path";
-import { tmpdir } from "node:os";
+import { lazyOs } from "./lazy-os.ts";
 import { getSystemErrorName } from "node:util";
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { loadAddon, type Native } from "./native.ts";
@@ -122,7 +122,7 @@ export function nodeOs(): Os {
         return undefined;
       }
     },
-    tmpDir: () => tmpdir(),
+    tmpDir: () => lazyOs().tmpdir(),
     errnoName(errno) {
       try {
         return getSystemErrorName(-errno);
