@@ -1,7 +1,7 @@
 // Unix datagram sockets through corral.node on Node and Deno alike: each datagram is read
 // into one small buffer per socket (a longer one is cut by the kernel and ignored), so a
 // flood costs no memory; replies and one-off sends go out with sendto(2).
-import { lazyOs } from "./lazy-os.ts";
+import { getSystemErrorName } from "node:util";
 import type { Native } from "./native.ts";
 import type { PumpChannel } from "./pump-channel.ts";
 import type { DatagramSocket } from "./types.ts";
@@ -74,6 +74,11 @@ export function bindDatagram(native: Native, channel: PumpChannel, path: string,
  * @example errnoName(98) // "EADDRINUSE"
  */
 export function errnoName(errno: number): string {
-  const entry = Object.entries(lazyOs().constants.errno).find(([, n]) => n === errno);
-  return entry ? entry[0] : `errno ${errno}`;
+  // node:util is loaded with Node itself; node:os (constants.errno) would cost ~3.6 M instructions at start.
+  try {
+    const name = getSystemErrorName(-Math.abs(errno));
+    return name.startsWith("E") ? name : `errno ${errno}`;
+  } catch {
+    return `errno ${errno}`;
+  }
 }

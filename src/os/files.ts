@@ -2,7 +2,7 @@
 // directories, the host name): node:fs and node:os, which both runtimes provide (Deno through
 // its Node compatibility), kept here so nothing above src/os/ touches them.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { lazyOs } from "./lazy-os.ts";
+import { hostname } from "node:os";
 
 /** What a path is, as the config loader asks. */
 export type PathKind = "file" | "directory" | "other";
@@ -30,5 +30,5 @@ export const systemFiles: ConfigFiles = {
     const st = statSync(path);
     return st.isFile() ? "file" : st.isDirectory() ? "directory" : "other";
   },
-  hostname: () => lazyOs().hostname(),
+  hostname: () => hostname(),
 };
