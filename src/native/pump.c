@@ -301,6 +301,21 @@ static size_t utf8_sequence(const unsigned char *s, size_t n) {
   return len;
 }
 
+// Whether the 8 bytes at `s` are all printable ASCII other than " and \ (copied as they are):
+// the bit tricks of "Bit Twiddling Hacks" (haszero, hasless), exact for "any byte", on a word.
+static inline bool plain8(const unsigned char *s) {
+  const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  uint64_t w;
+  memcpy(&w, s, 8);
+  uint64_t control = (w - ones * 0x20) & ~w;  // a byte below 0x20
+  uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+  quote = (quote - ones) & ~quote;
+  backslash = (backslash - ones) & ~backslash;
+  return ((control | quote | backslash | w) & highs) == 0;  // w: a byte of 0x80 or more
+}
+
+static inline bool plain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
 // Writes `s` as the inside of a JSON string: ", \ and control characters escaped, every
 // byte that is not part of valid UTF-8 replaced by \ufffd. At most 6 bytes out per byte in.
 static size_t json_escape(char *dst, const unsigned char *s, size_t n) {
@@ -308,9 +323,10 @@ static size_t json_escape(char *dst, const unsigned char *s, size_t n) {
   char *d = dst;
   size_t i = 0;
   while (i < n) {
-    // A run of printable ASCII is copied as it is.
+    // A run of printable ASCII is copied as it is; it is found a word at a time.
     size_t run = i;
-    while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\') run++;
+    while (run + 8 <= n && plain8(s + run)) run += 8;
+    while (run < n && plain(s[run])) run++;
     if (run > i) {
       memcpy(d, s + i, run - i);
       d += run - i;
@@ -811,6 +827,9 @@ static struct output *fd_output(int target) {
     snprintf(path, sizeof path, "/proc/self/fd/%d", target);
     int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd >= 0) o->wfd = fd;
+    // A bigger pipe to the reader as well: fewer, larger writes and wake-ups on both sides
+    // (best effort, as for the programs' pipes).
+    if (S_ISFIFO(st.st_mode)) fcntl(o->wfd, F_SETPIPE_SZ, READ_BYTES);
   } else if (S_ISSOCK(st.st_mode)) {
     o->use_send = true;
   }
