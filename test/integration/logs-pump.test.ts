@@ -144,6 +144,24 @@ test("--log-format json: binary and invalid UTF-8 output still gives lines that 
   assert.is(lines[lines.length - 1]!["line"], "\uFFFD\uFFFD\uFFFD \uFFFD\uFFFD\uFFFD é 😀 \uFFFD\uFFFD");
 });
 
+test("JSON: a character to escape or a non-ASCII byte is caught at every offset of the word-at-a-time scan", async () => {
+  // The escaper checks 8 bytes at a time: put each kind of byte at offsets 0..17 of a line.
+  const kinds: Array<[Buffer, string]> = [[Buffer.from('"'), '"'], [Buffer.from("\\"), "\\"], [Buffer.from([1]), "\u0001"],
+    [Buffer.from([0x7f]), "\u007f"], [Buffer.from("é"), "é"], [Buffer.from([0xff]), "\uFFFD"], [Buffer.from("\t"), "\t"]];
+  const input: Buffer[] = [], expected: string[] = [];
+  for (const [bytes, text] of kinds) {
+    for (let at = 0; at < 18; at++) {
+      input.push(Buffer.from("a".repeat(at)), bytes, Buffer.from(`${"b".repeat(24 - at)}\n`));
+      expected.push(`${"a".repeat(at)}${text}${"b".repeat(24 - at)}`);
+    }
+  }
+  const file = join(dir, "offsets.bin");
+  writeFileSync(file, Buffer.concat(input));
+  const r = await run(["--config", config(program("esc", `cat ${file}`, "log_format=json"))]);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(jsonLines(r.stdout).map((o) => o["line"]), expected);
+});
+
 test("JSON: a line longer than 16 KiB is cut into pieces, the later ones marked continued", async () => {
   const r = await run(["--log-format", "json", "--config", config(program("long",
     `awk 'BEGIN { s = "a"; while (length(s) < 40000) s = s s; print substr(s, 1, 40000) }'`, ""))]);
