@@ -572,30 +572,56 @@ static bool resume_route(struct route *r) {
   return true;
 }
 
+/** Bytes the prefix hot loop formats between checks of the queue (and flushes). */
+#define PREFIX_BATCH_BYTES (64 * 1024)
+/** A prefix this short is copied as one fixed-size block (its buffer is padded to it). */
+#define SHORT_PREFIX_BYTES 32
+
+// The newline in [p, end), looked for byte by byte first: most lines of a chatty program are
+// short, and memchr's set-up costs more than such a line.
+static inline const unsigned char *next_newline(const unsigned char *p, const unsigned char *end) {
+  const unsigned char *stop = end - p > 16 ? p + 16 : end;
+  for (const unsigned char *q = p; q < stop; q++) if (*q == '\n') return q;
+  return stop < end ? memchr(stop, '\n', (size_t)(end - stop)) : NULL;
+}
+
 // The prefix format's hot loop: whole lines of a chunk with no partial line pending, written
-// straight into the output (2-byte lines make the per-line cost all that counts). Returns
-// how far it got; the rest (a partial or overlong line, a full queue) goes through feed_lines.
+// straight into the output (2-byte lines make the per-line cost all that counts), a batch of
+// up to PREFIX_BATCH_BYTES between checks of the queue. Returns how far it got; the rest (a
+// partial or overlong line, a full queue) goes through feed_lines.
 static size_t prefix_fast(struct route *r, const unsigned char *data, size_t len) {
   struct output *o = r->out;
   if (r->partial_len > 0 || r->continued || o->broken || o->dropping || o->is_file) return 0;
-  size_t pos = 0, plen = r->prefix_len;
-  while (pos < len) {
+  const size_t plen = r->prefix_len;
+  const bool short_prefix = plen <= SHORT_PREFIX_BYTES;
+  const unsigned char *p = data, *end = data + len;
+  while (p < end) {
     if (queued(o) > QUEUE_LIMIT_BYTES / 2) break;  // feed_lines decides: wait, or drop for a stalled reader
-    const unsigned char *nl = memchr(data + pos, '\n', len - pos);
-    if (!nl) break;
-    size_t line = (size_t)(nl - data) - pos + 1;  // with its newline
-    if (line > MAX_LINE_BYTES + 1) break;
-    if (queued(o) + plen + line > QUEUE_LIMIT_BYTES) break;
     if (queued(o) == 0) o->last_progress = now_ns(CLOCK_MONOTONIC);
-    make_room(o, plen + line);
-    char *d = o->buf + o->end;
-    memcpy(d, r->prefix, plen);
-    memcpy(d + plen, data + pos, line);
-    o->end += plen + line;
-    pos += line;
+    // Room for the batch and one more line of the longest kind (it may pass the batch's end).
+    make_room(o, PREFIX_BATCH_BYTES + plen + MAX_LINE_BYTES + 1 + SHORT_PREFIX_BYTES);
+    char *d = o->buf + o->end, *batch_end = d + PREFIX_BATCH_BYTES;
+    bool stop = false;
+    while (p < end && d < batch_end) {
+      const unsigned char *nl = next_newline(p, end);
+      size_t line = nl ? (size_t)(nl - p) + 1 : 0;  // with its newline
+      if (!nl || line > MAX_LINE_BYTES + 1) {
+        stop = true;
+        break;
+      }
+      if (short_prefix) memcpy(d, r->prefix, SHORT_PREFIX_BYTES);  // one block; the line overwrites the rest
+      else memcpy(d, r->prefix, plen);
+      // A short line with 16 bytes readable is one fixed block too (what follows it is overwritten).
+      if (line <= 16 && end - p >= 16) memcpy(d + plen, p, 16);
+      else memcpy(d + plen, p, line);
+      d += plen + line;
+      p += line;
+    }
+    o->end = (size_t)(d - o->buf);
     if (queued(o) >= FILE_BATCH_BYTES && !o->polled) output_flush(o);
+    if (stop) break;
   }
-  return pos;
+  return (size_t)(p - data);
 }
 
 // The drop notices, once a reader has caught up: one line per program that lost lines.
@@ -875,10 +901,10 @@ static void set_pid(struct route *r, int pid) {
 static char *copy_bytes(napi_env env, napi_value v, size_t *len) {
   void *data = NULL;
   *len = 0;
-  if (!get_bytes(env, v, &data, len)) return strdup("");
-  char *out = malloc(*len + 1);
+  if (!get_bytes(env, v, &data, len)) return calloc(1, SHORT_PREFIX_BYTES + 1);
+  // Padded with zeros to SHORT_PREFIX_BYTES: prefix_fast copies a short prefix as one block.
+  char *out = calloc(1, (*len > SHORT_PREFIX_BYTES ? *len : SHORT_PREFIX_BYTES) + 1);
   memcpy(out, data, *len);
-  out[*len] = 0;
   return out;
 }
 
