@@ -1,6 +1,6 @@
 // [eventlistener:x] → a ListenerSpec: processes read like a program's, plus events=,
 // buffer_size= and result_handler=, checked as supervisord checks them.
-import { isEventName, NEVER_SENT, NOT_SENT_YET } from "../events/names.ts";
+import { isEventName, NEVER_SENT } from "../events/names.ts";
 import { expected } from "./errors.ts";
 import type { IniSection } from "./ini.ts";
 import { LISTENER_DEFAULTS } from "./keys.ts";
@@ -29,8 +29,6 @@ export function listenerSpec(section: IniSection, name: string, ctx: ProgramCont
   const events = r.read("events", names, eventList, undefined) ?? r.fail("events", expected("event type names like PROCESS_STATE_FATAL or TICK_60", ""));
   const quiet = events.filter((e) => NEVER_SENT.includes(e));
   if (quiet.length) ctx.warn(`${r.prefix("events")}corral never sends ${quiet.join(", ")}`);
-  const later = events.filter((e) => NOT_SENT_YET.includes(e));
-  if (later.length) ctx.warn(`${r.prefix("events")}corral does not send ${later.join(", ")} yet: program output goes straight to its log target, unread by corral`);
   const bufferSize = r.read("buffer_size", names, v.positive, LISTENER_DEFAULTS.bufferSize);
   if (r.read("redirect_stderr", names, v.boolean, false)) {
     r.fail("redirect_stderr", expected("false: a listener's stdout carries the event protocol", "true"));

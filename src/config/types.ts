@@ -40,7 +40,7 @@ export interface ProgramSpec {
   redirectStderr: boolean;
   stdout: LogTarget;
   stderr: LogTarget;
-  /** stdout_events_enabled / stderr_events_enabled: lines become PROCESS_LOG_STDOUT/STDERR events. */
+  /** stdout_events_enabled / stderr_events_enabled: output, as read, becomes PROCESS_LOG_STDOUT/STDERR events. */
   stdoutEvents?: boolean;
   stderrEvents?: boolean;
   /** corral keys */

@@ -1,5 +1,6 @@
 // The log pump: one thread of its own, epoll over the programs' pipes, their lines written
-// to corral's stdout/stderr (with a prefix, or as JSON lines) or to rotating files, with no
+// to corral's stdout/stderr (with a prefix, as JSON lines, or unchanged when a route is read
+// only to report its output as events) or to rotating files, with no
 // JavaScript per chunk. JavaScript sets routes up and gets events back through one napi
 // threadsafe function: dropped-line counts, a broken output, a file error, a route's end,
 // raw output chunks for routes that ask for them, and readable datagram sockets (dgram.c).
@@ -86,6 +87,7 @@ struct route {
   char pid_text[24];
   size_t pid_len;
   bool events, paused, at_line_start;
+  bool skip_line;     // raw to stdout/stderr: the line being read was dropped (a stalled reader)
   bool awaiting_pid;  // a JSON route is not read until its program's pid is known
   // Read but not yet formatted: the output was over half full for a live reader. The pipe is
   // not read again until this is done, which holds the program back.
@@ -482,6 +484,33 @@ static size_t feed_lines(struct route *r, const unsigned char *data, size_t len,
   return len;
 }
 
+// A raw route to corral's stdout/stderr (output read only for its events, unprefixed): the
+// bytes unchanged, no partial line held back. A reader that is behind holds the program back
+// as for prefixed lines; a stalled one costs whole lines, counted, never a torn one (a piece
+// is a line or, for a line that spans reads, a part of it that goes or is dropped with it).
+// Returns how much it took (less than len only when the output must wait).
+static size_t feed_raw_fd(struct route *r, const unsigned char *data, size_t len) {
+  struct output *o = r->out;
+  size_t pos = 0;
+  while (pos < len) {
+    if (o->broken) return len;
+    if (must_wait(o)) return pos;
+    const unsigned char *nl = memchr(data + pos, '\n', len - pos);
+    size_t piece = (nl ? (size_t)(nl - data) + 1 : len) - pos;
+    if (r->at_line_start) r->skip_line = !admit(r, piece);
+    if (!r->skip_line) {
+      if (queued(o) == 0) o->last_progress = now_ns(CLOCK_MONOTONIC);
+      make_room(o, piece);
+      memcpy(o->buf + o->end, data + pos, piece);
+      o->end += piece;
+      if (queued(o) >= FILE_BATCH_BYTES && !o->polled) output_flush(o);
+    }
+    r->at_line_start = nl != NULL;
+    pos += piece;
+  }
+  return len;
+}
+
 // A raw route (a file, bytes unchanged): rotation is decided at each line's first byte.
 static void feed_raw(struct route *r, const unsigned char *data, size_t len) {
   struct output *o = r->out;
@@ -519,6 +548,7 @@ static size_t prefix_fast(struct route *r, const unsigned char *data, size_t len
 // the output must wait).
 static size_t format(struct route *r, const unsigned char *data, size_t len) {
   if (r->format == FORMAT_RAW) {
+    if (!r->out->is_file) return feed_raw_fd(r, data, len);
     feed_raw(r, data, len);
     return len;
   }

@@ -61,7 +61,6 @@ test("a result_handler other than supervisord's default is warned about and the 
   const config = parse("[eventlistener:out]\ncommand=supervisor_stdout\nevents=PROCESS_LOG\nresult_handler=supervisor_stdout:event_handler\n");
   assert.is(config.listeners[0]!.resultHandler, DEFAULT_RESULT_HANDLER);
   assert.equal(config.warnings, [
-    "/etc/corral.conf:3: [eventlistener:out] events: corral does not send PROCESS_LOG yet: program output goes straight to its log target, unread by corral",
     '/etc/corral.conf:4: [eventlistener:out] result_handler: ignored: corral runs only supervisor.dispatchers:default_handler (RESULT OK acknowledges, anything else re-sends), got "supervisor_stdout:event_handler"',
   ]);
 });
