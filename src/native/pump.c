@@ -71,6 +71,9 @@ struct output {
   char *buf;
   size_t start, end, cap;
   bool dropping, holding, broken;
+  // A raw route left a line unfinished at the queue's end; the drop notices, due meanwhile,
+  // wait for a line's end so they never land inside one.
+  bool mid_line, notice_due;
   int64_t last_progress;
   struct output *next;
 };
@@ -231,7 +234,8 @@ static void output_flush(struct output *o) {
       }
       if (o->dropping && queued(o) <= QUEUE_LIMIT_BYTES / 2) {
         o->dropping = false;
-        append_notices(o);
+        if (o->mid_line) o->notice_due = true;
+        else append_notices(o);
       }
       continue;
     }
@@ -425,6 +429,11 @@ static void emit_line(struct route *r, const unsigned char *bytes, size_t n, boo
     at = o->buf;
   }
   o->end = (size_t)(at - o->buf) + size;
+  o->mid_line = false;
+  if (o->notice_due) {
+    o->notice_due = false;
+    append_notices(o);
+  }
   // Write as we go (unless the reader is known to be full): a chunk of short lines can grow
   // several times over once formatted.
   if (queued(o) >= FILE_BATCH_BYTES && !o->polled) output_flush(o);
@@ -503,6 +512,11 @@ static size_t feed_raw_fd(struct route *r, const unsigned char *data, size_t len
       make_room(o, piece);
       memcpy(o->buf + o->end, data + pos, piece);
       o->end += piece;
+      o->mid_line = nl == NULL;
+      if (o->notice_due && !o->mid_line) {
+        o->notice_due = false;
+        append_notices(o);
+      }
       if (queued(o) >= FILE_BATCH_BYTES && !o->polled) output_flush(o);
     }
     r->at_line_start = nl != NULL;
@@ -608,6 +622,13 @@ static size_t prefix_fast(struct route *r, const unsigned char *data, size_t len
     o->end += plen + line;
     pos += line;
     if (queued(o) >= FILE_BATCH_BYTES && !o->polled) output_flush(o);
+  }
+  if (pos > 0) {
+    o->mid_line = false;
+    if (o->notice_due) {
+      o->notice_due = false;
+      append_notices(o);
+    }
   }
   return pos;
 }
