@@ -79,7 +79,8 @@ export class EventHub {
     const out: PoolAction[] = [];
     this.#owner.clear();
     for (const plan of pools) {
-      const config = { name: plan.name, events: plan.events, bufferSize: plan.bufferSize };
+      const config: PoolConfig = { name: plan.name, events: plan.events, bufferSize: plan.bufferSize };
+      if (plan.anyResultAcknowledges) config.anyResultAcknowledges = true;
       const old = this.#pools.get(plan.name);
       const pool = old ?? new ListenerPool(config);
       if (old) out.push(...old.update(config));

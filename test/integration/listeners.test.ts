@@ -499,4 +499,38 @@ while True:
   }
 });
 
+test("a supervisor_stdout-style listener (its RESULT echoes the event, for a result_handler corral cannot run) gets each PROCESS_LOG event once", async () => {
+  if (!existsSync(PYTHON)) return void console.log("skipped: /usr/bin/python3 is needed");
+  const dir = mkdtempSync(join(tmpdir(), "corral-echo-"));
+  try {
+    // supervisor_stdout's protocol loop: READY, read the event, answer RESULT with the payload itself.
+    writeFileSync(join(dir, "echo.py"), `#!${PYTHON}
+import sys
+log = open(sys.argv[1], "a")
+while 1:
+    sys.stdout.write("READY\\n"); sys.stdout.flush()
+    headers = dict([x.split(":") for x in sys.stdin.readline().split()])
+    data = sys.stdin.read(int(headers["len"]))
+    log.write(data.replace("\\n", "|") + "\\n"); log.flush()
+    sys.stdout.write("RESULT %s\\n%s" % (len(data.encode("utf-8")), data)); sys.stdout.flush()
+`, { mode: 0o755 });
+    const conf = join(dir, "corral.conf");
+    writeFileSync(conf, `[program:web]\ncommand=sh -c 'echo one; sleep 0.2; echo two; exec sleep 1000'\nstartsecs=0\nstdout_events_enabled=true\n\n` +
+      `[eventlistener:stdout]\ncommand=${dir}/echo.py ${dir}/events.log\nevents=PROCESS_LOG\nresult_handler=supervisor_stdout:event_handler\n`);
+    const c = start(["--config", conf]);
+    const log = () => (existsSync(join(dir, "events.log")) ? readFileSync(join(dir, "events.log"), "utf8") : "");
+    await until("both lines as events", () => log().includes("|two|"), 15_000);
+    await sleep(500);
+    assert.equal(log().trim().split("\n").map((l) => l.replace(/pid:\d+/, "pid:N")), [
+      "processname:web groupname:web pid:N channel:stdout|one|",
+      "processname:web groupname:web pid:N channel:stdout|two|",
+    ]);
+    assert.match(c.stderr(), /result_handler: corral cannot run "supervisor_stdout:event_handler" \(only supervisor\.dispatchers:default_handler\): every RESULT acknowledges its event, whatever it says/);
+    process.kill(await corralPid(c), "SIGTERM");
+    assert.is((await c.done).code, 0, c.stderr());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();
