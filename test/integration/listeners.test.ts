@@ -362,10 +362,10 @@ while True:
     childutils.listener.ok(sys.stdout)
 `;
 
-/** Each program writes its lines apart in time (one read each, under both supervisors), then sleeps. */
+/** Each program writes its lines apart in time (one read each, under both supervisors, even on a busy machine), then sleeps. */
 const LOG_PROGRAMS: Record<string, string> = {
   // h\303\251llo \342\234\223 is "héllo ✓"; \377 is no UTF-8 at all.
-  talk: "printf 'hello\\n'; sleep 0.2; printf 'oops\\n' >&2; sleep 0.2; printf 'h\\303\\251llo \\342\\234\\223\\n'; sleep 0.2; printf '\\377\\n'",
+  talk: "printf 'hello\\n'; sleep 0.5; printf 'oops\\n' >&2; sleep 0.5; printf 'h\\303\\251llo \\342\\234\\223\\n'; sleep 0.5; printf '\\377\\n'",
   quiet: "printf 'nolog\\n'",
   merged: "printf 'to stderr\\n' >&2",
   errs: "printf 'not an event\\n'; sleep 0.2; printf 'err only\\n' >&2",
