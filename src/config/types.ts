@@ -40,7 +40,7 @@ export interface ProgramSpec {
   redirectStderr: boolean;
   stdout: LogTarget;
   stderr: LogTarget;
-  /** stdout_events_enabled / stderr_events_enabled: lines become PROCESS_LOG_STDOUT/STDERR events. */
+  /** stdout_events_enabled / stderr_events_enabled: output, as read, becomes PROCESS_LOG_STDOUT/STDERR events. */
   stdoutEvents?: boolean;
   stderrEvents?: boolean;
   /** corral keys */
@@ -81,7 +81,8 @@ export interface ListenerSpec {
   events: string[];
   /** Events kept while every listener is busy; the oldest is dropped beyond it. */
   bufferSize: number;
-  /** Always DEFAULT_RESULT_HANDLER (another one is warned about and replaced by it). */
+  /** result_handler= as written (DEFAULT_RESULT_HANDLER unless it says otherwise). corral runs only
+   * the default; with any other, every RESULT acknowledges its event (warned about at load). */
   resultHandler: string;
   priority: number;
   /** The pool's processes (numprocs of them), group = pool name; stdout is the protocol channel. */

@@ -1,7 +1,8 @@
 // supervisord's event system inside the machine, with no I/O: program transitions, ticks and
 // supervisor state become events; [eventlistener:x] pools (events/pool.ts) decide what each
 // listener process is sent. The machine feeds it and turns its actions into loop actions.
-import { processGroupEvent, processStateEvent, supervisorStateEvent, TICK_PERIODS, Ticks, type EventBody, type ProcessState } from "../events/codec.ts";
+import { processGroupEvent, processLogEvent, processStateEvent, supervisorStateEvent, TICK_PERIODS, Ticks, type EventBody, type ProcessState } from "../events/codec.ts";
+import { logPieces, logText } from "../events/log-data.ts";
 import { EventRouter, ListenerPool, type PoolAction, type PoolConfig } from "../events/pool.ts";
 
 /** One [eventlistener:x] pool as the machine needs it: its config and the names of its processes. */
@@ -23,6 +24,17 @@ export interface TransitionFacts {
   tries: number;
   /** EXITED: the exit code was in exitcodes=. */
   expected: boolean;
+}
+
+/** Output a program wrote on a stream with *_events_enabled, as the log pump read it. */
+export interface OutputFacts {
+  /** supervisord's process_name (without the group) and group name. */
+  processName: string;
+  groupName: string;
+  /** The process that wrote it. */
+  pid: number;
+  channel: "stdout" | "stderr";
+  data: Uint8Array;
 }
 
 /** The loop timer key of the tick clock. */
@@ -67,7 +79,8 @@ export class EventHub {
     const out: PoolAction[] = [];
     this.#owner.clear();
     for (const plan of pools) {
-      const config = { name: plan.name, events: plan.events, bufferSize: plan.bufferSize };
+      const config: PoolConfig = { name: plan.name, events: plan.events, bufferSize: plan.bufferSize };
+      if (plan.anyResultAcknowledges) config.anyResultAcknowledges = true;
       const old = this.#pools.get(plan.name);
       const pool = old ?? new ListenerPool(config);
       if (old) out.push(...old.update(config));
@@ -123,6 +136,16 @@ export class EventHub {
   /** A listener process was spawned (a fresh protocol state: waiting for READY). */
   spawned(name: string): PoolAction[] {
     return this.#owner.get(name)?.spawned(name) ?? [];
+  }
+
+  /**
+   * Program output: PROCESS_LOG_STDOUT/STDERR for the pools that subscribe, one event per
+   * supervisord-sized read (events/log-data.ts).
+   * @example new EventHub([]).log({ processName: "web", groupName: "web", pid: 7, channel: "stdout", data: new TextEncoder().encode("hi\n") }) // [] (no pool)
+   */
+  log(o: OutputFacts): PoolAction[] {
+    if (!this.#router.wants(`PROCESS_LOG_${o.channel.toUpperCase()}`)) return [];
+    return logPieces(o.data).flatMap((piece) => this.publish(processLogEvent(o.channel, o.processName, o.groupName, o.pid, logText(piece))));
   }
 
   /** Bytes a listener wrote on its stdout. */

@@ -63,6 +63,8 @@ export type Event<S extends ProgramRules = ProgramRules> =
   | { type: "datagram"; name: string; data: Uint8Array; from: string | undefined }
   /** A re-read config applied; `why` names who asked (default "SIGHUP"); `pools` undefined keeps the listener pools. */
   | { type: "reloaded"; programs: SupervisedProgram<S>[]; labels?: ReadonlyMap<string, ControlLabels>; pools?: PoolPlan[]; why?: string }
+  /** Process `pid` of program `name` wrote `data` on a stream with *_events_enabled (the log pump read it). */
+  | { type: "program-output"; name: string; pid: number; channel: "stdout" | "stderr"; data: Uint8Array }
   /** An event listener wrote `data` on its stdout (the protocol channel). */
   | { type: "listener-output"; name: string; data: Uint8Array }
   /** An operator's command through the control API (supervisorctl start/stop/restart). */
@@ -216,6 +218,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
         if (sup) this.#programs(sup.start(this.#now));
         return;
       case "listener-output": return this.#poolActions(this.#events?.output(event.name, event.data) ?? []);
+      case "program-output": return this.#output(event);
       case "signal": return this.#pid1({ type: "signal", signo: event.signo });
       case "job-spawned": return this.#jobStarted(event.pid);
       case "job-spawn-failed": {
@@ -454,6 +457,18 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     this.#poolActions(this.#events!.transition({
       name, processName: name.slice(name.indexOf(":") + 1), groupName: spec.group, from, to, pid,
       tries: status?.retries ?? 0, expected,
+    }));
+  }
+
+  /** PROCESS_LOG_STDOUT/STDERR: what a program wrote, with its process and group names. */
+  #output(event: Extract<Event, { type: "program-output" }>): void {
+    if (!this.#events) return;
+    const { name } = event;
+    // A program a reload removed still has output in flight; its group is remembered.
+    const group = this.specOf(name)?.group ?? this.#eventFacts.get(name)?.group;
+    if (group === undefined) return;
+    this.#poolActions(this.#events.log({
+      processName: name.slice(name.indexOf(":") + 1), groupName: group, pid: event.pid, channel: event.channel, data: event.data,
     }));
   }
 

@@ -35,10 +35,6 @@ export const EVENT_PARENTS: Readonly<Record<string, string>> = {
 /** Event types supervisord has that corral never sends (a subscription to them is accepted and stays quiet). */
 export const NEVER_SENT: readonly string[] = ["PROCESS_COMMUNICATION_STDOUT", "PROCESS_COMMUNICATION_STDERR", "REMOTE_COMMUNICATION"];
 
-/** Event types corral does not send yet: PROCESS_LOG needs program output read by corral, which
- * goes straight to its log target instead (a subscription is accepted, warned about, and stays quiet). */
-export const NOT_SENT_YET: readonly string[] = ["PROCESS_LOG", "PROCESS_LOG_STDOUT", "PROCESS_LOG_STDERR"];
-
 /**
  * Whether `name` is one of supervisord's event type names (upper case).
  * @example isEventName("TICK_60") // true

@@ -11,6 +11,9 @@ export interface PoolConfig {
   name: string;
   events: readonly string[];
   bufferSize: number;
+  /** A result_handler corral cannot run: every RESULT acknowledges (such handlers accept
+   * unless they raise; listeners written for them answer with data, not OK). */
+  anyResultAcknowledges?: boolean;
 }
 
 /** An event with its global serial (the same in every pool), as the router hands it out. */
@@ -246,7 +249,7 @@ export class ListenerPool {
         const result = decoder.decode(data.subarray(0, l.resultLength));
         l.pending = data.subarray(l.resultLength);
         // supervisord's default_handler: OK acknowledges; anything else rejects and the event is re-buffered.
-        if (result !== OK) this.#rebuffer(l);
+        if (result !== OK && !this.config.anyResultAcknowledges) this.#rebuffer(l);
         l.event = undefined;
         l.resultLength = undefined;
         l.state = "ACKNOWLEDGED";

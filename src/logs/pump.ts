@@ -18,10 +18,20 @@ export interface PumpedStdio {
   spawned(pid: number): void;
 }
 
+/** Where the pump writes a stream that is read only for its events (stdout_logfile=NONE). */
+const DISCARD_PATH = "/dev/null";
+
+/** Gets a stream's output as it is read (each chunk once), for PROCESS_LOG_STDOUT/STDERR events. */
+export type OutputSink = (channel: "stdout" | "stderr", data: Uint8Array) => void;
+
 let started: Os | undefined;
+/** route id -> who gets its output, until the route ends. */
+const sinks = new Map<number, OutputSink>();
 
 function onEvent(event: LogEvent): void {
-  if (event.type === "broken") warn(`${event.output}: program output discarded from now on (write failed: errno ${event.errno})`);
+  if (event.type === "output") sinks.get(event.route)?.(event.stream === 2 ? "stderr" : "stdout", event.data);
+  else if (event.type === "ended") sinks.delete(event.route);
+  else if (event.type === "broken") warn(`${event.output}: program output discarded from now on (write failed: errno ${event.errno})`);
   else if (event.type === "file-error") warn(`${event.path}: program output lost (write failed: errno ${event.errno})`);
 }
 
@@ -41,25 +51,31 @@ function ensureStarted(os: Os, atExit: (hook: () => void) => void): boolean {
 /**
  * Puts each stream of `program` that corral must format or rotate on a pipe read by the
  * pump (see routeFormat); the rest keep their descriptors from `stdio`. redirect_stderr puts
- * stderr on the stdout pipe, so both keep their order (and JSON lines say "stdout").
+ * stderr on the stdout pipe, so both keep their order (and JSON lines say "stdout"). With
+ * `onOutput`, a stream whose *_events_enabled is set is read by the pump whatever its target,
+ * and `onOutput` gets each chunk read (redirected stderr comes as "stdout", as in supervisord).
  * @example const piped = pumpedStdio(os, (hook) => process.on("exit", hook), program, [0, 1, 2], "text"); piped.release(); // piped.stdio: the descriptors to spawn with
  */
 export function pumpedStdio(os: Os, atExit: (hook: () => void) => void, program: ProgramSpec,
-  stdio: [number, number, number], format: OutputFormat): PumpedStdio {
+  stdio: [number, number, number], format: OutputFormat, onOutput?: OutputSink): PumpedStdio {
   const opened: number[] = [];
   const routes: number[] = [];
   const pipeFor = (stream: 1 | 2, target: LogTarget, direct: number): number => {
-    const kind = routeFormat(target, program.logPrefix === true, format);
-    if (kind === undefined || target.kind === "null") return direct;
+    const events = onOutput !== undefined && (stream === 1 ? program.stdoutEvents : program.stderrEvents) === true;
+    const kind = routeFormat(target, program.logPrefix === true, format, events);
+    if (kind === undefined) return direct;
     const name = stream === 1 ? "stdout" : "stderr";
     if (!ensureStarted(os, atExit)) return direct;
     const fds = os.pipe();
     if (typeof fds === "number") {
-      warn(`${program.name}: ${name} goes to corral's ${name} unformatted (cannot make a pipe: errno ${-fds})`);
+      const lost = target.kind === "null" ? "gives no PROCESS_LOG events" : `goes to corral's ${name} unformatted`;
+      warn(`${program.name}: ${name} ${lost} (cannot make a pipe: errno ${-fds})`);
       return direct;
     }
     const route: LogRoute = { name: program.name, stream, format: kind,
-      to: target.kind === "inherit" ? { fd: target.fd } : { path: target.path, maxBytes: target.maxBytes, backups: target.backups } };
+      to: target.kind === "inherit" ? { fd: target.fd } : target.kind === "null" ? { path: DISCARD_PATH, maxBytes: 0, backups: 0 } :
+        { path: target.path, maxBytes: target.maxBytes, backups: target.backups } };
+    if (events) route.events = true;
     if (kind === "prefix" && target.kind === "inherit") {
       const prefixes = prefixesOf(program.name, wantsColour(os.isatty(target.fd), os.env));
       route.prefix = prefixes.line;
@@ -69,10 +85,15 @@ export function pumpedStdio(os: Os, atExit: (hook: () => void) => void, program:
     if (id < 0) {
       os.closeFd(fds[0]);
       os.closeFd(fds[1]);
+      if (target.kind === "null") {
+        warn(`${program.name}: ${name} gives no PROCESS_LOG events (the log pump refused it: errno ${-id})`);
+        return direct;
+      }
       const what = target.kind === "file" ? `cannot open ${target.path}` : "the log pump refused it";
       warn(`${program.name}: ${name} goes to corral's ${name} (${what}: errno ${-id})`);
       return target.kind === "file" ? -1 : direct; // -1: the child keeps corral's own descriptor
     }
+    if (events) sinks.set(id, onOutput!);
     routes.push(id);
     opened.push(fds[1]);
     return fds[1];

@@ -8,15 +8,18 @@ export type OutputFormat = "text" | "json";
 /**
  * The pump format for a stream going to `target`, or undefined when the program writes its
  * target itself (no copy through corral): unprefixed text to corral's stdout/stderr, a file
- * that never rotates (maxBytes 0), and NONE.
+ * that never rotates (maxBytes 0), and NONE. A stream whose output also becomes events
+ * (`events`: *_events_enabled) is always read by the pump, its bytes left unchanged when
+ * nothing else asks for a format (NONE: the pump reads it and writes it nowhere).
  * @example routeFormat({ kind: "inherit", fd: 1 }, true, "text") // "prefix"
  * @example routeFormat({ kind: "file", path: "/var/log/a.log", maxBytes: 0, backups: 10 }, false, "text") // undefined
+ * @example routeFormat({ kind: "inherit", fd: 1 }, false, "text", true) // "raw"
  */
-export function routeFormat(target: LogTarget, prefix: boolean, format: OutputFormat): LogFormat | undefined {
-  if (target.kind === "null") return undefined;
+export function routeFormat(target: LogTarget, prefix: boolean, format: OutputFormat, events = false): LogFormat | undefined {
+  if (target.kind === "null") return events ? "raw" : undefined;
   if (format === "json") return "json";
-  if (target.kind === "inherit") return prefix ? "prefix" : undefined;
-  return target.maxBytes > 0 ? "raw" : undefined;
+  if (target.kind === "inherit") return prefix ? "prefix" : events ? "raw" : undefined;
+  return target.maxBytes > 0 || events ? "raw" : undefined;
 }
 
 /**

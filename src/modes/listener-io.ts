@@ -1,11 +1,15 @@
 // The I/O of [eventlistener:x] processes: spawned with a stdin pipe corral writes events to
 // and a stdout pipe corral reads the protocol from (never logged); stderr goes to its log
-// target as a program's does. What to write and when is the machine's (core/event-hub.ts).
+// target as a program's does, through the log pump when it must (a prefix, JSON lines, a
+// rotating stderr_logfile, stderr_events_enabled). What to write and when is the machine's
+// (core/event-hub.ts).
 import type { ProgramSpec } from "../config/types.ts";
 import { EAGAIN, EPIPE, type ChildExit, type Os, type PipeReader } from "../os/types.ts";
-import type { Reaper } from "../os/reaper.ts";
 import { warn } from "../log.ts";
+import { pumpedStdio } from "../logs/pump.ts";
 import { prepareSpawn } from "./spawn-spec.ts";
+import { outputToLoop } from "./programs.ts";
+import type { LoopHandle } from "./loop.ts";
 
 /** Retry delay when a listener's stdin pipe is full (it reads slowly). */
 const WRITE_RETRY_MS = 20;
@@ -32,18 +36,18 @@ interface Channel {
 /**
  * Spawns listener processes and carries the bytes of their protocol.
  * @example
- * const io = new ListenerIo(os, reaper, (name, data) => console.log(`${name} wrote ${data.length} bytes`));
+ * const io = new ListenerIo(os, pid1, (name, data) => console.log(`${name} wrote ${data.length} bytes`));
  * if (io.spawn(spec, (exit) => console.log(exit.code)) > 0) io.send(spec.name, "ver:3.0 server:supervisor serial:0 pool:p poolserial:0 eventname:TICK_5 len:6\nwhen:5");
  */
 export class ListenerIo implements ListenerChannels {
   readonly #os: Os;
-  readonly #reaper: Reaper;
+  readonly #loop: LoopHandle;
   readonly #onOutput: (name: string, data: Uint8Array) => void;
   readonly #channels = new Map<string, Channel>();
 
-  constructor(os: Os, reaper: Reaper, onOutput: (name: string, data: Uint8Array) => void) {
+  constructor(os: Os, loop: LoopHandle, onOutput: (name: string, data: Uint8Array) => void) {
     this.#os = os;
-    this.#reaper = reaper;
+    this.#loop = loop;
     this.#onOutput = onOutput;
   }
 
@@ -60,27 +64,33 @@ export class ListenerIo implements ListenerChannels {
       os.closeFd(inPipe[1]);
       return outPipe;
     }
+    // stdout is the pipe: its log target is never opened, nor is it ever an event source.
+    const protocol: ProgramSpec = { ...program, stdout: { kind: "null" }, stdoutEvents: false };
     let prepared;
     try {
-      // stdout is the pipe: its log target is never opened.
-      prepared = prepareSpawn(os, { ...program, stdout: { kind: "null" } }, os.env, inPipe[0]);
+      prepared = prepareSpawn(os, protocol, os.env, inPipe[0]);
     } catch (err) {
       for (const fd of [...inPipe, ...outPipe]) os.closeFd(fd);
       throw err;
     }
     const { spec, release } = prepared;
-    spec.stdio = [inPipe[0], outPipe[1], spec.stdio![2]];
-    const pid = this.#reaper.spawnWith(spec, (exit) => {
+    let pid = 0;
+    const piped = pumpedStdio(os, this.#loop.atExit, protocol, spec.stdio!, program.logFormat ?? "text", outputToLoop(this.#loop, name, () => pid));
+    spec.stdio = [inPipe[0], outPipe[1], piped.stdio[2]];
+    const spawned = this.#loop.reaper.spawnWith(spec, (exit) => {
       if (this.#channels.get(name)?.pid === exit.pid) this.#close(name);
       onExit(exit);
     });
+    pid = Math.max(spawned, 0);
     release();
+    piped.release();
+    piped.spawned(pid);
     os.closeFd(inPipe[0]);
     os.closeFd(outPipe[1]);
-    if (pid < 0) {
+    if (spawned < 0) {
       os.closeFd(inPipe[1]);
       os.closeFd(outPipe[0]);
-      return pid;
+      return spawned;
     }
     os.setNonBlocking(inPipe[1], true);
     const stdout = os.readPipe(outPipe[0], (chunk) => this.#onOutput(name, chunk), () => {});
@@ -133,8 +143,8 @@ export class ListenerIo implements ListenerChannels {
 
 /**
  * The listener ports of config mode (ProgramPorts.listeners): loaded only by runs that have pools.
- * @example const io = openListeners(os, reaper, (name, data) => console.log(name, data.length));
+ * @example const io = openListeners(os, pid1, (name, data) => console.log(name, data.length));
  */
-export function openListeners(os: Os, reaper: Reaper, onOutput: (name: string, data: Uint8Array) => void): ListenerChannels {
-  return new ListenerIo(os, reaper, onOutput);
+export function openListeners(os: Os, loop: LoopHandle, onOutput: (name: string, data: Uint8Array) => void): ListenerChannels {
+  return new ListenerIo(os, loop, onOutput);
 }

@@ -55,7 +55,7 @@ export interface ProgramPorts {
   /** Runs one readiness probe (`ready=` text) to its end. */
   probe(os: Os, reaper: Reaper, ready: string): Promise<boolean>;
   /** [eventlistener:x] processes, spawned with protocol pipes (config mode; listener-io.ts). */
-  listeners?(os: Os, reaper: Reaper, onOutput: (name: string, data: Uint8Array) => void): ListenerChannels;
+  listeners?(os: Os, loop: LoopHandle, onOutput: (name: string, data: Uint8Array) => void): ListenerChannels;
 }
 
 /** What a supervised mode builds (container-run, --config). */
@@ -124,12 +124,12 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
     ...(plan.postStart ? { postStart: plan.postStart } : {}),
     ...(plan.pools ? { pools: plan.pools } : {}),
   });
-  const listeners = plan.ports?.listeners?.(os, reaper, (name, data) => submit({ type: "listener-output", name, data }));
   const timers = new Map<string, ReturnType<Os["setTimer"]>>();
   const watchedGroups = new Set<number>();
   const exitHooks: Array<() => void> = [];
   const observers: Array<(event: Event<ProgramSpec>) => void> = [];
   const handle: LoopHandle = { reaper, atExit: (hook) => void exitHooks.push(hook), machine, submit, observe: (fn) => void observers.push(fn) };
+  const listeners = plan.ports?.listeners?.(os, handle, (name, data) => submit({ type: "listener-output", name, data }));
   const queue: Event<ProgramSpec>[] = [];
   let busy = false;
 

@@ -6,7 +6,7 @@ import type { Os } from "../os/types.ts";
 import type { Reaper } from "../os/reaper.ts";
 import { parseProbe, runProbe } from "../health/probe.ts";
 import { reaperRunner } from "../health/run-command.ts";
-import { pumpedStdio } from "../logs/pump.ts";
+import { pumpedStdio, type OutputSink } from "../logs/pump.ts";
 import { prepareSpawn } from "./spawn-spec.ts";
 import type { LoopHandle, ProgramPorts } from "./loop.ts";
 
@@ -14,20 +14,33 @@ import type { LoopHandle, ProgramPorts } from "./loop.ts";
 export const PROBE_TIMEOUT_MS = 5000;
 
 /**
- * Spawns `program` through the loop's reaper; streams corral formats or rotates get a pipe
- * read by the native log pump (corral keeps only the read ends). Returns the pid or -errno.
+ * What the pump reads of process `pid()` of `name` on a stream with *_events_enabled goes to
+ * the loop as program-output (the machine makes PROCESS_LOG_STDOUT/STDERR of it).
+ * @example pumpedStdio(os, pid1.atExit, program, [0, 1, 2], "text", outputToLoop(pid1, program.name, () => 42))
+ */
+export function outputToLoop(loop: LoopHandle, name: string, pid: () => number): OutputSink {
+  return (channel, data) => loop.submit({ type: "program-output", name, pid: pid(), channel, data });
+}
+
+/**
+ * Spawns `program` through the loop's reaper; streams corral formats or rotates, or whose
+ * output becomes events, get a pipe read by the native log pump (corral keeps only the read
+ * ends). Returns the pid or -errno.
  * @example spawnProgram(os, pid1, spec, false, (exit) => console.log(exit.code))
  */
 export function spawnProgram(os: Os, loop: LoopHandle, program: ProgramSpec, stdin: boolean,
   onExit: (exit: { pid: number; code: number; signal: number }) => void): number {
   const { spec, release } = prepareSpawn(os, program, os.env, stdin ? 0 : -1);
-  const piped = pumpedStdio(os, loop.atExit, program, spec.stdio!, program.logFormat ?? "text");
+  // Output reaches JS on a later turn of the event loop, when the pid below is set.
+  let pid = 0;
+  const piped = pumpedStdio(os, loop.atExit, program, spec.stdio!, program.logFormat ?? "text", outputToLoop(loop, program.name, () => pid));
   spec.stdio = piped.stdio;
-  const pid = loop.reaper.spawnWith(spec, onExit);
+  const spawned = loop.reaper.spawnWith(spec, onExit);
+  pid = Math.max(spawned, 0);
   release();
   piped.release();
-  piped.spawned(Math.max(pid, 0)); // 0: the spawn failed; the pump reads (and ends) the pipe anyway
-  return pid;
+  piped.spawned(pid); // 0: the spawn failed; the pump reads (and ends) the pipe anyway
+  return spawned;
 }
 
 /**

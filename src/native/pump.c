@@ -1,5 +1,6 @@
 // The log pump: one thread of its own, epoll over the programs' pipes, their lines written
-// to corral's stdout/stderr (with a prefix, or as JSON lines) or to rotating files, with no
+// to corral's stdout/stderr (with a prefix, as JSON lines, or unchanged when a route is read
+// only to report its output as events) or to rotating files, with no
 // JavaScript per chunk. JavaScript sets routes up and gets events back through one napi
 // threadsafe function: dropped-line counts, a broken output, a file error, a route's end,
 // raw output chunks for routes that ask for them, and readable datagram sockets (dgram.c).
@@ -70,6 +71,9 @@ struct output {
   char *buf;
   size_t start, end, cap;
   bool dropping, holding, broken;
+  // A raw route left a line unfinished at the queue's end; the drop notices, due meanwhile,
+  // wait for a line's end so they never land inside one.
+  bool mid_line, notice_due;
   int64_t last_progress;
   struct output *next;
 };
@@ -86,6 +90,7 @@ struct route {
   char pid_text[24];
   size_t pid_len;
   bool events, paused, at_line_start;
+  bool skip_line;     // raw to stdout/stderr: the line being read was dropped (a stalled reader)
   bool awaiting_pid;  // a JSON route is not read until its program's pid is known
   // Read but not yet formatted: the output was over half full for a live reader. The pipe is
   // not read again until this is done, which holds the program back.
@@ -229,7 +234,8 @@ static void output_flush(struct output *o) {
       }
       if (o->dropping && queued(o) <= QUEUE_LIMIT_BYTES / 2) {
         o->dropping = false;
-        append_notices(o);
+        if (o->mid_line) o->notice_due = true;
+        else append_notices(o);
       }
       continue;
     }
@@ -439,6 +445,11 @@ static void emit_line(struct route *r, const unsigned char *bytes, size_t n, boo
     at = o->buf;
   }
   o->end = (size_t)(at - o->buf) + size;
+  o->mid_line = false;
+  if (o->notice_due) {
+    o->notice_due = false;
+    append_notices(o);
+  }
   // Write as we go (unless the reader is known to be full): a chunk of short lines can grow
   // several times over once formatted.
   if (queued(o) >= FILE_BATCH_BYTES && !o->polled) output_flush(o);
@@ -498,6 +509,38 @@ static size_t feed_lines(struct route *r, const unsigned char *data, size_t len,
   return len;
 }
 
+// A raw route to corral's stdout/stderr (output read only for its events, unprefixed): the
+// bytes unchanged, no partial line held back. A reader that is behind holds the program back
+// as for prefixed lines; a stalled one costs whole lines, counted, never a torn one (a piece
+// is a line or, for a line that spans reads, a part of it that goes or is dropped with it).
+// Returns how much it took (less than len only when the output must wait).
+static size_t feed_raw_fd(struct route *r, const unsigned char *data, size_t len) {
+  struct output *o = r->out;
+  size_t pos = 0;
+  while (pos < len) {
+    if (o->broken) return len;
+    if (must_wait(o)) return pos;
+    const unsigned char *nl = memchr(data + pos, '\n', len - pos);
+    size_t piece = (nl ? (size_t)(nl - data) + 1 : len) - pos;
+    if (r->at_line_start) r->skip_line = !admit(r, piece);
+    if (!r->skip_line) {
+      if (queued(o) == 0) o->last_progress = now_ns(CLOCK_MONOTONIC);
+      make_room(o, piece);
+      memcpy(o->buf + o->end, data + pos, piece);
+      o->end += piece;
+      o->mid_line = nl == NULL;
+      if (o->notice_due && !o->mid_line) {
+        o->notice_due = false;
+        append_notices(o);
+      }
+      if (queued(o) >= FILE_BATCH_BYTES && !o->polled) output_flush(o);
+    }
+    r->at_line_start = nl != NULL;
+    pos += piece;
+  }
+  return len;
+}
+
 // A raw route (a file, bytes unchanged): rotation is decided at each line's first byte.
 static void feed_raw(struct route *r, const unsigned char *data, size_t len) {
   struct output *o = r->out;
@@ -535,6 +578,7 @@ static size_t prefix_fast(struct route *r, const unsigned char *data, size_t len
 // the output must wait).
 static size_t format(struct route *r, const unsigned char *data, size_t len) {
   if (r->format == FORMAT_RAW) {
+    if (!r->out->is_file) return feed_raw_fd(r, data, len);
     feed_raw(r, data, len);
     return len;
   }
@@ -620,6 +664,13 @@ static size_t prefix_fast(struct route *r, const unsigned char *data, size_t len
     o->end = (size_t)(d - o->buf);
     if (queued(o) >= FILE_BATCH_BYTES && !o->polled) output_flush(o);
     if (stop) break;
+  }
+  if (p > data) {
+    o->mid_line = false;
+    if (o->notice_due) {
+      o->notice_due = false;
+      append_notices(o);
+    }
   }
   return (size_t)(p - data);
 }

@@ -39,6 +39,7 @@ export function configInfoOf(spec: ProgramSpec, inuse: boolean): ConfigInfo {
     redirectStderr: spec.redirectStderr, startretries: spec.startretries, startsecs: spec.startsecs, stopsignal: spec.stopsignal,
     stopwaitsecs: spec.stopwaitsecs, stdoutLogfile: path(spec.stdout), stderrLogfile: path(spec.stderr),
     stdoutLogfileMaxbytes: size(spec.stdout), stdoutLogfileBackups: backups(spec.stdout),
-    stderrLogfileMaxbytes: size(spec.stderr), stderrLogfileBackups: backups(spec.stderr), inuse,
+    stderrLogfileMaxbytes: size(spec.stderr), stderrLogfileBackups: backups(spec.stderr),
+    stdoutEvents: spec.stdoutEvents === true, stderrEvents: spec.stderrEvents === true, inuse,
   };
 }

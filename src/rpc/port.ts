@@ -46,6 +46,9 @@ export interface ConfigInfo {
   stdoutLogfileBackups: number;
   stderrLogfileMaxbytes: number;
   stderrLogfileBackups: number;
+  /** stdout_events_enabled / stderr_events_enabled. */
+  stdoutEvents: boolean;
+  stderrEvents: boolean;
   /** Whether its group is in the running config. */
   inuse: boolean;
 }

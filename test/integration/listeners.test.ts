@@ -351,4 +351,186 @@ while True:
   }
 });
 
+/** A listener that records each event as one JSON line [eventname, payload] in the file argv[1]. */
+const RECORDING_LISTENER = `#!${PYTHON}
+import json, sys
+from supervisor import childutils
+log = open(sys.argv[1], "a")
+while True:
+    headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
+    log.write(json.dumps([headers["eventname"], payload]) + "\\n"); log.flush()
+    childutils.listener.ok(sys.stdout)
+`;
+
+/** Each program writes its lines apart in time (one read each, under both supervisors, even on a busy machine), then sleeps. */
+const LOG_PROGRAMS: Record<string, string> = {
+  // h\303\251llo \342\234\223 is "héllo ✓"; \377 is no UTF-8 at all.
+  talk: "printf 'hello\\n'; sleep 0.5; printf 'oops\\n' >&2; sleep 0.5; printf 'h\\303\\251llo \\342\\234\\223\\n'; sleep 0.5; printf '\\377\\n'",
+  quiet: "printf 'nolog\\n'",
+  merged: "printf 'to stderr\\n' >&2",
+  errs: "printf 'not an event\\n'; sleep 0.2; printf 'err only\\n' >&2",
+  plain: "printf 'unseen\\n'; printf 'unseen too\\n' >&2",
+};
+
+function logEventsConfig(dir: string): string {
+  writeFileSync(join(dir, "listener.py"), RECORDING_LISTENER, { mode: 0o755 });
+  for (const [name, script] of Object.entries(LOG_PROGRAMS)) writeFileSync(join(dir, `${name}.sh`), `${script}\nexec sleep 1000\n`);
+  const program = (name: string, keys: string) => `[program:${name}]\ncommand=/bin/sh ${dir}/${name}.sh\nstartsecs=0\nautorestart=false\n${keys}\n`;
+  const conf = join(dir, "supervisord.conf");
+  writeFileSync(conf, `[supervisord]
+nodaemon=true
+pidfile=${dir}/supervisord.pid
+logfile=${dir}/supervisord.log
+childlogdir=${dir}
+
+${program("talk", "stdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\nstderr_logfile=/dev/stderr\nstderr_logfile_maxbytes=0\nstdout_events_enabled=true\nstderr_events_enabled=true")}
+[group:site]
+programs=talk
+
+${program("quiet", "stdout_logfile=NONE\nstdout_events_enabled=true")}
+${program("merged", "redirect_stderr=true\nstdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\nstdout_events_enabled=true\nstderr_events_enabled=true")}
+${program("errs", "stdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\nstderr_logfile=/dev/stderr\nstderr_logfile_maxbytes=0\nstderr_events_enabled=true")}
+${program("plain", "stdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\nstderr_logfile=/dev/stderr\nstderr_logfile_maxbytes=0")}
+[eventlistener:logs]
+command=${dir}/listener.py ${dir}/logs.log
+events=PROCESS_LOG
+buffer_size=50
+
+[eventlistener:outs]
+command=${dir}/listener.py ${dir}/outs.log
+events=PROCESS_LOG_STDOUT
+buffer_size=50
+`);
+  return conf;
+}
+
+/** A recorded PROCESS_LOG event, its header fields apart and the pid checked, then dropped (it differs per run). */
+function logEventsOf(text: string): string[] {
+  return text.trim().split("\n").filter(Boolean).map((line) => {
+    const [name, payload] = JSON.parse(line) as [string, string];
+    const nl = payload.indexOf("\n");
+    const m = /^processname:(\S+) groupname:(\S+) pid:([1-9]\d*) channel:(stdout|stderr)$/.exec(payload.slice(0, nl));
+    return m ? `${name} ${m[2]}:${m[1]} ${m[4]} ${JSON.stringify(payload.slice(nl + 1))}` : `unparsed ${line}`;
+  });
+}
+
+/** Per process, in the order each wrote them (processes run side by side, so only that order is fixed). */
+const byProcess = (events: string[]) => [...events].sort((a, b) => a.split(" ")[1]!.localeCompare(b.split(" ")[1]!));
+
+const EXPECTED_LOG_EVENTS = [
+  `PROCESS_LOG_STDERR errs:errs stderr "err only\\n"`,
+  `PROCESS_LOG_STDOUT merged:merged stdout "to stderr\\n"`,
+  `PROCESS_LOG_STDOUT quiet:quiet stdout "nolog\\n"`,
+  `PROCESS_LOG_STDOUT site:talk stdout "hello\\n"`,
+  `PROCESS_LOG_STDERR site:talk stderr "oops\\n"`,
+  `PROCESS_LOG_STDOUT site:talk stdout "héllo ✓\\n"`,
+  `PROCESS_LOG_STDOUT site:talk stdout "Undecodable: b'\\\\xff\\\\n'"`,
+];
+
+test("PROCESS_LOG: listeners get each program's output with processname, groupname, pid and channel, as under supervisord; the output still reaches its log", async () => {
+  if (!existsSync(PYTHON)) return void console.log("skipped: /usr/bin/python3 with the supervisor package is needed");
+  const runs: Array<[string, string[]]> = [["corral", [...runtimeArgv(), "--config"]]];
+  if (RUNTIME === "node" && have("supervisord")) runs.unshift(["supervisord", [SUPERVISORD, "-n", "-c"]]);
+  const results = new Map<string, { logs: string[]; outs: string[] }>();
+  for (const [who, argv] of runs) {
+    const dir = mkdtempSync(join(tmpdir(), `corral-logevents-${who}-`));
+    try {
+      const conf = logEventsConfig(dir);
+      // stdout and stderr are files (supervisord cannot open /dev/stdout on the test's socket),
+      // opened to append: supervisord's own log lines would overwrite its programs' otherwise.
+      const child = spawn("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", "sh", "-c", `exec "$@" >>${dir}/out 2>>${dir}/err`, "sh", ...argv, conf],
+        { stdio: "ignore", env: { ...process.env, NODE_EXTRA_CA_CERTS: "", CORRAL_CONTROL_SOCKET: "" } });
+      const closed = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+      const read = (f: string) => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), "utf8") : "");
+      const outs = EXPECTED_LOG_EVENTS.filter((e) => e.startsWith("PROCESS_LOG_STDOUT")).length;
+      try {
+        await until(`${who}: every PROCESS_LOG event`, () => logEventsOf(read("logs.log")).length >= EXPECTED_LOG_EVENTS.length && logEventsOf(read("outs.log")).length >= outs, 20_000);
+        await sleep(500); // and no more
+      } catch (e) {
+        throw new Error(`${(e as Error).message}\nlogs.log:\n${read("logs.log")}\nouts.log:\n${read("outs.log")}\nstderr:\n${read("err")}`);
+      }
+      const got = { logs: byProcess(logEventsOf(read("logs.log"))), outs: byProcess(logEventsOf(read("outs.log"))) };
+      results.set(who, got);
+      assert.equal(got.logs, EXPECTED_LOG_EVENTS, `${who}: PROCESS_LOG`);
+      assert.equal(got.outs, EXPECTED_LOG_EVENTS.filter((e) => e.startsWith("PROCESS_LOG_STDOUT")), `${who}: PROCESS_LOG_STDOUT`);
+      // Events come besides the log, not instead of it (stdout unprefixed, byte for byte).
+      const out = readFileSync(join(dir, "out"));
+      for (const bytes of ["hello\n", "héllo ✓\n", "to stderr\n", "not an event\n", "unseen\n"]) assert.ok(out.includes(Buffer.from(bytes)), `${who}: ${JSON.stringify(bytes)} in stdout:\n${out}`);
+      assert.ok(out.includes(Buffer.from([0x0a, 0xff, 0x0a])), `${who}: the undecodable byte in stdout as it was written`);
+      for (const text of ["oops\n", "err only\n", "unseen too\n"]) assert.ok(read("err").includes(text), `${who}: ${JSON.stringify(text)} in stderr:\n${read("err")}`);
+      const host = Number(readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, "utf8").trim().split(/\s+/)[0]);
+      process.kill(host, "SIGTERM");
+      assert.is(await closed, 0, `${who}: ${read("err")}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (results.has("supervisord")) assert.equal(results.get("corral"), results.get("supervisord"), "the same events under both");
+});
+
+test("a listener's stderr goes through the log pump as a program's (prefixed, rotated); its stdout, the protocol, is never logged", async () => {
+  if (!existsSync(PYTHON)) return void console.log("skipped: /usr/bin/python3 is needed");
+  const dir = mkdtempSync(join(tmpdir(), "corral-listener-stderr-"));
+  try {
+    writeFileSync(join(dir, "chatty.py"), `#!${PYTHON}
+import sys
+from supervisor import childutils
+while True:
+    headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
+    sys.stderr.write("saw %s %s\\n" % (headers["eventname"], "x" * 60)); sys.stderr.flush()
+    childutils.listener.ok(sys.stdout)
+`, { mode: 0o755 });
+    const conf = join(dir, "corral.conf");
+    const listener = (name: string, keys: string) => `[eventlistener:${name}]\ncommand=${dir}/chatty.py\nevents=PROCESS_STATE_RUNNING\nstartsecs=0\n${keys}\n`;
+    writeFileSync(conf, `[program:a]\ncommand=sleep 1000\nstartsecs=0\n\n[program:b]\ncommand=sleep 1000\nstartsecs=0\n\n` +
+      listener("toerr", "") + listener("tofile", `stderr_logfile=${dir}/tofile.err\nstderr_logfile_maxbytes=100\nstderr_logfile_backups=2\n`));
+    const c = start(["--log-prefix", "--config", conf]);
+    await c.waitFor(/toerr \| saw PROCESS_STATE_RUNNING x+\n(?:[^]*toerr \| saw PROCESS_STATE_RUNNING){3}/, 15_000);
+    await until("the file listener's lines", () => existsSync(join(dir, "tofile.err.1")) && readFileSync(join(dir, "tofile.err"), "utf8").length > 0);
+    const logged = readFileSync(join(dir, "tofile.err.1"), "utf8") + readFileSync(join(dir, "tofile.err"), "utf8");
+    assert.match(logged, /^(saw PROCESS_STATE_RUNNING x{60}\n)+$/, logged);
+    const all = c.stdout() + c.stderr();
+    assert.not.match(all, /READY|RESULT|ver:3\.0/, all);
+    assert.not.match(all, /tofile \| saw/, all);
+    process.kill(await corralPid(c), "SIGTERM");
+    assert.is((await c.done).code, 0, c.stderr());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a supervisor_stdout-style listener (its RESULT echoes the event, for a result_handler corral cannot run) gets each PROCESS_LOG event once", async () => {
+  if (!existsSync(PYTHON)) return void console.log("skipped: /usr/bin/python3 is needed");
+  const dir = mkdtempSync(join(tmpdir(), "corral-echo-"));
+  try {
+    // supervisor_stdout's protocol loop: READY, read the event, answer RESULT with the payload itself.
+    writeFileSync(join(dir, "echo.py"), `#!${PYTHON}
+import sys
+log = open(sys.argv[1], "a")
+while 1:
+    sys.stdout.write("READY\\n"); sys.stdout.flush()
+    headers = dict([x.split(":") for x in sys.stdin.readline().split()])
+    data = sys.stdin.read(int(headers["len"]))
+    log.write(data.replace("\\n", "|") + "\\n"); log.flush()
+    sys.stdout.write("RESULT %s\\n%s" % (len(data.encode("utf-8")), data)); sys.stdout.flush()
+`, { mode: 0o755 });
+    const conf = join(dir, "corral.conf");
+    writeFileSync(conf, `[program:web]\ncommand=sh -c 'echo one; sleep 0.2; echo two; exec sleep 1000'\nstartsecs=0\nstdout_events_enabled=true\n\n` +
+      `[eventlistener:stdout]\ncommand=${dir}/echo.py ${dir}/events.log\nevents=PROCESS_LOG\nresult_handler=supervisor_stdout:event_handler\n`);
+    const c = start(["--config", conf]);
+    const log = () => (existsSync(join(dir, "events.log")) ? readFileSync(join(dir, "events.log"), "utf8") : "");
+    await until("both lines as events", () => log().includes("|two|"), 15_000);
+    await sleep(500);
+    assert.equal(log().trim().split("\n").map((l) => l.replace(/pid:\d+/, "pid:N")), [
+      "processname:web groupname:web pid:N channel:stdout|one|",
+      "processname:web groupname:web pid:N channel:stdout|two|",
+    ]);
+    assert.match(c.stderr(), /result_handler: corral cannot run "supervisor_stdout:event_handler" \(only supervisor\.dispatchers:default_handler\): every RESULT acknowledges its event, whatever it says/);
+    process.kill(await corralPid(c), "SIGTERM");
+    assert.is((await c.done).code, 0, c.stderr());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();

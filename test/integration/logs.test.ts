@@ -168,6 +168,42 @@ test("when the stdout reader goes away, corral carries on and exits normally", a
   assert.match(r.stderr, /^corral: stdout: program output discarded from now on \(write failed: errno 32\)$/m);
 });
 
+test("a program whose output becomes events keeps its stdout as written: unprefixed, a partial line at once, a long line uncut", async () => {
+  const script = join(dir, "asker.sh");
+  writeFileSync(script, `printf 'prompt: '\nsleep 1.5\n${awkLines("x", 39_998, 1)}\nprintf 'end\\n'\n`);
+  const c = start(["--config", config(program("asker", `sh ${script}`, "stdout_events_enabled=true\ncritical=true"))]);
+  // Not held back for a newline, as a prefixed line is: it reaches stdout while the program sleeps.
+  await c.waitFor("prompt: ", 10_000);
+  assert.is(c.stdout(), "prompt: ");
+  const r = await c.done;
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, `prompt: 0 ${"x".repeat(39_998)}\nend\n`);
+});
+
+/** One line of the stalled-reader test, the same every time: a torn one cannot pass for it. */
+const LINE = "0123456789".repeat(6);
+
+test("a stalled reader of a program whose output becomes events: whole lines dropped and counted, none torn, the notice on a line of its own", async () => {
+  // Lines of 61 bytes, 120 KB at a time: well over the 1 MiB kept for the reader within the stall, even on a busy machine.
+  const c = startUnread(["-v", "--config", config(program("a", `sh -c 'while :; do yes ${LINE} | head -n 2000; sleep 0.01; done'`, "stdout_events_enabled=true"))]);
+  await until("the program running", () => c.stderr().includes("-> RUNNING"));
+  await sleep(3000);
+  c.resume();
+  const notice = /^corral: [1-9]\d* lines from a dropped \(stdout not read\)$/m;
+  await until("the drop notice", () => notice.test(c.stdout()));
+  await sleep(300);
+  const pid = await corralPid({ child: c.child } as Running);
+  process.kill(pid, "SIGTERM");
+  assert.is((await c.exited).code, 0, c.stderr());
+  await sleep(100);
+  const lines = c.stdout().split("\n");
+  const last = lines.length - 1; // SIGTERM may end seq mid-line: the last line may be cut short
+  lines.forEach((line, i) => {
+    if (i === last) return assert.ok(LINE.startsWith(line), `last line: ${JSON.stringify(line)}`);
+    assert.ok(line === LINE || /^corral: \d+ lines from a dropped \(stdout not read\)$/.test(line), `line ${i}: ${JSON.stringify(line)}`);
+  });
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test.run();

@@ -57,13 +57,13 @@ test("a listener pool with numprocs=2 names its processes POOL:PROCESS", () => {
   assert.equal(config.listeners[0]!.processes.map((p) => p.name), ["p:l0", "p:l1"]);
 });
 
-test("a result_handler other than supervisord's default is warned about and the default is used", () => {
+test("a result_handler other than supervisord's default is kept as written and warned about: every RESULT acknowledges", () => {
   const config = parse("[eventlistener:out]\ncommand=supervisor_stdout\nevents=PROCESS_LOG\nresult_handler=supervisor_stdout:event_handler\n");
-  assert.is(config.listeners[0]!.resultHandler, DEFAULT_RESULT_HANDLER);
+  assert.is(config.listeners[0]!.resultHandler, "supervisor_stdout:event_handler");
   assert.equal(config.warnings, [
-    "/etc/corral.conf:3: [eventlistener:out] events: corral does not send PROCESS_LOG yet: program output goes straight to its log target, unread by corral",
-    '/etc/corral.conf:4: [eventlistener:out] result_handler: ignored: corral runs only supervisor.dispatchers:default_handler (RESULT OK acknowledges, anything else re-sends), got "supervisor_stdout:event_handler"',
+    '/etc/corral.conf:4: [eventlistener:out] result_handler: corral cannot run "supervisor_stdout:event_handler" (only supervisor.dispatchers:default_handler): every RESULT acknowledges its event, whatever it says',
   ]);
+  assert.is(parse("[eventlistener:x]\ncommand=l\nevents=TICK_5\n").listeners[0]!.resultHandler, DEFAULT_RESULT_HANDLER);
 });
 
 test("subscribing to events corral never sends is accepted with a warning", () => {

@@ -220,4 +220,55 @@ test("a program removed by a reload still says PROCESS_STATE_STOPPING and _STOPP
   ]);
 });
 
+test("program output becomes PROCESS_LOG_STDOUT/STDERR with processname, groupname, pid and channel, then the data as read", () => {
+  const m = machine([spec("site:web", { group: "site" })], ["PROCESS_LOG"], { bufferSize: 100 });
+  m.handle({ type: "start" }, 0);
+  m.handle({ type: "spawned", name: "site:web", pid: 7 }, 0);
+  listenerReady(m);
+  const out = [
+    ...m.handle({ type: "program-output", name: "site:web", pid: 7, channel: "stdout", data: bytes("GET / 200\nGET /a") }, 1100),
+    ...m.handle({ type: "program-output", name: "site:web", pid: 7, channel: "stderr", data: bytes("oops\n") }, 1100),
+    ...ok(m, 1100), ...ok(m, 1100),
+  ];
+  assert.equal(sent(out), [
+    "PROCESS_LOG_STDOUT processname:web groupname:site pid:7 channel:stdout\nGET / 200\nGET /a",
+    "PROCESS_LOG_STDERR processname:web groupname:site pid:7 channel:stderr\noops\n",
+  ]);
+});
+
+test("PROCESS_LOG_STDOUT alone gets no stderr; a pool subscribed to neither gets nothing and nothing is numbered", () => {
+  const m = machine([spec("web")], ["PROCESS_LOG_STDOUT"], { bufferSize: 100 });
+  m.handle({ type: "start" }, 0);
+  listenerReady(m);
+  const err = m.handle({ type: "program-output", name: "web", pid: 7, channel: "stderr", data: bytes("oops\n") }, 1100);
+  assert.equal(sent(err), []);
+  const out = m.handle({ type: "program-output", name: "web", pid: 7, channel: "stdout", data: bytes("hi\n") }, 1100);
+  assert.equal(out.filter((a) => a.type === "listener-send").map((a) => a.type === "listener-send" && /serial:(\d+)/.exec(a.data)![1]), ["0"]);
+  const quiet = machine([spec("web")], ["PROCESS_STATE_FATAL"]);
+  quiet.handle({ type: "start" }, 0);
+  listenerReady(quiet);
+  assert.equal(quiet.handle({ type: "program-output", name: "web", pid: 7, channel: "stdout", data: bytes("hi\n") }, 1100), []);
+});
+
+test("a read bigger than supervisord's is sent as several events, the text whole across them", () => {
+  const m = machine([spec("web")], ["PROCESS_LOG_STDOUT"], { bufferSize: 100 });
+  m.handle({ type: "start" }, 0);
+  listenerReady(m);
+  const text = "x".repeat(300 * 1024);
+  const out = [...m.handle({ type: "program-output", name: "web", pid: 7, channel: "stdout", data: bytes(text) }, 1100), ...ok(m), ...ok(m)];
+  const data = sent(out).map((e) => String(e).slice(String(e).indexOf("\n") + 1));
+  assert.equal(data.map((d) => d.length), [131072, 131072, 45056]);
+  assert.is(data.join(""), text);
+});
+
+test("output of a program a reload removed still comes with its group", () => {
+  const m = machine([spec("site:old", { group: "site" })], ["PROCESS_LOG", "PROCESS_STATE_STOPPED"], { bufferSize: 100 });
+  m.handle({ type: "start" }, 0);
+  m.handle({ type: "spawned", name: "site:old", pid: 7 }, 0);
+  listenerReady(m);
+  m.handle({ type: "reloaded", programs: [{ spec: LISTENER, ends: "never" as const }], labels: new Map(), pools: [pool(["PROCESS_LOG"], 100)] }, 2000);
+  const out = m.handle({ type: "program-output", name: "site:old", pid: 7, channel: "stdout", data: bytes("bye\n") }, 2050);
+  assert.equal(sent(out), ["PROCESS_LOG_STDOUT processname:old groupname:site pid:7 channel:stdout\nbye\n"]);
+});
+
 test.run();

@@ -58,6 +58,18 @@ test("RESULT FAIL puts the event back at the head of the buffer and it is sent a
   assert.equal(sends(p.output("l", bytes("READY\n"))), ["l:1"]);
 });
 
+test("with a result_handler corral cannot run, any RESULT acknowledges: a listener that echoes the event (supervisor_stdout) gets each once", () => {
+  const p = new ListenerPool({ name: "watch", events: ["TICK_5"], bufferSize: 10, anyResultAcknowledges: true });
+  p.spawned("l");
+  p.running("l");
+  p.publish(tick(1));
+  p.publish(tick(2));
+  assert.equal(sends(p.output("l", bytes("READY\n"))), ["l:1"]);
+  assert.equal(sends(p.output("l", bytes("RESULT 6\nwhen:1READY\n"))), ["l:2"], "not sent again");
+  assert.equal(sends(p.output("l", bytes("RESULT 4\nFAILREADY\n"))), []);
+  assert.is(p.buffer.length, 0);
+});
+
 test("the byte stream may arrive split anywhere, and several tokens may come in one chunk", () => {
   const p = pool();
   p.publish(tick(1));

@@ -30,6 +30,16 @@ test("JSON goes through the pump for every target but NONE", () => {
   assert.is(routeFormat(none, false, "json"), undefined);
 });
 
+test("a stream whose output becomes events is always read by the pump, bytes unchanged unless a format is asked for", () => {
+  assert.is(routeFormat(stdout, false, "text", true), "raw", "not the zero-copy inherit: it cannot give events");
+  assert.is(routeFormat(growing, false, "text", true), "raw");
+  assert.is(routeFormat(none, false, "text", true), "raw", "NONE: read for its events, written nowhere");
+  assert.is(routeFormat(stdout, true, "text", true), "prefix");
+  assert.is(routeFormat(rotating, false, "text", true), "raw");
+  assert.is(routeFormat(stdout, false, "json", true), "json");
+  assert.is(routeFormat(none, false, "json", true), "raw");
+});
+
 test("log formats: text and json, exactly", () => {
   assert.is(parseOutputFormat("text"), "text");
   assert.is(parseOutputFormat("json"), "json");

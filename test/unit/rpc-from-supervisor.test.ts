@@ -30,4 +30,10 @@ test("config info carries the spec's settings", () => {
   assert.equal([c.command, c.priority, c.autostart, c.stdoutLogfile, c.stdoutLogfileMaxbytes, c.inuse], ["nginx -g daemon off;", 5, true, "/var/log/web.log", 52428800, true]);
 });
 
+test("config info says whether a program's output becomes events, as getAllConfigInfo's *_events_enabled", () => {
+  assert.equal([configInfoOf(spec, true).stdoutEvents, configInfoOf(spec, true).stderrEvents], [false, false]);
+  const c = configInfoOf({ ...spec, stdoutEvents: true }, true);
+  assert.equal([c.stdoutEvents, c.stderrEvents], [true, false]);
+});
+
 test.run();
