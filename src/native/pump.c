@@ -572,7 +572,8 @@ static void feed_raw(struct route *r, const unsigned char *data, size_t len) {
   }
 }
 
-static size_t prefix_fast(struct route *r, const unsigned char *data, size_t len);
+static size_t lines_fast(struct route *r, const unsigned char *data, size_t len, const char *head, size_t hlen, bool json);
+static size_t json_fast(struct route *r, const unsigned char *data, size_t len, int64_t wall_ns);
 
 // Formats `data` into the route's output; returns how much it took (less than len only when
 // the output must wait).
@@ -582,8 +583,9 @@ static size_t format(struct route *r, const unsigned char *data, size_t len) {
     feed_raw(r, data, len);
     return len;
   }
-  size_t done = r->format == FORMAT_PREFIX ? prefix_fast(r, data, len) : 0;
-  return done + feed_lines(r, data + done, len - done, r->format == FORMAT_JSON ? now_ns(CLOCK_REALTIME) : 0);
+  int64_t wall_ns = r->format == FORMAT_JSON ? now_ns(CLOCK_REALTIME) : 0;
+  size_t done = r->format == FORMAT_PREFIX ? lines_fast(r, data, len, r->prefix, r->prefix_len, false) : json_fast(r, data, len, wall_ns);
+  return done + feed_lines(r, data + done, len - done, wall_ns);
 }
 
 // A chunk just read: reported to JS if asked, formatted, and what must wait kept.
@@ -616,7 +618,7 @@ static bool resume_route(struct route *r) {
   return true;
 }
 
-/** Bytes the prefix hot loop formats between checks of the queue (and flushes). */
+/** Bytes the lines hot loop formats between checks of the queue (and flushes). */
 #define PREFIX_BATCH_BYTES (64 * 1024)
 /** A prefix this short is copied as one fixed-size block (its buffer is padded to it). */
 #define SHORT_PREFIX_BYTES 32
@@ -629,21 +631,25 @@ static inline const unsigned char *next_newline(const unsigned char *p, const un
   return stop < end ? memchr(stop, '\n', (size_t)(end - stop)) : NULL;
 }
 
-// The prefix format's hot loop: whole lines of a chunk with no partial line pending, written
-// straight into the output (2-byte lines make the per-line cost all that counts), a batch of
-// up to PREFIX_BATCH_BYTES between checks of the queue. Returns how far it got; the rest (a
-// partial or overlong line, a full queue) goes through feed_lines.
-static size_t prefix_fast(struct route *r, const unsigned char *data, size_t len) {
+/** The longest JSON object head (time, program, stream, pid) the JSON hot loop builds. */
+#define JSON_HEAD_MAX 512
+
+// The hot loop of both line formats: whole lines of a chunk with no partial line pending,
+// each written straight into the output as `head` and the line (2-byte lines make the
+// per-line cost all that counts), a batch of up to PREFIX_BATCH_BYTES between checks of the
+// queue. For JSON the line is escaped and the object closed. Returns how far it got; the rest
+// (a partial or overlong line, a full queue) goes through feed_lines.
+static size_t lines_fast(struct route *r, const unsigned char *data, size_t len, const char *head, size_t hlen, bool json) {
   struct output *o = r->out;
   if (r->partial_len > 0 || r->continued || o->broken || o->dropping || o->is_file) return 0;
-  const size_t plen = r->prefix_len;
-  const bool short_prefix = plen <= SHORT_PREFIX_BYTES;
+  const bool short_head = !json && hlen <= SHORT_PREFIX_BYTES;  // only the prefix buffer is padded
+  const size_t longest = hlen + (json ? 6 * MAX_LINE_BYTES + 3 : MAX_LINE_BYTES + 1) + SHORT_PREFIX_BYTES;
   const unsigned char *p = data, *end = data + len;
   while (p < end) {
     if (queued(o) > QUEUE_LIMIT_BYTES / 2) break;  // feed_lines decides: wait, or drop for a stalled reader
     if (queued(o) == 0) o->last_progress = now_ns(CLOCK_MONOTONIC);
     // Room for the batch and one more line of the longest kind (it may pass the batch's end).
-    make_room(o, PREFIX_BATCH_BYTES + plen + MAX_LINE_BYTES + 1 + SHORT_PREFIX_BYTES);
+    make_room(o, PREFIX_BATCH_BYTES + longest);
     char *d = o->buf + o->end, *batch_end = d + PREFIX_BATCH_BYTES;
     bool stop = false;
     while (p < end && d < batch_end) {
@@ -653,12 +659,19 @@ static size_t prefix_fast(struct route *r, const unsigned char *data, size_t len
         stop = true;
         break;
       }
-      if (short_prefix) memcpy(d, r->prefix, SHORT_PREFIX_BYTES);  // one block; the line overwrites the rest
-      else memcpy(d, r->prefix, plen);
-      // A short line with 16 bytes readable is one fixed block too (what follows it is overwritten).
-      if (line <= 16 && end - p >= 16) memcpy(d + plen, p, 16);
-      else memcpy(d + plen, p, line);
-      d += plen + line;
+      if (short_head) memcpy(d, head, SHORT_PREFIX_BYTES);  // one block; what follows overwrites the rest
+      else memcpy(d, head, hlen);
+      d += hlen;
+      if (json) {
+        d += json_escape(d, p, line - 1);
+        memcpy(d, "\"}\n", 3);
+        d += 3;
+      } else {
+        // A short line with 16 bytes readable is one fixed block too (what follows it is overwritten).
+        if (line <= 16 && end - p >= 16) memcpy(d, p, 16);
+        else memcpy(d, p, line);
+        d += line;
+      }
       p += line;
     }
     o->end = (size_t)(d - o->buf);
@@ -673,6 +686,23 @@ static size_t prefix_fast(struct route *r, const unsigned char *data, size_t len
     }
   }
   return (size_t)(p - data);
+}
+
+// The JSON hot loop: every line of a chunk carries the chunk's time (one clock read per read),
+// so the object's head up to "line":" is the same for all of them and is built once.
+static size_t json_fast(struct route *r, const unsigned char *data, size_t len, int64_t wall_ns) {
+  if (9 + 24 + r->json_head_len + r->pid_len + 9 > JSON_HEAD_MAX) return 0;
+  char head[JSON_HEAD_MAX], *d = head;
+  memcpy(d, "{\"time\":\"", 9);
+  d += 9;
+  d += rfc3339(d, wall_ns);
+  memcpy(d, r->json_head, r->json_head_len);
+  d += r->json_head_len;
+  memcpy(d, r->pid_text, r->pid_len);
+  d += r->pid_len;
+  memcpy(d, ",\"line\":\"", 9);
+  d += 9;
+  return lines_fast(r, data, len, head, (size_t)(d - head), true);
 }
 
 // The drop notices, once a reader has caught up: one line per program that lost lines.
@@ -953,7 +983,7 @@ static char *copy_bytes(napi_env env, napi_value v, size_t *len) {
   void *data = NULL;
   *len = 0;
   if (!get_bytes(env, v, &data, len)) return calloc(1, SHORT_PREFIX_BYTES + 1);
-  // Padded with zeros to SHORT_PREFIX_BYTES: prefix_fast copies a short prefix as one block.
+  // Padded with zeros to SHORT_PREFIX_BYTES: lines_fast copies a short prefix as one block.
   char *out = calloc(1, (*len > SHORT_PREFIX_BYTES ? *len : SHORT_PREFIX_BYTES) + 1);
   memcpy(out, data, *len);
   return out;
