@@ -90,11 +90,17 @@ for (const [runtime, argv] of Object.entries(caches)) {
   const cacheFile = join(dist, `corral.js.${runtime}.cache`);
   rmSync(cacheFile, { force: true });
   if (process.env.CORRAL_NO_CODE_CACHE || !argv[0]) continue;
-  execFileSync(argv[0], [...argv.slice(1), join(dist, "corral.js"), "--", "/bin/true"], {
-    stdio: "inherit",
-    env: { ...process.env, CORRAL_WRITE_CODE_CACHE: `${cacheFile}.tmp`, CORRAL_CONTROL_SOCKET: "", NODE_EXTRA_CA_CERTS: "" },
-  });
-  renameSync(`${cacheFile}.tmp`, cacheFile);
+  try {
+    execFileSync(argv[0], [...argv.slice(1), join(dist, "corral.js"), "--", "/bin/true"], {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, CORRAL_WRITE_CODE_CACHE: `${cacheFile}.tmp`, CORRAL_CONTROL_SOCKET: "", NODE_EXTRA_CA_CERTS: "" },
+    });
+    renameSync(`${cacheFile}.tmp`, cacheFile);
+  } catch (err) {
+    // An optimization only: corral starts without it as it did before there was one.
+    rmSync(`${cacheFile}.tmp`, { force: true });
+    console.warn(`build: no ${runtime} code cache (${err.message.split("\n")[0]}); corral starts without it`);
+  }
 }
 
 const kb = (f) => (statSync(join(dist, f)).size / 1024).toFixed(1);
