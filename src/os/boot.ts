@@ -1,16 +1,35 @@
-// The first code of dist/corral.js: it compiles the application, which the build inlined as one
-// string, with V8's code cache when a valid one lies next to the bundle. A string costs V8 almost
-// nothing to scan, where 145 KB of source costs a full pre-parse on every start; the cache skips
-// the compile of the code that runs as well. No cache, a cache from another build, another
-// Node or another runtime: the same source is compiled as it would have been, nothing else.
+// The first code of dist/corral.js: it compiles the application, which the build appended to
+// the same file as one comment, with V8's code cache when a valid one lies next to the bundle.
+// A comment costs V8 almost nothing to skip (a string literal of the same size cost ~4 M
+// instructions to scan), where 145 KB of source costs a full pre-parse on every start; the
+// cache skips the compile of the code that runs as well. No cache, a cache from another build,
+// another Node or another runtime: the same source is compiled as it would have been.
 import { readFileSync, writeFileSync } from "node:fs";
 import { Script } from "node:vm";
 
 /** Node's own CommonJS wrapper (`require("node:module").wrap`, whose load costs ~5 M instructions). */
 const CJS_WRAPPER = ["(function (exports, require, module, __filename, __dirname) { ", "\n});"] as const;
 
-declare const CORRAL_APP: string; // the application bundle's source, inlined by build/build.mjs
 declare const CORRAL_BUILD_ID: string; // changes with every build; a cache from another is stale
+
+/** Where the application starts: the comment build/build.mjs appends after this code, up to APP_END. */
+export const APP_START = "\n/*CORRAL-APP\n";
+/** Where the application ends: the end of the file. */
+export const APP_END = "\n*/\n";
+/** What stands for `*` `/` inside the application (it would end the comment); no NUL is in it. */
+export const APP_COMMENT_END = "*\0/";
+
+/**
+ * The application's source in the bundle's text `text`, or undefined when it has none.
+ * @example appSource(`boot();${APP_START}main()${APP_END}`) // "main()"
+ */
+export function appSource(text: string): string | undefined {
+  // The last: the boot's own copy of the marker comes before it (esbuild may print it with real
+  // newlines), and the build checks that the application holds none.
+  const start = text.lastIndexOf(APP_START);
+  if (start < 0 || !text.endsWith(APP_END)) return undefined;
+  return text.slice(start + APP_START.length, text.length - APP_END.length).replaceAll(APP_COMMENT_END, "*/");
+}
 
 /** The code cache next to the bundle, `corral.js.node.cache` or `corral.js.deno.cache`: CORRAL_BUILD_ID, a newline, V8's cached data. */
 export const CODE_CACHE_SUFFIX = ".cache";
@@ -58,10 +77,11 @@ export function boot(source: string, at: { file: string; buildId: string; cache:
   run(exports, require, module, at.file, __dirname);
 }
 
-if (typeof CORRAL_APP === "string") {
+const app = typeof CORRAL_BUILD_ID === "string" ? appSource(readFileSync(__filename, "latin1")) : undefined;
+if (app !== undefined) {
   // Node and Deno run different V8s: one cache file each, made by `npm run build`.
   const cacheFile = `${__filename}.${"Deno" in globalThis ? "deno" : "node"}${CODE_CACHE_SUFFIX}`;
   const writeTo = process.env[WRITE_CACHE_ENV] || undefined;
   const report = process.env[REPORT_CACHE_ENV] ? cacheFile : undefined;
-  boot(CORRAL_APP, { file: __filename, buildId: CORRAL_BUILD_ID, cache: writeTo ? undefined : readCodeCache(cacheFile, CORRAL_BUILD_ID), writeTo, report });
+  boot(app, { file: __filename, buildId: CORRAL_BUILD_ID, cache: writeTo ? undefined : readCodeCache(cacheFile, CORRAL_BUILD_ID), writeTo, report });
 }
