@@ -72,16 +72,17 @@ const app = (await esbuild.build({ ...common, entryPoints: [join(root, "src/main
   .outputFiles[0].text;
 // Same source, same id: a rebuild that changes nothing keeps its code cache valid.
 const buildId = createHash("sha256").update(app).digest("hex").slice(0, 16);
-// The application goes after the boot as one comment (src/os/boot.ts reads it back): plain
-// ASCII (esbuild escapes the rest), with no NUL, so `*` NUL `/` can stand for what would end it.
+// The application goes after the boot as one comment (src/os/boot.ts reads it back, as latin1):
+// plain ASCII (esbuild escapes the rest), its `*` `/` written as APP_COMMENT_END, "*~/".
 if (/[^\x01-\x7f]/.test(app)) throw new Error("build: the application bundle has a NUL or a non-ASCII byte");
 if (app.includes("\n/*CORRAL-APP\n")) throw new Error("build: the application bundle holds the marker of its own start");
+if (app.includes("*~/")) throw new Error("build: the application bundle holds \"*~/\", the stand-in for a comment's end");
 const boot = (await esbuild.build({
   ...common,
   entryPoints: [join(root, "src/os/boot.ts")],
   define: { CORRAL_BUILD_ID: JSON.stringify(buildId) },
   banner: { js: "#!/usr/bin/env node" },
-})).outputFiles[0].text + `\n/*CORRAL-APP\n${app.replaceAll("*/", "*\0/")}\n*/\n`;
+})).outputFiles[0].text + `\n/*CORRAL-APP\n${app.replaceAll("*/", "*~/")}\n*/\n`;
 writeFileSync(join(dist, "corral.js.tmp"), boot, { mode: 0o755 });
 chmodSync(join(dist, "corral.js.tmp"), 0o755);
 renameSync(join(dist, "corral.js.tmp"), join(dist, "corral.js"));

@@ -16,8 +16,12 @@ declare const CORRAL_BUILD_ID: string; // changes with every build; a cache from
 export const APP_START = "\n/*CORRAL-APP\n";
 /** Where the application ends: the end of the file. */
 export const APP_END = "\n*/\n";
-/** What stands for `*` `/` inside the application (it would end the comment); no NUL is in it. */
-export const APP_COMMENT_END = "*\0/";
+/**
+ * What stands for `*` `/` inside the application (it would end the comment); the build checks
+ * the application holds none. Printable: a NUL in the file makes Deno's CommonJS detection
+ * (`--unstable-detect-cjs`, for a copy named container-run) take the file for an ES module.
+ */
+export const APP_COMMENT_END = "*~/";
 
 /**
  * The application's source in the bundle's text `text`, or undefined when it has none.

@@ -10,14 +10,15 @@ import { alive, BUNDLE, corralPid, DENO_PERMISSIONS, denoBinary, run, skipOn, sl
 
 const LOOP = `trap 'exit 0' TERM; echo "main $$ up"; while :; do sleep 100 & wait $!; done`;
 // Prints "got NAME" the first time each of HUP, INT, USR1 arrives; exits 0 on TERM.
-const PY_COUNTER = `import signal, sys, time
+// One os.write per line: a print() can be cut by the next signal's handler ("gotgot HUP").
+const PY_COUNTER = `import os, signal, sys, time
 seen = set()
 def got(n, f):
     if n not in seen:
-        seen.add(n); print("got", signal.Signals(n).name[3:], flush=True)
+        seen.add(n); os.write(1, ("got %s\\n" % signal.Signals(n).name[3:]).encode())
 for s in (signal.SIGHUP, signal.SIGINT, signal.SIGUSR1): signal.signal(s, got)
 signal.signal(signal.SIGTERM, lambda n, f: sys.exit(0))
-print("ready", flush=True)
+os.write(1, b"ready\\n")
 while True: time.sleep(100)`;
 const onNode = (...args: string[]) => spawnSync(process.execPath, [BUNDLE, ...args], { encoding: "utf8" });
 const onDeno = (...args: string[]) => spawnSync(denoBinary(), ["run", ...DENO_PERMISSIONS, BUNDLE, ...args], { encoding: "utf8" });
