@@ -7,7 +7,7 @@ import { createServer as createTcpServer, type AddressInfo } from "node:net";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUNDLE, run, type Finished } from "../helpers.ts";
+import { BUNDLE, run, sleep, start, type Finished } from "../helpers.ts";
 
 const wait = (args: string[]) => run(["wait-until-healthy", ...args], { pid1: false });
 const lines = (r: Finished) => r.stderr.trim().split("\n").filter(Boolean);
@@ -28,6 +28,17 @@ async function closedPort(): Promise<number> {
   await new Promise((r) => s.close(r));
   return port;
 }
+
+test("SIGINT and SIGTERM end wait-until-healthy as they end any command (130, 143), on Deno too", async () => {
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    const c = start(["wait-until-healthy", "--url", "exec:false", "--timeout", "20s"], { pid1: false });
+    await sleep(1500); // past Deno's own signal thread start (~0.5 s)
+    c.child.kill(signal);
+    const r = await c.done;
+    assert.ok(r.code === code || r.signal === signal, `${signal}: code ${r.code}, signal ${r.signal}; ${r.stderr}`);
+    assert.ok(r.ms < 10_000, `${signal} took ${r.ms} ms`);
+  }
+});
 
 test("500, 500, 200: healthy on the third probe, exit 0", async () => {
   const statuses = [500, 500, 200];
@@ -106,7 +117,7 @@ test("exec: is healthy when the command exits 0; quoting works as in a shell", a
 });
 
 test("an exec: probe that outlives its time is killed with its process group", async () => {
-  const marker = "31.4159";
+  const marker = `31.${process.pid}`; // this run's own: the other runtime's pass may run this test at the same time
   const r = await wait(["--url", `exec:sh -c 'sleep ${marker}; true'`, "--timeout", "1s"]);
   assert.is(r.code, 1);
   assert.match(r.stderr, /\(last: sh gave no result within (1s|9\d\dms)\)/, r.stderr);
