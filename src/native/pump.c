@@ -252,7 +252,7 @@ static void output_flush(struct output *o) {
     return;
   }
   if (o->start == o->end) o->start = o->end = 0;
-  watch_output(o, o->start < o->end);
+  watch_output(o, !o->broken && o->start < o->end);  // a broken pipe is always "ready": never watch it
 }
 
 static void remove_and_rename(const char *from, const char *to) {
@@ -522,7 +522,18 @@ static size_t feed_raw_fd(struct route *r, const unsigned char *data, size_t len
     if (must_wait(o)) return pos;
     const unsigned char *nl = memchr(data + pos, '\n', len - pos);
     size_t piece = (nl ? (size_t)(nl - data) + 1 : len) - pos;
-    if (r->at_line_start) r->skip_line = !admit(r, piece);
+    if (r->at_line_start) {
+      r->skip_line = !admit(r, piece);
+    } else if (!r->skip_line && queued(o) + piece > QUEUE_LIMIT_BYTES) {
+      // A line that does not end (a progress bar, a blob) under a stalled reader: the rest of it
+      // is dropped and counted as admit() counts a line, and what was kept is closed.
+      r->skip_line = true;
+      r->dropped++;
+      o->dropping = true;
+      make_room(o, 1);
+      o->buf[o->end++] = '\n';
+      o->mid_line = false;
+    }
     if (!r->skip_line) {
       if (queued(o) == 0) o->last_progress = now_ns(CLOCK_MONOTONIC);
       make_room(o, piece);
@@ -676,6 +687,7 @@ static size_t lines_fast(struct route *r, const unsigned char *data, size_t len,
     }
     o->end = (size_t)(d - o->buf);
     if (queued(o) >= FILE_BATCH_BYTES && !o->polled) output_flush(o);
+    if (o->broken) return len;  // the reader is gone (EPIPE): the rest is discarded, as emit_line does
     if (stop) break;
   }
   if (p > data) {
@@ -737,7 +749,16 @@ static void end_route(struct route *r) {
     r->partial_len = 0;
     r->continued = false;
   }
-  output_flush(r->out);
+  struct output *o = r->out;
+  if (o->notice_due && o->mid_line && !r->at_line_start && !o->is_file && !o->broken) {
+    // The line this program left open would hold the drop notices back for good: close it.
+    make_room(o, 1);
+    o->buf[o->end++] = '\n';
+    o->mid_line = false;
+    o->notice_due = false;
+    append_notices(o);
+  }
+  output_flush(o);
   watch_route(r, false);
   close(r->fd);
   r->fd = -1;

@@ -6,7 +6,8 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { corralPid, run, sleep, start } from "../helpers.ts";
+import { corralPid, run, runtimeCommand, sleep, start } from "../helpers.ts";
+import { spawn } from "node:child_process";
 
 const dir = mkdtempSync(join(tmpdir(), "corral-pump-"));
 let configs = 0;
@@ -168,6 +169,52 @@ test("JSON: a line longer than 16 KiB is cut into pieces, the later ones marked 
   const lines = jsonLines(r.stdout);
   assert.equal(lines.map((o) => (o["line"] as string).length), [16384, 16384, 40000 - 2 * 16384]);
   assert.equal(lines.map((o) => o["continued"] === true), [false, true, true]);
+});
+
+/** corral (not PID 1) with `conf`, its stdout into the shell command `reader`; its pid and an end. */
+async function piped(conf: string, reader: string): Promise<{ pid: number; stop: () => Promise<void> }> {
+  const sh = spawn("sh", ["-c", `exec ${runtimeCommand()} --config ${conf} 2>/dev/null | ${reader}`],
+    { stdio: "ignore", env: { ...process.env, CORRAL_CONTROL_SOCKET: "", NODE_EXTRA_CA_CERTS: "" } });
+  const done = new Promise<void>((resolve) => sh.on("close", () => resolve()));
+  let pid = 0;
+  for (let i = 0; i < 200 && !pid; i++) {
+    await sleep(25);
+    const found = readdirSync("/proc").filter((p) => /^\d+$/.test(p)).find((p) => {
+      try {
+        const argv = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
+        return argv[0] !== "sh" && argv.includes(conf); // corral itself, not the shell around it
+      } catch { return false; }
+    });
+    if (found) pid = Number(found);
+  }
+  if (!pid) throw new Error("corral did not start");
+  return { pid, stop: async () => { try { process.kill(pid, "SIGTERM"); } catch { /* gone */ } await done; } };
+}
+const cpuTicks = (pid: number) => { const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" "); return Number(f[11]) + Number(f[12]); };
+const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
+
+test("once corral's stdout is gone (EPIPE), the pump is idle when the program is (prefix and JSON)", async () => {
+  for (const keys of ["log_prefix=true", "log_format=json"]) {
+    const conf = config(program("out", `sh -c 'yes | head -c 20000000; sleep 100'`, keys));
+    const c = await piped(conf, "head -c 3000000 > /dev/null");
+    await sleep(3000); // the reader is gone and the program has written all it writes
+    const before = cpuTicks(c.pid);
+    await sleep(2000);
+    const used = cpuTicks(c.pid) - before;
+    await c.stop();
+    assert.ok(used < 20, `${keys}: corral used ${used} ticks of CPU in 2 s with nothing to do`);
+  }
+});
+
+test("a line that never ends, with events on and a stalled reader, costs bounded memory", async () => {
+  const conf = config(program("out", `sh -c "yes | tr -d '\\n'"`, "stdout_events_enabled=true"));
+  const c = await piped(conf, "sleep 30");
+  await sleep(4000); // the runtime's heap has grown to its plateau (~3 s here; unbounded, it grew ~140 MiB/s)
+  const before = rssKb(c.pid);
+  await sleep(4000);
+  const grown = rssKb(c.pid) - before;
+  await c.stop();
+  assert.ok(grown < 16 * 1024, `RSS grew by ${grown} kB in 4 s`);
 });
 
 test("--log-format with another value is refused naming the flag and the value", async () => {
