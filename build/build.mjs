@@ -1,6 +1,6 @@
-// Builds dist/: corral.js (one minified bundle with a shebang: src/os/boot.ts with the
-// application inlined as a string), the native addon beside it (corral.node from src/native)
-// and corral.js.cache, V8's code cache for this Node (optional: start-up without it is as before).
+// Builds dist/: corral.js (one minified file with a shebang: src/os/boot.ts, then the
+// application as one comment it reads back), the native addon beside it (corral.node from
+// src/native) and corral.js.{node,deno}.cache, V8's code caches (optional: start-up without them is as before).
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -55,7 +55,7 @@ if (Math.max(...sources.map(mtime)) > mtime(addon)) {
   });
 }
 install(addon, join(dist, "corral.node"));
-// The application bundle, kept in memory: it is inlined into dist/corral.js as one string.
+// The application bundle, kept in memory: it goes into dist/corral.js after the boot.
 const common = {
   bundle: true,
   minify: true,
@@ -75,14 +75,14 @@ const buildId = createHash("sha256").update(app).digest("hex").slice(0, 16);
 // The application goes after the boot as one comment (src/os/boot.ts reads it back, as latin1):
 // plain ASCII (esbuild escapes the rest), its `*` `/` written as APP_COMMENT_END, "*~/".
 if (/[^\x01-\x7f]/.test(app)) throw new Error("build: the application bundle has a NUL or a non-ASCII byte");
-if (app.includes("\n/*CORRAL-APP\n")) throw new Error("build: the application bundle holds the marker of its own start");
+if (app.includes("\n/*CORRAL-APP ")) throw new Error("build: the application bundle holds the marker of its own start");
 if (app.includes("*~/")) throw new Error("build: the application bundle holds \"*~/\", the stand-in for a comment's end");
 const boot = (await esbuild.build({
   ...common,
   entryPoints: [join(root, "src/os/boot.ts")],
   define: { CORRAL_BUILD_ID: JSON.stringify(buildId) },
   banner: { js: "#!/usr/bin/env node" },
-})).outputFiles[0].text + `\n/*CORRAL-APP\n${app.replaceAll("*/", "*~/")}\n*/\n`;
+})).outputFiles[0].text + `\n/*CORRAL-APP ${buildId}\n${app.replaceAll("*/", "*~/")}\n*/\n`;
 writeFileSync(join(dist, "corral.js.tmp"), boot, { mode: 0o755 });
 chmodSync(join(dist, "corral.js.tmp"), 0o755);
 renameSync(join(dist, "corral.js.tmp"), join(dist, "corral.js"));
@@ -90,6 +90,13 @@ writeFileSync(join(dist, "package.json"), '{"type":"commonjs"}\n');
 
 // The code cache of `corral -- /bin/true` for each runtime, written by that run at its exit
 // (src/os/boot.ts). Another Node, Deno or build rejects it and compiles the source instead.
+/** The environment of a cache-making run: no V8 flags from the build's (a cache made with any is rejected without them). */
+function cacheEnv(writeTo) {
+  const env = { ...process.env, CORRAL_WRITE_CODE_CACHE: writeTo, CORRAL_CONTROL_SOCKET: "", NODE_EXTRA_CA_CERTS: "" };
+  delete env.NODE_OPTIONS;
+  delete env.DENO_V8_FLAGS; // Deno refuses an empty one
+  return env;
+}
 const caches = { node: [process.execPath], deno: [denoBinary(), "run", "--no-prompt", "--unstable-detect-cjs", "--allow-all"] };
 for (const [runtime, argv] of Object.entries(caches)) {
   const cacheFile = join(dist, `corral.js.${runtime}.cache`);
@@ -98,7 +105,7 @@ for (const [runtime, argv] of Object.entries(caches)) {
   try {
     execFileSync(argv[0], [...argv.slice(1), join(dist, "corral.js"), "--", "/bin/true"], {
       stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, CORRAL_WRITE_CODE_CACHE: `${cacheFile}.tmp`, CORRAL_CONTROL_SOCKET: "", NODE_EXTRA_CA_CERTS: "" },
+      env: cacheEnv(`${cacheFile}.tmp`),
     });
     renameSync(`${cacheFile}.tmp`, cacheFile);
   } catch (err) {
@@ -109,7 +116,7 @@ for (const [runtime, argv] of Object.entries(caches)) {
 }
 
 const kb = (f) => (statSync(join(dist, f)).size / 1024).toFixed(1);
-rmSync(join(dist, "unix_dgram.node"), { force: true });
-rmSync(join(dist, "corral.js.cache"), { force: true }); // the name before there was one per runtime // shipped by builds before corral.node received datagrams
+rmSync(join(dist, "unix_dgram.node"), { force: true }); // shipped by builds before corral.node received datagrams
+rmSync(join(dist, "corral.js.cache"), { force: true }); // the name before there was one per runtime
 console.log(`dist/corral.js ${kb("corral.js")} KB, corral.node ${kb("corral.node")} KB` +
   Object.keys(caches).map((r) => `corral.js.${r}.cache`).filter((f) => existsSync(join(dist, f))).map((f) => `, ${f} ${kb(f)} KB`).join(""));

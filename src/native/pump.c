@@ -957,7 +957,11 @@ static struct output *fd_output(int target) {
     if (fd >= 0) o->wfd = fd;
     // A bigger pipe to the reader as well: fewer, larger writes and wake-ups on both sides
     // (best effort, as for the programs' pipes).
-    if (S_ISFIFO(st.st_mode)) fcntl(o->wfd, F_SETPIPE_SZ, READ_BYTES);
+    // Only ever grown: a pipe someone made bigger stays so.
+    if (S_ISFIFO(st.st_mode)) {
+      int size = fcntl(o->wfd, F_GETPIPE_SZ);
+      if (size >= 0 && size < READ_BYTES) fcntl(o->wfd, F_SETPIPE_SZ, READ_BYTES);
+    }
   } else if (S_ISSOCK(st.st_mode)) {
     o->use_send = true;
   }

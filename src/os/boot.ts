@@ -12,8 +12,18 @@ const CJS_WRAPPER = ["(function (exports, require, module, __filename, __dirname
 
 declare const CORRAL_BUILD_ID: string; // changes with every build; a cache from another is stale
 
+/**
+ * What a code cache must have been made by: this build, on this runtime and V8 (V8 checks only
+ * its own version, and Node builds with one V8 may differ), on this architecture.
+ * @example cacheKey("1a2b") // "1a2b node v20.20.2 v8 11.3.244.8-node.33 x64"
+ */
+export function cacheKey(buildId: string): string {
+  const deno = process.versions.deno ? ` deno ${process.versions.deno}` : "";
+  return `${buildId} node ${process.version} v8 ${process.versions.v8} ${process.arch}${deno}`;
+}
+
 /** Where the application starts: the comment build/build.mjs appends after this code, up to APP_END. */
-export const APP_START = "\n/*CORRAL-APP\n";
+export const appStart = (buildId: string) => `\n/*CORRAL-APP ${buildId}\n`;
 /** Where the application ends: the end of the file. */
 export const APP_END = "\n*/\n";
 /**
@@ -23,19 +33,30 @@ export const APP_END = "\n*/\n";
  */
 export const APP_COMMENT_END = "*~/";
 
-/**
- * The application's source in the bundle's text `text`, or undefined when it has none.
- * @example appSource(`boot();${APP_START}main()${APP_END}`) // "main()"
- */
-export function appSource(text: string): string | undefined {
-  // The last: the boot's own copy of the marker comes before it (esbuild may print it with real
-  // newlines), and the build checks that the application holds none.
-  const start = text.lastIndexOf(APP_START);
-  if (start < 0 || !text.endsWith(APP_END)) return undefined;
-  return text.slice(start + APP_START.length, text.length - APP_END.length).replaceAll(APP_COMMENT_END, "*/");
+/** The application in the bundle's text: its source and the line it starts on (0-based). */
+export interface AppSource {
+  source: string;
+  line: number;
 }
 
-/** The code cache next to the bundle, `corral.js.node.cache` or `corral.js.deno.cache`: CORRAL_BUILD_ID, a newline, V8's cached data. */
+/**
+ * The application of build `buildId` in the bundle's text `text`, or undefined when there is
+ * none (a damaged file, or a boot and an application of two builds).
+ * @example appSource(`boot();${appStart("1a")}main()${APP_END}`, "1a") // { source: "main()", line: 1 }
+ */
+export function appSource(text: string, buildId: string): AppSource | undefined {
+  // The last: the boot's own text of the marker comes before it (esbuild may print it with
+  // real newlines), and the build checks that the application holds none.
+  const marker = appStart(buildId);
+  const start = text.lastIndexOf(marker);
+  if (start < 0 || !text.endsWith(APP_END)) return undefined;
+  let line = 0;
+  for (let i = text.indexOf("\n"); i >= 0 && i < start + marker.length; i = text.indexOf("\n", i + 1)) line++;
+  const source = text.slice(start + marker.length, text.length - APP_END.length).replaceAll(APP_COMMENT_END, "*/");
+  return { source, line };
+}
+
+/** The code cache next to the bundle, `corral.js.node.cache` or `corral.js.deno.cache`: its cacheKey(), a newline, V8's cached data. */
 export const CODE_CACHE_SUFFIX = ".cache";
 /** Set to a path by the build: the run writes its code cache there at exit. */
 export const WRITE_CACHE_ENV = "CORRAL_WRITE_CODE_CACHE";
@@ -43,28 +64,30 @@ export const WRITE_CACHE_ENV = "CORRAL_WRITE_CODE_CACHE";
 export const REPORT_CACHE_ENV = "CORRAL_CODE_CACHE_REPORT";
 
 /**
- * Reads the code cache of this build from `file`, or undefined when there is none or it is
- * another build's (V8 itself checks the Node version and flags; only by length for the source).
- * @example const data = readCodeCache("/opt/corral/corral.js.cache", "1a2b"); // Buffer or undefined
+ * Reads the code cache made with `key` (cacheKey()) from `file`, or undefined when there is
+ * none or it is another build's or runtime's (V8 itself checks its version and flags, and the
+ * source only by its length).
+ * @example const data = readCodeCache("/opt/corral/corral.js.node.cache", cacheKey("1a2b")); // Buffer or undefined
  */
-export function readCodeCache(file: string, buildId: string): Buffer | undefined {
+export function readCodeCache(file: string, key: string): Buffer | undefined {
   let bytes: Buffer;
   try {
     bytes = readFileSync(file);
   } catch {
     return undefined;
   }
-  const header = `${buildId}\n`;
+  const header = `${key}\n`;
   return bytes.subarray(0, header.length).toString("latin1") === header ? bytes.subarray(header.length) : undefined;
 }
 
 /**
  * Compiles `source` as a CommonJS module body and runs it with this module's `require`,
  * using (and, when `writeTo` is set, writing at exit) the code cache.
- * @example boot("console.log(1)", { file: __filename, buildId: "x", cache: undefined });
+ * @example boot({ source: "console.log(1)", line: 0 }, { file: __filename, key: cacheKey("x"), cache: undefined });
  */
-export function boot(source: string, at: { file: string; buildId: string; cache: Buffer | undefined; writeTo?: string; report?: string }): void {
-  const script = new Script(`${CJS_WRAPPER[0]}${source}${CJS_WRAPPER[1]}`, { filename: at.file, cachedData: at.cache });
+export function boot(app: AppSource, at: { file: string; key: string; cache: Buffer | undefined; writeTo?: string; report?: string }): void {
+  // lineOffset: stack traces name the lines of dist/corral.js itself.
+  const script = new Script(`${CJS_WRAPPER[0]}${app.source}${CJS_WRAPPER[1]}`, { filename: at.file, lineOffset: app.line, cachedData: at.cache });
   if (at.report) {
     const verdict = at.cache === undefined ? "absent" : script.cachedDataRejected ? "rejected" : "used";
     process.stderr.write(`corral: code cache ${at.report}: ${verdict}\n`);
@@ -72,7 +95,7 @@ export function boot(source: string, at: { file: string; buildId: string; cache:
   if (at.writeTo) {
     // After the run: the cache then holds every function the run compiled, not only the top level.
     const writeTo = at.writeTo;
-    const write = () => writeFileSync(writeTo, Buffer.concat([Buffer.from(`${at.buildId}\n`, "latin1"), script.createCachedData()]));
+    const write = () => writeFileSync(writeTo, Buffer.concat([Buffer.from(`${at.key}\n`, "latin1"), script.createCachedData()]));
     // Node's process.exit fires "exit"; Deno.exit (what the Deno seam calls) fires "unload".
     if ("Deno" in globalThis) (globalThis as unknown as EventTarget).addEventListener("unload", write);
     else process.on("exit", write);
@@ -81,11 +104,17 @@ export function boot(source: string, at: { file: string; buildId: string; cache:
   run(exports, require, module, at.file, __dirname);
 }
 
-const app = typeof CORRAL_BUILD_ID === "string" ? appSource(readFileSync(__filename, "latin1")) : undefined;
-if (app !== undefined) {
+if (typeof CORRAL_BUILD_ID === "string") {
+  const app = appSource(readFileSync(__filename, "latin1"), CORRAL_BUILD_ID);
+  if (app === undefined) {
+    // A cut or mixed file must not pass for a job that ran and exited 0.
+    process.stderr.write(`corral: ${__filename} is damaged: the application after its boot is missing or from another build; install it again\n`);
+    process.exit(1);
+  }
   // Node and Deno run different V8s: one cache file each, made by `npm run build`.
   const cacheFile = `${__filename}.${"Deno" in globalThis ? "deno" : "node"}${CODE_CACHE_SUFFIX}`;
+  const key = cacheKey(CORRAL_BUILD_ID);
   const writeTo = process.env[WRITE_CACHE_ENV] || undefined;
   const report = process.env[REPORT_CACHE_ENV] ? cacheFile : undefined;
-  boot(app, { file: __filename, buildId: CORRAL_BUILD_ID, cache: writeTo ? undefined : readCodeCache(cacheFile, CORRAL_BUILD_ID), writeTo, report });
+  boot(app, { file: __filename, key, cache: writeTo ? undefined : readCodeCache(cacheFile, key), writeTo, report });
 }

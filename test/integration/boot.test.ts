@@ -42,8 +42,11 @@ test("a missing code cache: the source is compiled, the run is the same", () => 
   assert.match(r.stderr, `${CACHE}: absent`);
 });
 
-test("another build's code cache (other id) is not read", () => {
-  const r = runWith((cache) => writeFileSync(cache, Buffer.concat([Buffer.from("0123456789abcdef\n"), readFileSync(cache).subarray(17)])));
+test("another build's or runtime's code cache (other key) is not read", () => {
+  const r = runWith((cache) => {
+    const bytes = readFileSync(cache), eol = bytes.indexOf(10);
+    writeFileSync(cache, Buffer.concat([Buffer.from(`0123456789abcdef${bytes.subarray(16, eol).toString("latin1")}`), bytes.subarray(eol)]));
+  });
   assert.is(r.code, 3, r.stderr);
   assert.match(r.stderr, `${CACHE}: absent`);
 });
@@ -54,6 +57,21 @@ test("a truncated code cache with this build's id is rejected by V8, and the run
   const r = runWith((cache) => writeFileSync(cache, readFileSync(cache).subarray(0, 5000)));
   assert.is(r.code, 3, r.stderr);
   assert.match(r.stderr, `${CACHE}: rejected`);
+});
+
+test("a bundle cut short (its application's end gone) says so and exits 1, running nothing", () => {
+  const dir = mkdtempSync(join(tmpdir(), "corral-boot-"));
+  try {
+    for (const f of ["corral.node", "package.json"]) copyFileSync(join(DIST, f), join(dir, f));
+    writeFileSync(join(dir, "corral.js"), readFileSync(join(DIST, "corral.js")).subarray(0, -1));
+    const argv = runtimeArgv(join(dir, "corral.js"));
+    const r = spawnSync(argv[0]!, [...argv.slice(1), "--", "sh", "-c", "echo RAN; exit 3"], { encoding: "utf8", env: { ...process.env, NODE_EXTRA_CA_CERTS: "" } });
+    assert.is(r.status, 1, r.stderr);
+    assert.is(r.stdout, "");
+    assert.match(r.stderr, /corral: .*corral\.js is damaged: the application after its boot is missing or from another build/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

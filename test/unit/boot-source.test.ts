@@ -1,23 +1,32 @@
-// How the bundle carries the application: one comment after the boot, read back whole.
+// How the bundle carries the application: one comment after the boot, read back whole, and
+// the key a code cache must carry.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { APP_COMMENT_END, APP_END, APP_START, appSource } from "../../src/os/boot.ts";
+import { APP_COMMENT_END, APP_END, appSource, appStart, cacheKey } from "../../src/os/boot.ts";
 
-const bundle = (boot: string, app: string) => `${boot}${APP_START}${app.replaceAll("*/", APP_COMMENT_END)}${APP_END}`;
+const bundle = (boot: string, app: string, id = "1a2b") => `${boot}${appStart(id)}${app.replaceAll("*/", APP_COMMENT_END)}${APP_END}`;
 
-test("the application comes back as it was, a comment's end inside it included", () => {
+test("the application comes back as it was, a comment's end inside it included, with the line it starts on", () => {
   const app = 'const re=/a*/g;let s="*/";\nmain()';
-  assert.is(appSource(bundle("#!/usr/bin/env node\nboot()", app)), app);
+  assert.equal(appSource(bundle("#!/usr/bin/env node\nboot()", app), "1a2b"), { source: app, line: 3 });
 });
 
 test("the boot's own copy of the marker (esbuild may print it with real newlines) is not taken for the start", () => {
-  const boot = `const m=\`${APP_START}\`;boot()`;
-  assert.is(appSource(bundle(boot, "main()")), "main()");
+  const boot = `const m=\`${appStart("1a2b")}\`;boot()`;
+  assert.equal(appSource(bundle(boot, "main()"), "1a2b")?.source, "main()");
 });
 
-test("a text without the appended application has none", () => {
-  assert.is(appSource("#!/usr/bin/env node\nboot()"), undefined);
-  assert.is(appSource(`boot()${APP_START}main()`), undefined, "cut short: no end");
+test("a text without this build's application has none: cut short, missing, or another build's", () => {
+  assert.is(appSource("#!/usr/bin/env node\nboot()", "1a2b"), undefined);
+  assert.is(appSource(`boot()${appStart("1a2b")}main()`, "1a2b"), undefined, "cut short: no end");
+  assert.is(appSource(bundle("boot()", "main()", "ffff"), "1a2b"), undefined, "another build's application");
+});
+
+test("a code cache's key names the build, the runtime, V8 and the architecture", () => {
+  const key = cacheKey("1a2b");
+  assert.ok(key.startsWith("1a2b "));
+  for (const part of [process.version, process.versions.v8, process.arch]) assert.ok(key.includes(part), `${part} in ${key}`);
+  assert.is.not(cacheKey("1a2c"), key);
 });
 
 test.run();
