@@ -22,7 +22,11 @@ export function cacheKey(buildId: string): string {
   return `${buildId} node ${process.version} v8 ${process.versions.v8} ${process.arch}${deno}`;
 }
 
-/** Where the application starts: the comment build/build.mjs appends after this code, up to APP_END. */
+/**
+ * Where build `buildId`'s application starts: the comment build/build.mjs appends after this
+ * code, up to APP_END.
+ * @example appStart("1a2b") // "\n/*CORRAL-APP 1a2b\n"
+ */
 export const appStart = (buildId: string) => `\n/*CORRAL-APP ${buildId}\n`;
 /** Where the application ends: the end of the file. */
 export const APP_END = "\n*/\n";

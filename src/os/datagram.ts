@@ -69,16 +69,24 @@ export function bindDatagram(native: Native, channel: PumpChannel, path: string,
   };
 }
 
+/** Linux errno names libuv's table lacks (util.getSystemErrorName says "Unknown system error"). */
+const ERRNO_NOT_IN_LIBUV: Readonly<Record<number, string>> = {
+  8: "ENOEXEC", 10: "ECHILD", 33: "EDOM", 35: "EDEADLK", 37: "ENOLCK", 42: "ENOMSG", 43: "EIDRM", 60: "ENOSTR", 62: "ETIME",
+  63: "ENOSR", 67: "ENOLINK", 72: "EMULTIHOP", 74: "EBADMSG", 102: "ENETRESET", 115: "EINPROGRESS", 116: "ESTALE", 122: "EDQUOT",
+};
+
 /**
- * The errno's name ("EADDRINUSE"), or "errno N".
+ * The errno's name ("EADDRINUSE"), or "errno N". node:util is loaded with Node itself, where
+ * node:os (constants.errno) would cost ~3.6 M instructions at start-up.
  * @example errnoName(98) // "EADDRINUSE"
  */
 export function errnoName(errno: number): string {
-  // node:util is loaded with Node itself; node:os (constants.errno) would cost ~3.6 M instructions at start.
+  const n = Math.abs(errno);
+  if (ERRNO_NOT_IN_LIBUV[n]) return ERRNO_NOT_IN_LIBUV[n];
   try {
-    const name = getSystemErrorName(-Math.abs(errno));
-    return name.startsWith("E") ? name : `errno ${errno}`;
+    const name = getSystemErrorName(-n);
+    return name.startsWith("E") ? name : `errno ${n}`;
   } catch {
-    return `errno ${errno}`;
+    return `errno ${n}`;
   }
 }

@@ -1,11 +1,10 @@
 // The Node.js implementation of the seam: libuv signal handles plus corral.node (whose
 // pump thread also serves Deno: see deno.ts).
 import { basename } from "node:path";
-import { getSystemErrorName } from "node:util";
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { loadAddon, type Native } from "./native.ts";
 import { httpStatus, tcpConnect } from "./net.ts";
-import { bindDatagram } from "./datagram.ts";
+import { bindDatagram, errnoName } from "./datagram.ts";
 import { PumpChannel } from "./pump-channel.ts";
 import { EAGAIN, type ChildExit, type LogRoute, type Os, type PipeReader, type SpawnSpec } from "./types.ts";
 
@@ -122,13 +121,7 @@ export function nodeOs(): Os {
       }
     },
     tmpDir: () => tmpDir(process.env),
-    errnoName(errno) {
-      try {
-        return getSystemErrorName(-errno);
-      } catch {
-        return `errno ${errno}`;
-      }
-    },
+    errnoName,
     httpStatus,
     tcpConnect,
   };
