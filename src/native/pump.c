@@ -404,6 +404,38 @@ static bool admit(struct route *r, size_t size) {
   return false;
 }
 
+/** The most json_object_head() writes for route `r`. */
+#define JSON_OBJECT_HEAD_BYTES(r) (9 + 24 + (r)->json_head_len + (r)->pid_len + 17 + 9)
+
+// Writes a JSON line's object up to its "line" string's first character at `d`:
+// {"time":"…","program":…,"stream":…,"pid":N[,"continued":true],"line":" — its length.
+static size_t json_object_head(const struct route *r, char *d, int64_t wall_ns, bool continued) {
+  char *start = d;
+  memcpy(d, "{\"time\":\"", 9);
+  d += 9;
+  d += rfc3339(d, wall_ns);
+  memcpy(d, r->json_head, r->json_head_len);
+  d += r->json_head_len;
+  memcpy(d, r->pid_text, r->pid_len);
+  d += r->pid_len;
+  if (continued) {
+    memcpy(d, ",\"continued\":true", 17);
+    d += 17;
+  }
+  memcpy(d, ",\"line\":\"", 9);
+  d += 9;
+  return (size_t)(d - start);
+}
+
+// A line of `o` has ended: drop notices held back until then go out now.
+static void line_ended(struct output *o) {
+  o->mid_line = false;
+  if (o->notice_due) {
+    o->notice_due = false;
+    append_notices(o);
+  }
+}
+
 // One line (or piece of an overlong one) of a prefix or JSON route, newline added.
 static void emit_line(struct route *r, const unsigned char *bytes, size_t n, bool continued, int64_t wall_ns) {
   struct output *o = r->out;
@@ -411,19 +443,7 @@ static void emit_line(struct route *r, const unsigned char *bytes, size_t n, boo
   make_room(o, LINE_ROOM);
   char *at = o->buf + o->end, *d = at;
   if (r->format == FORMAT_JSON) {
-    memcpy(d, "{\"time\":\"", 9);
-    d += 9;
-    d += rfc3339(d, wall_ns);
-    memcpy(d, r->json_head, r->json_head_len);
-    d += r->json_head_len;
-    memcpy(d, r->pid_text, r->pid_len);
-    d += r->pid_len;
-    if (continued) {
-      memcpy(d, ",\"continued\":true", 17);
-      d += 17;
-    }
-    memcpy(d, ",\"line\":\"", 9);
-    d += 9;
+    d += json_object_head(r, d, wall_ns, continued);
     d += json_escape(d, bytes, n);
     memcpy(d, "\"}\n", 3);
     d += 3;
@@ -445,11 +465,7 @@ static void emit_line(struct route *r, const unsigned char *bytes, size_t n, boo
     at = o->buf;
   }
   o->end = (size_t)(at - o->buf) + size;
-  o->mid_line = false;
-  if (o->notice_due) {
-    o->notice_due = false;
-    append_notices(o);
-  }
+  line_ended(o);
   // Write as we go (unless the reader is known to be full): a chunk of short lines can grow
   // several times over once formatted.
   if (queued(o) >= FILE_BATCH_BYTES && !o->polled) output_flush(o);
@@ -539,11 +555,8 @@ static size_t feed_raw_fd(struct route *r, const unsigned char *data, size_t len
       make_room(o, piece);
       memcpy(o->buf + o->end, data + pos, piece);
       o->end += piece;
-      o->mid_line = nl == NULL;
-      if (o->notice_due && !o->mid_line) {
-        o->notice_due = false;
-        append_notices(o);
-      }
+      if (nl) line_ended(o);
+      else o->mid_line = true;
       if (queued(o) >= FILE_BATCH_BYTES && !o->polled) output_flush(o);
     }
     r->at_line_start = nl != NULL;
@@ -690,31 +703,16 @@ static size_t lines_fast(struct route *r, const unsigned char *data, size_t len,
     if (o->broken) return len;  // the reader is gone (EPIPE): the rest is discarded, as emit_line does
     if (stop) break;
   }
-  if (p > data) {
-    o->mid_line = false;
-    if (o->notice_due) {
-      o->notice_due = false;
-      append_notices(o);
-    }
-  }
+  if (p > data) line_ended(o);
   return (size_t)(p - data);
 }
 
 // The JSON hot loop: every line of a chunk carries the chunk's time (one clock read per read),
 // so the object's head up to "line":" is the same for all of them and is built once.
 static size_t json_fast(struct route *r, const unsigned char *data, size_t len, int64_t wall_ns) {
-  if (9 + 24 + r->json_head_len + r->pid_len + 9 > JSON_HEAD_MAX) return 0;
-  char head[JSON_HEAD_MAX], *d = head;
-  memcpy(d, "{\"time\":\"", 9);
-  d += 9;
-  d += rfc3339(d, wall_ns);
-  memcpy(d, r->json_head, r->json_head_len);
-  d += r->json_head_len;
-  memcpy(d, r->pid_text, r->pid_len);
-  d += r->pid_len;
-  memcpy(d, ",\"line\":\"", 9);
-  d += 9;
-  return lines_fast(r, data, len, head, (size_t)(d - head), true);
+  if (JSON_OBJECT_HEAD_BYTES(r) > JSON_HEAD_MAX) return 0;
+  char head[JSON_HEAD_MAX];
+  return lines_fast(r, data, len, head, json_object_head(r, head, wall_ns, false), true);
 }
 
 // The drop notices, once a reader has caught up: one line per program that lost lines.
@@ -754,9 +752,7 @@ static void end_route(struct route *r) {
     // The line this program left open would hold the drop notices back for good: close it.
     make_room(o, 1);
     o->buf[o->end++] = '\n';
-    o->mid_line = false;
-    o->notice_due = false;
-    append_notices(o);
+    line_ended(o);
   }
   output_flush(o);
   watch_route(r, false);
