@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { RUNTIME, corralPid, have, runtimeArgv, sleep, start, until } from "../helpers.ts";
+import { RUNTIME, corralPid, have, runtimeArgv, skip, sleep, start, until } from "../helpers.ts";
 
 const SEED = resolve("test/fixtures/seed-004");
 /** Debian's python3, which has the supervisor package (supervisor.childutils). */
@@ -171,8 +171,7 @@ const EXPECTED_RUNNING = ["a:a", "b:b_0", "b:b_1", "site:web", "watch:watch"];
 
 test("a supervisor.childutils listener gets PROCESS_STATE_RUNNING of every program and TICK_5; FAIL is re-sent, OK acknowledges (supervisord alike)", async () => {
   if (!existsSync(PYTHON) || !have("supervisord")) {
-    console.log("skipped: Debian's python3 with the supervisor package is needed");
-    return;
+    return skip("Debian's python3 with the supervisor package is needed");
   }
   const runs: Array<[string, string[]]> = [["corral", [...runtimeArgv(), "--config"]]];
   if (RUNTIME === "node") runs.unshift(["supervisord", [SUPERVISORD, "-n", "-c"]]);
@@ -212,7 +211,7 @@ const BURST = 334;
 const BUFFER_SIZE = 10;
 
 test("1000+ state changes against a slow listener: nothing lost beyond buffer_size, every drop counted, programs unaffected", async () => {
-  if (!existsSync(PYTHON)) return void console.log("skipped: /usr/bin/python3 is needed");
+  if (!existsSync(PYTHON)) return skip("/usr/bin/python3 is needed");
   const dir = mkdtempSync(join(tmpdir(), "corral-burst-"));
   try {
     writeFileSync(join(dir, "slow.py"), `#!${PYTHON}
@@ -275,7 +274,7 @@ buffer_size=${BUFFER_SIZE}
 });
 
 test("a listener that writes garbage: one warning, it is restarted and gets the buffered events; corral and programs go on", async () => {
-  if (!existsSync(PYTHON)) return void console.log("skipped: /usr/bin/python3 is needed");
+  if (!existsSync(PYTHON)) return skip("/usr/bin/python3 is needed");
   const dir = mkdtempSync(join(tmpdir(), "corral-garbage-"));
   try {
     writeFileSync(join(dir, "flaky.py"), `#!${PYTHON}
@@ -319,7 +318,7 @@ startsecs=0
 });
 
 test("SIGHUP reload: PROCESS_GROUP_REMOVED and _ADDED reach a listener; the listener itself is left running", async () => {
-  if (!existsSync(PYTHON)) return void console.log("skipped: /usr/bin/python3 is needed");
+  if (!existsSync(PYTHON)) return skip("/usr/bin/python3 is needed");
   const dir = mkdtempSync(join(tmpdir(), "corral-reload-"));
   try {
     writeFileSync(join(dir, "groups.py"), `#!${PYTHON}
@@ -428,7 +427,7 @@ const EXPECTED_LOG_EVENTS = [
 ];
 
 test("PROCESS_LOG: listeners get each program's output with processname, groupname, pid and channel, as under supervisord; the output still reaches its log", async () => {
-  if (!existsSync(PYTHON)) return void console.log("skipped: /usr/bin/python3 with the supervisor package is needed");
+  if (!existsSync(PYTHON)) return skip("/usr/bin/python3 with the supervisor package is needed");
   const runs: Array<[string, string[]]> = [["corral", [...runtimeArgv(), "--config"]]];
   if (RUNTIME === "node" && have("supervisord")) runs.unshift(["supervisord", [SUPERVISORD, "-n", "-c"]]);
   const results = new Map<string, { logs: string[]; outs: string[] }>();
@@ -469,7 +468,7 @@ test("PROCESS_LOG: listeners get each program's output with processname, groupna
 });
 
 test("a listener's stderr goes through the log pump as a program's (prefixed, rotated); its stdout, the protocol, is never logged", async () => {
-  if (!existsSync(PYTHON)) return void console.log("skipped: /usr/bin/python3 is needed");
+  if (!existsSync(PYTHON)) return skip("/usr/bin/python3 is needed");
   const dir = mkdtempSync(join(tmpdir(), "corral-listener-stderr-"));
   try {
     writeFileSync(join(dir, "chatty.py"), `#!${PYTHON}
@@ -500,7 +499,7 @@ while True:
 });
 
 test("a supervisor_stdout-style listener (its RESULT echoes the event, for a result_handler corral cannot run) gets each PROCESS_LOG event once", async () => {
-  if (!existsSync(PYTHON)) return void console.log("skipped: /usr/bin/python3 is needed");
+  if (!existsSync(PYTHON)) return skip("/usr/bin/python3 is needed");
   const dir = mkdtempSync(join(tmpdir(), "corral-echo-"));
   try {
     // supervisor_stdout's protocol loop: READY, read the event, answer RESULT with the payload itself.

@@ -6,7 +6,8 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { corralPid, run, runtimeCommand, sleep, start } from "../helpers.ts";
+import { corralPid, descendantsOf, run, runtimeCommand, sleep, start } from "../helpers.ts";
+import { cpuTicks, rssKb } from "../stress/lib/proc.ts";
 import { spawn } from "node:child_process";
 
 const dir = mkdtempSync(join(tmpdir(), "corral-pump-"));
@@ -179,19 +180,14 @@ async function piped(conf: string, reader: string): Promise<{ pid: number; stop:
   let pid = 0;
   for (let i = 0; i < 200 && !pid; i++) {
     await sleep(25);
-    const found = readdirSync("/proc").filter((p) => /^\d+$/.test(p)).find((p) => {
-      try {
-        const argv = readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0");
-        return argv[0] !== "sh" && argv.includes(conf); // corral itself, not the shell around it
-      } catch { return false; }
-    });
-    if (found) pid = Number(found);
+    // corral itself among the shell's children (the reader is the other one).
+    pid = descendantsOf(sh.pid!).find((p) => {
+      try { return readFileSync(`/proc/${p}/cmdline`, "utf8").split("\0").includes(conf); } catch { return false; }
+    }) ?? 0;
   }
   if (!pid) throw new Error("corral did not start");
   return { pid, stop: async () => { try { process.kill(pid, "SIGTERM"); } catch { /* gone */ } await done; } };
 }
-const cpuTicks = (pid: number) => { const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" "); return Number(f[11]) + Number(f[12]); };
-const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
 
 test("once corral's stdout is gone (EPIPE), the pump is idle when the program is (prefix and JSON)", async () => {
   for (const keys of ["log_prefix=true", "log_format=json"]) {
