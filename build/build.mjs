@@ -19,10 +19,10 @@ function nodeGyp() {
   return join(npmDir, "lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js");
 }
 
-/** The dev dependency's Deno binary, or undefined when it is not installed. */
+/** The `deno` dev dependency's executable (node_modules/.bin/deno links to it, as the bench uses), or undefined. */
 function denoBinary() {
-  const arch = process.arch === "arm64" ? "arm64" : "x64";
-  return ["node_modules/deno/deno", `node_modules/@deno/linux-${arch}-glibc/deno`].map((f) => join(root, f)).find((f) => existsSync(f));
+  const bin = join(root, "node_modules/.bin/deno");
+  return existsSync(bin) ? bin : undefined;
 }
 
 mkdirSync(dist, { recursive: true });
