@@ -2,7 +2,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { alive, BUNDLE, have, run, skip, until, type Finished } from "../helpers.ts";
@@ -107,11 +107,18 @@ test("claim treats a process it may not signal (EPERM) as running", async () => 
   const file = fresh();
   writeFileSync(file, `${process.pid}\n`); // names a root process; nobody may rewrite the file
   chmodSync(file, 0o666);
-  const asNobody = spawn("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, BUNDLE,
+  // nobody must be able to read the bundle, wherever the checkout is (a mktemp -d clone is 0700).
+  const dist = mkdtempSync(join(tmpdir(), "corral-dist-"));
+  chmodSync(dist, 0o755);
+  for (const f of readdirSync(join(BUNDLE, ".."), { withFileTypes: true })) {
+    if (f.isFile()) copyFileSync(join(BUNDLE, "..", f.name), join(dist, f.name));
+  }
+  const asNobody = spawn("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, join(dist, "corral.js"),
     "pidfile", "claim", "--pid", "8888", "--pid-file", file], { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   asNobody.stderr!.on("data", (d) => (stderr += d));
   const code = await new Promise((resolve) => asNobody.on("close", resolve));
+  rmSync(dist, { recursive: true, force: true });
   assert.is(code, 1, stderr);
   assert.is(stderr, `corral: pidfile claim: process ${process.pid} (${file}) already exists\n`);
 });
