@@ -485,8 +485,18 @@ while True:
       listener("toerr", "") + listener("tofile", `stderr_logfile=${dir}/tofile.err\nstderr_logfile_maxbytes=100\nstderr_logfile_backups=2\n`));
     const c = start(["--log-prefix", "--config", conf]);
     await c.waitFor(/toerr \| saw PROCESS_STATE_RUNNING x+\n(?:[^]*toerr \| saw PROCESS_STATE_RUNNING){3}/, 15_000);
-    await until("the file listener's lines", () => existsSync(join(dir, "tofile.err.1")) && readFileSync(join(dir, "tofile.err"), "utf8").length > 0);
-    const logged = readFileSync(join(dir, "tofile.err.1"), "utf8") + readFileSync(join(dir, "tofile.err"), "utf8");
+    // Each 88-byte line passes the 100-byte limit, so the file rotates under the reader: between
+    // two reads FILE.1 may be briefly absent (FILE.1 → FILE.2, then FILE → FILE.1). Read until both are there.
+    let logged = "";
+    await until("the file listener's lines", () => {
+      try {
+        logged = readFileSync(join(dir, "tofile.err.1"), "utf8") + readFileSync(join(dir, "tofile.err"), "utf8");
+        return logged.length > 0;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+        throw e;
+      }
+    });
     assert.match(logged, /^(saw PROCESS_STATE_RUNNING x{60}\n)+$/, logged);
     const all = c.stdout() + c.stderr();
     assert.not.match(all, /READY|RESULT|ver:3\.0/, all);
