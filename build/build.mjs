@@ -74,15 +74,22 @@ const app = (await esbuild.build({ ...common, entryPoints: [join(root, "src/main
 const buildId = createHash("sha256").update(app).digest("hex").slice(0, 16);
 // The application goes after the boot as one comment (src/os/boot.ts reads it back, as latin1):
 // plain ASCII (esbuild escapes the rest), its `*` `/` written as APP_COMMENT_END, "*~/".
+// The markers are the boot's own (appStart, APP_END, APP_COMMENT_END), loaded from its source.
+const bootEntry = join(root, "src/os/boot.ts");
+const bootApi = await import(`data:text/javascript,${encodeURIComponent((await esbuild.build({ ...common, minify: false, format: "esm", entryPoints: [bootEntry] })).outputFiles[0].text)}`);
+const marker = bootApi.appStart(buildId);
 if (/[^\x01-\x7f]/.test(app)) throw new Error("build: the application bundle has a NUL or a non-ASCII byte");
-if (app.includes("\n/*CORRAL-APP ")) throw new Error("build: the application bundle holds the marker of its own start");
-if (app.includes("*~/")) throw new Error("build: the application bundle holds \"*~/\", the stand-in for a comment's end");
-const boot = (await esbuild.build({
+if (app.includes(bootApi.appStart("").trimEnd())) throw new Error("build: the application bundle holds the marker of its own start");
+if (app.includes(bootApi.APP_COMMENT_END)) throw new Error(`build: the application bundle holds "${bootApi.APP_COMMENT_END}", the stand-in for a comment's end`);
+const bootText = (await esbuild.build({
   ...common,
-  entryPoints: [join(root, "src/os/boot.ts")],
+  entryPoints: [bootEntry],
   define: { CORRAL_BUILD_ID: JSON.stringify(buildId) },
   banner: { js: "#!/usr/bin/env node" },
-})).outputFiles[0].text + `\n/*CORRAL-APP ${buildId}\n${app.replaceAll("*/", "*~/")}\n*/\n`;
+})).outputFiles[0].text;
+// The boot takes the first copy of the marker for the application's start (appSource).
+if (bootText.includes(marker)) throw new Error("build: the boot's own text holds this build's marker");
+const boot = bootText + marker + app.replaceAll("*/", bootApi.APP_COMMENT_END) + bootApi.APP_END;
 writeFileSync(join(dist, "corral.js.tmp"), boot, { mode: 0o755 });
 chmodSync(join(dist, "corral.js.tmp"), 0o755);
 renameSync(join(dist, "corral.js.tmp"), join(dist, "corral.js"));

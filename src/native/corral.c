@@ -1,7 +1,7 @@
 // corral's native piece, corral.node: the few system calls neither Node nor Deno exposes,
 // and the threads that must not wait for JavaScript. One file per concern:
 //
-// spawn.c    fork+exec into a new process group (optionally the TTY foreground), with
+// spawn.c    clone+exec into a new process group (optionally the TTY foreground), with
 //            cwd/umask/uid/gid/groups/stdio, exec errors reported synchronously.
 // signals.c  reaping (waitpid(-1): corral spawns every child, so it may reap them all),
 //            real-time signals forwarded from C, the relay of every other signal to JS,

@@ -49,10 +49,11 @@ export interface AppSource {
  * @example appSource(`boot();${appStart("1a")}main()${APP_END}`, "1a") // { source: "main()", line: 1 }
  */
 export function appSource(text: string, buildId: string): AppSource | undefined {
-  // The last: the boot's own text of the marker comes before it (esbuild may print it with
-  // real newlines), and the build checks that the application holds none.
+  // The first: the build checks that neither the boot nor the application holds this build's
+  // marker (the boot's own template of it lacks the id). Searching from the end would cross
+  // the whole application (~1 M instructions).
   const marker = appStart(buildId);
-  const start = text.lastIndexOf(marker);
+  const start = text.indexOf(marker);
   if (start < 0 || !text.endsWith(APP_END)) return undefined;
   let line = 0;
   for (let i = text.indexOf("\n"); i >= 0 && i < start + marker.length; i = text.indexOf("\n", i + 1)) line++;
