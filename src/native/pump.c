@@ -663,10 +663,17 @@ static inline const unsigned char *next_newline(const unsigned char *p, const un
 // per-line cost all that counts), a batch of up to PREFIX_BATCH_BYTES between checks of the
 // queue. For JSON the line is escaped and the object closed. Returns how far it got; the rest
 // (a partial or overlong line, a full queue) goes through feed_lines.
-static size_t lines_fast(struct route *r, const unsigned char *data, size_t len, const char *head, size_t hlen, bool json) {
+// Inlined into lines_fast once per pair of constant flags, so each copy of the per-line loop
+// keeps its work in registers (one loop testing both flags spilled them to the stack).
+static inline __attribute__((always_inline)) size_t lines_fast_as(struct route *r, const unsigned char *data, size_t len,
+                                                                  const char *head, size_t hlen, const bool json, const bool short_head) {
   struct output *o = r->out;
-  if (r->partial_len > 0 || r->continued || o->broken || o->dropping || o->is_file) return 0;
-  const bool short_head = !json && hlen <= SHORT_PREFIX_BYTES;  // only the prefix buffer is padded
+  // A local copy of a short prefix: the output cannot alias it, so it stays in registers.
+  char short_copy[SHORT_PREFIX_BYTES];
+  if (short_head) {
+    memcpy(short_copy, head, SHORT_PREFIX_BYTES);
+    head = short_copy;
+  }
   const size_t longest = hlen + (json ? 6 * MAX_LINE_BYTES + 3 : MAX_LINE_BYTES + 1) + SHORT_PREFIX_BYTES;
   const unsigned char *p = data, *end = data + len;
   while (p < end) {
@@ -705,6 +712,15 @@ static size_t lines_fast(struct route *r, const unsigned char *data, size_t len,
   }
   if (p > data) line_ended(o);
   return (size_t)(p - data);
+}
+
+static size_t lines_fast(struct route *r, const unsigned char *data, size_t len, const char *head, size_t hlen, bool json) {
+  struct output *o = r->out;
+  if (r->partial_len > 0 || r->continued || o->broken || o->dropping || o->is_file) return 0;
+  if (json) return lines_fast_as(r, data, len, head, hlen, true, false);
+  // Only the prefix buffer is padded to SHORT_PREFIX_BYTES.
+  if (hlen <= SHORT_PREFIX_BYTES) return lines_fast_as(r, data, len, head, hlen, false, true);
+  return lines_fast_as(r, data, len, head, hlen, false, false);
 }
 
 // The JSON hot loop: every line of a chunk carries the chunk's time (one clock read per read),
