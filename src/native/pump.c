@@ -309,10 +309,8 @@ static size_t utf8_sequence(const unsigned char *s, size_t n) {
 
 // Whether the 8 bytes at `s` are all printable ASCII other than " and \ (copied as they are):
 // the bit tricks of "Bit Twiddling Hacks" (haszero, hasless), exact for "any byte", on a word.
-static inline bool plain8(const unsigned char *s) {
+static inline bool plain_word(uint64_t w) {
   const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
-  uint64_t w;
-  memcpy(&w, s, 8);
   uint64_t control = (w - ones * 0x20) & ~w;  // a byte below 0x20
   uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
   quote = (quote - ones) & ~quote;
@@ -329,16 +327,17 @@ static size_t json_escape(char *dst, const unsigned char *s, size_t n) {
   char *d = dst;
   size_t i = 0;
   while (i < n) {
-    // A run of printable ASCII is copied as it is; it is found a word at a time.
-    size_t run = i;
-    while (run + 8 <= n && plain8(s + run)) run += 8;
-    while (run < n && plain(s[run])) run++;
-    if (run > i) {
-      memcpy(d, s + i, run - i);
-      d += run - i;
-      i = run;
-      if (i == n) break;
+    // A run of printable ASCII is copied as it is, a word at a time as it is checked.
+    while (i + 8 <= n) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if (!plain_word(w)) break;
+      memcpy(d, &w, 8);
+      d += 8;
+      i += 8;
     }
+    while (i < n && plain(s[i])) *d++ = (char)s[i++];
+    if (i == n) break;
     unsigned char c = s[i];
     if (c == '"' || c == '\\') {
       *d++ = '\\';
@@ -691,6 +690,7 @@ static inline __attribute__((always_inline)) size_t lines_fast_as(struct route *
         break;
       }
       if (short_head) memcpy(d, head, SHORT_PREFIX_BYTES);  // one block; what follows overwrites the rest
+      else if (json) for (size_t k = 0; k < hlen; k += 16) memcpy(d + k, head + k, 16);  // fixed blocks: no call per line
       else memcpy(d, head, hlen);
       d += hlen;
       if (json) {
