@@ -1,15 +1,21 @@
 // Start-up cost: wall time of `INIT -- /bin/true`, against each runtime doing nothing
 // (corral's floor), once as PID 1 of a fresh namespace and once in the host namespace, timed by hyperfine.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { cpSync, readFileSync, renameSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { IN_NAMESPACE, inScratch, runOk } from "../lib/proc.mjs";
-import { DENO, ROOT } from "../lib/env.mjs";
+import { BENCH_ENV, DENO, ROOT } from "../lib/env.mjs";
+import { CORRAL } from "../lib/subjects.mjs";
 
 const ROUNDS = 4;
 const RUNS_PER_ROUND = 10;
 const WARMUP = 3;
 /** callgrind runs per command (the instruction count's median). */
 const INSTRUCTION_RUNS = 5;
+/** A fixed V8 hash seed: the seed's primality test is the only part of the count that varies. */
+const HASH_SEED_FLAG = "--hash-seed=7";
+/** callgrind runs per command with the fixed seed (each gives the same count to ~0.1 M). */
+const SEEDED_RUNS = 2;
 /** Issue 2: `corral -- /bin/true` on Node within 10% of `node -e 0` (its floor). */
 const TARGETED = "corral";
 const TARGET_VS_FLOOR = 1.1;
@@ -20,7 +26,8 @@ export const about =
   "stdout is a pipe, as under a container runtime. " +
   `"/bin/true alone" is the cost of the namespace itself (unshare + mount of /proc); "node -e 0" and ` +
   "\"deno run nothing.js\" (a script of one comment) are each runtime's own floor under corral. " +
-  `The instruction count (valgrind --tool=callgrind, every thread; median of ${INSTRUCTION_RUNS}) does not depend on the machine's load; it varies by up to ±6 M a run with V8's random hash seed.`;
+  `The instruction count (valgrind --tool=callgrind, every thread; median of ${INSTRUCTION_RUNS}) does not depend on the machine's load; it varies by up to ±6 M a run with V8's random hash seed. ` +
+  `With a fixed seed (node ${HASH_SEED_FLAG}; corral from a copy of dist/ whose code cache was made under the same flag, as Node rejects a cache made under other V8 flags) the count repeats to ~0.1 M: the row for exact A/B comparisons.`;
 
 /** Wall times in ms of each [name, argv] command, hyperfine's runs pooled over ROUNDS. */
 const hyperfine = (commands) => inScratch("startup", async (dir) => {
@@ -39,17 +46,32 @@ const hyperfine = (commands) => inScratch("startup", async (dir) => {
  * so it stays the same whatever else the machine is doing. Node only: Deno under valgrind is
  * too slow to be worth a bench minute.
  */
-const instructions = (commands) => inScratch("startup-instr", async (dir) => {
+const instructions = (commands, runs = INSTRUCTION_RUNS) => inScratch("startup-instr", async (dir) => {
   const counts = commands.map(() => []);
   // V8 draws its hash seed at random and tests it for primality (HashSeed::InitializeRoots):
   // 0.4 to 13 M instructions a start, so one count alone is off by up to ±6 M.
-  for (let run = 0; run < INSTRUCTION_RUNS; run++) {
+  for (let run = 0; run < runs; run++) {
     for (const [i, [, argv]] of commands.entries()) {
       const { stderr } = await runOk(["valgrind", "--tool=callgrind", `--callgrind-out-file=${join(dir, "cg.out")}`, ...argv], { timeoutMs: 120_000 });
       counts[i].push(Number(/Collected : (\d+)/.exec(stderr)?.[1]) / 1e6);
     }
   }
   return counts;
+});
+
+/**
+ * Instructions of `node -e 0` and `corral -- /bin/true` under HASH_SEED_FLAG: corral runs from
+ * a copy of dist/ with a code cache made under that flag.
+ */
+const seededInstructions = ([floorName, floorArgv]) => inScratch("startup-seeded", async (dir) => {
+  const copy = join(dir, "dist");
+  cpSync(dirname(CORRAL), copy, { recursive: true });
+  const bundle = join(copy, basename(CORRAL));
+  const cache = `${bundle}.node.cache`;
+  execFileSync(process.execPath, [HASH_SEED_FLAG, bundle, "--", "/bin/true"], {
+    env: { ...BENCH_ENV, CORRAL_WRITE_CODE_CACHE: `${cache}.tmp`, CORRAL_CONTROL_SOCKET: "" }, stdio: "ignore" });
+  renameSync(`${cache}.tmp`, cache);
+  return instructions([[floorName, [floorArgv[0], HASH_SEED_FLAG, ...floorArgv.slice(1)]], [TARGETED, [process.execPath, HASH_SEED_FLAG, bundle, "--", "/bin/true"]]], SEEDED_RUNS);
 });
 
 async function measure(name, commands, target) {
@@ -64,9 +86,12 @@ export default async function startup(inits, corrals) {
   const node = corrals.find((c) => c.name === TARGETED);
   const counted = [node.floor, [TARGETED, [...node.hostArgv, "--", "/bin/true"]]];
   const counts = await instructions(counted);
+  const seededCounts = await seededInstructions(node.floor);
   return [
     ...counted.map(([subject], i) => ({ measure: "`INIT -- /bin/true` instructions (callgrind, host)", subject, unit: "M", samples: counts[i],
       ...(subject === TARGETED && { target }) })),
+    ...counted.map(([subject], i) => ({ measure: `\`INIT -- /bin/true\` instructions, fixed hash seed (callgrind, host, node ${HASH_SEED_FLAG})`, subject,
+      unit: "M", samples: seededCounts[i], ...(subject === TARGETED && { target }) })),
     ...(await measure("`INIT -- /bin/true` as PID 1 (wall)", [
       ["/bin/true alone", [...IN_NAMESPACE, "/bin/true"]],
       ...floors.map(([name, argv]) => [name, [...IN_NAMESPACE, ...argv]]),
