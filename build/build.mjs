@@ -88,7 +88,7 @@ const bootText = (await esbuild.build({
   banner: { js: "#!/usr/bin/env node" },
 })).outputFiles[0].text;
 // The boot takes the first copy of the marker for the application's start (appSource).
-if (bootText.includes(marker)) throw new Error("build: the boot's own text holds this build's marker");
+if ((bootText + marker).indexOf(marker) !== bootText.length) throw new Error("build: the boot's own text holds this build's marker");
 const boot = bootText + marker + app.replaceAll("*/", bootApi.APP_COMMENT_END) + bootApi.APP_END;
 writeFileSync(join(dist, "corral.js.tmp"), boot, { mode: 0o755 });
 chmodSync(join(dist, "corral.js.tmp"), 0o755);

@@ -21,6 +21,8 @@
 #define MAX_PATH_CANDIDATES 64
 /** Supplementary groups a child may get (Linux's NGROUPS_MAX is 65536; more is never needed here). */
 #define MAX_GROUPS 256
+/** The kernel's sigset_t: one bit per signal, 64 signals (glibc's is larger). */
+#define KERNEL_SIGSET_BYTES (_NSIG / 8)
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct spawn_options {
@@ -144,10 +146,18 @@ static int child_exec(char **candidates, int ncand, const struct spawn_options *
     // Signals are blocked (see clone_exec), so this background group may take the terminal.
     if (o->foreground && tcsetpgrp(STDIN_FILENO, getpid()) < 0) { /* not a tty after all */ }
   }
+  // A source among 0-2 that is not its own target is first copied above 2: in a swap
+  // (stdout to corral's 2, stderr to its 1) the loop below would otherwise copy an fd it had
+  // already replaced. The copies are CLOEXEC (and close_range closes them anyway).
+  int source[3];
   for (int fd = 0; fd < 3; fd++) {
-    if (o->stdio[fd] >= 0 && o->stdio[fd] != fd) {
-      if (dup2(o->stdio[fd], fd) < 0) return errno;
-    } else if (o->stdio[fd] == fd) {
+    source[fd] = o->stdio[fd];
+    if (source[fd] >= 0 && source[fd] < 3 && source[fd] != fd && (source[fd] = fcntl(source[fd], F_DUPFD_CLOEXEC, 3)) < 0) return errno;
+  }
+  for (int fd = 0; fd < 3; fd++) {
+    if (source[fd] >= 0 && source[fd] != fd) {
+      if (dup2(source[fd], fd) < 0) return errno;
+    } else if (source[fd] == fd) {
       int flags = fcntl(fd, F_GETFD);
       if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
@@ -173,7 +183,7 @@ static int child_exec(char **candidates, int ncand, const struct spawn_options *
   for (int s = 1; s < NSIG; s++) sigaction(s, &dfl, NULL);
   sigset_t none;
   sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, KERNEL_SIGSET_BYTES);
 
   // Close every inherited descriptor above stdio (the table is the child's own copy).
 #ifdef SYS_close_range
@@ -217,12 +227,14 @@ static int clone_exec(char **candidates, int ncand, const struct spawn_options *
   // The child starts with every signal blocked: none runs corral's handlers (and writes their
   // pipe) before child_exec resets them, and tcsetpgrp from the new background group is
   // allowed (a blocked SIGTTOU counts as ignored).
+  // A raw rt_sigprocmask, as posix_spawn does: glibc's sigfillset and pthread_sigmask leave its
+  // own SIGCANCEL and SIGSETXID unblocked, whose handlers would run in the shared memory.
   sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
+  memset(&all, 0xff, sizeof all);
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, KERNEL_SIGSET_BYTES);
   pid_t pid = clone(child_main, (char *)stack + CHILD_STACK_BYTES, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
   int clone_err = errno;
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, KERNEL_SIGSET_BYTES);
   munmap(stack, CHILD_STACK_BYTES);
   if (pid < 0) return -clone_err;
   if (args.err == 0) return pid;  // exec'd (or killed before it: the reaper sees that)

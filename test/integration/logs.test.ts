@@ -42,6 +42,18 @@ test("each line of a prefixed program carries its name; stderr stays on stderr u
   assert.equal(r.stderr.split("\n").filter(Boolean), ["a | err"]);
 });
 
+test("a program may swap corral's stdout and stderr (stdout_logfile=/dev/stderr, stderr_logfile=/dev/stdout)", async () => {
+  // The program's stdio is corral's fds 2 and 1 crossed: each must be copied before either is replaced.
+  const r = await run(["--config", config(
+    program("a", `sh -c 'echo out; echo err >&2'`, "log_prefix=false\nstdout_logfile=/dev/stderr\nstderr_logfile=/dev/stdout"),
+    keeper(),
+  )]);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(r.stdout.split("\n").filter(Boolean), ["err"], `stdout: ${r.stdout}`);
+  assert.ok(r.stderr.split("\n").includes("out"), `stderr: ${r.stderr}`);
+  assert.not.ok(r.stderr.split("\n").includes("err"), `stderr: ${r.stderr}`);
+});
+
 test("--log-prefix prefixes programs that do not say, and log_prefix=false opts out", async () => {
   const r = await run(["--log-prefix", "--config", config(
     program("a", "echo from-a", ""),

@@ -16,6 +16,11 @@ test("the boot's own template of the marker (esbuild may print it with real newl
   assert.equal(appSource(bundle(boot, "main()"), "1a2b")?.source, "main()");
 });
 
+test("a copy of this build's marker inside the application is the application's own text", () => {
+  const app = `const m="${appStart("1a2b").replaceAll("\n", "\\n")}";\nconst raw=\`${appStart("1a2b")}\`;main()`;
+  assert.equal(appSource(bundle("boot()", app), "1a2b")?.source, app);
+});
+
 test("a text without this build's application has none: cut short, missing, or another build's", () => {
   assert.is(appSource("#!/usr/bin/env node\nboot()", "1a2b"), undefined);
   assert.is(appSource(`boot()${appStart("1a2b")}main()`, "1a2b"), undefined, "cut short: no end");
