@@ -4,7 +4,7 @@
       "target_name": "corral",
       "sources": ["corral.c", "args.c", "spawn.c", "signals.c", "io.c", "locks.c", "pump.c", "dgram.c", "proc.c"],
       "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "ldflags": ["-s", "-pthread"]
+      "ldflags": ["-s", "-pthread", "-Wl,-z,now"]
     }
   ]
 }
