@@ -16,6 +16,20 @@ const SEED = resolve("test/fixtures/seed-004");
 const PYTHON = "/usr/bin/python3";
 const SUPERVISORD = "/usr/bin/supervisord";
 
+/**
+ * Runs `body` with a fresh directory corral-NAME-*, removed afterwards; skips the test when
+ * /usr/bin/python3 (the listeners' interpreter) is missing.
+ */
+async function withPythonDir(name: string, body: (dir: string) => Promise<void>): Promise<void> {
+  if (!existsSync(PYTHON)) return skip("/usr/bin/python3 is needed");
+  const dir = mkdtempSync(join(tmpdir(), `corral-${name}-`));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 interface Ended {
   code: number | null;
   stdout: string;
@@ -211,9 +225,7 @@ const BURST = 334;
 const BUFFER_SIZE = 10;
 
 test("1000+ state changes against a slow listener: nothing lost beyond buffer_size, every drop counted, programs unaffected", async () => {
-  if (!existsSync(PYTHON)) return skip("/usr/bin/python3 is needed");
-  const dir = mkdtempSync(join(tmpdir(), "corral-burst-"));
-  try {
+  await withPythonDir("burst", async (dir) => {
     writeFileSync(join(dir, "slow.py"), `#!${PYTHON}
 import sys, time
 from supervisor import childutils
@@ -268,15 +280,11 @@ buffer_size=${BUFFER_SIZE}
     assert.is((c.stderr().match(/steady: started as pid/g) ?? []).length, 1, "steady ran through it once");
     process.kill(await corralPid(c), "SIGTERM");
     assert.is((await c.done).code, 0, c.stderr().slice(-2000));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("a listener that writes garbage: one warning, it is restarted and gets the buffered events; corral and programs go on", async () => {
-  if (!existsSync(PYTHON)) return skip("/usr/bin/python3 is needed");
-  const dir = mkdtempSync(join(tmpdir(), "corral-garbage-"));
-  try {
+  await withPythonDir("garbage", async (dir) => {
     writeFileSync(join(dir, "flaky.py"), `#!${PYTHON}
 import os, sys, time
 from supervisor import childutils
@@ -312,15 +320,11 @@ startsecs=0
     assert.match(readFileSync(join(dir, "events.log"), "utf8"), /^PROCESS_STATE_RUNNING processname:steady groupname:steady from_state:STARTING pid:\d+$/m);
     process.kill(await corralPid(c), "SIGTERM");
     assert.is((await c.done).code, 0, c.stderr());
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("SIGHUP reload: PROCESS_GROUP_REMOVED and _ADDED reach a listener; the listener itself is left running", async () => {
-  if (!existsSync(PYTHON)) return skip("/usr/bin/python3 is needed");
-  const dir = mkdtempSync(join(tmpdir(), "corral-reload-"));
-  try {
+  await withPythonDir("reload", async (dir) => {
     writeFileSync(join(dir, "groups.py"), `#!${PYTHON}
 import sys
 from supervisor import childutils
@@ -345,9 +349,7 @@ while True:
     assert.is((c.stderr().match(/groups: started as pid/g) ?? []).length, 1, c.stderr());
     process.kill(await corralPid(c), "SIGTERM");
     assert.is((await c.done).code, 0, c.stderr());
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 /** A listener that records each event as one JSON line [eventname, payload] in the file argv[1]. */
@@ -468,9 +470,7 @@ test("PROCESS_LOG: listeners get each program's output with processname, groupna
 });
 
 test("a listener's stderr goes through the log pump as a program's (prefixed, rotated); its stdout, the protocol, is never logged", async () => {
-  if (!existsSync(PYTHON)) return skip("/usr/bin/python3 is needed");
-  const dir = mkdtempSync(join(tmpdir(), "corral-listener-stderr-"));
-  try {
+  await withPythonDir("listener-stderr", async (dir) => {
     writeFileSync(join(dir, "chatty.py"), `#!${PYTHON}
 import sys
 from supervisor import childutils
@@ -503,15 +503,11 @@ while True:
     assert.not.match(all, /tofile \| saw/, all);
     process.kill(await corralPid(c), "SIGTERM");
     assert.is((await c.done).code, 0, c.stderr());
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("a supervisor_stdout-style listener (its RESULT echoes the event, for a result_handler corral cannot run) gets each PROCESS_LOG event once", async () => {
-  if (!existsSync(PYTHON)) return skip("/usr/bin/python3 is needed");
-  const dir = mkdtempSync(join(tmpdir(), "corral-echo-"));
-  try {
+  await withPythonDir("echo", async (dir) => {
     // supervisor_stdout's protocol loop: READY, read the event, answer RESULT with the payload itself.
     writeFileSync(join(dir, "echo.py"), `#!${PYTHON}
 import sys
@@ -537,9 +533,7 @@ while 1:
     assert.match(c.stderr(), /result_handler: corral cannot run "supervisor_stdout:event_handler" \(only supervisor\.dispatchers:default_handler\): every RESULT acknowledges its event, whatever it says/);
     process.kill(await corralPid(c), "SIGTERM");
     assert.is((await c.done).code, 0, c.stderr());
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test.run();
