@@ -307,7 +307,7 @@ static size_t utf8_sequence(const unsigned char *s, size_t n) {
   return len;
 }
 
-// Whether the 8 bytes at `s` are all printable ASCII other than " and \ (copied as they are):
+// Whether the 8 bytes of the word `w` are all printable ASCII other than " and \ (copied as they are):
 // the bit tricks of "Bit Twiddling Hacks" (haszero, hasless), exact for "any byte", on a word.
 static inline bool plain_word(uint64_t w) {
   const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
