@@ -4,11 +4,16 @@
 // instructions to scan), where 145 KB of source costs a full pre-parse on every start; the
 // cache skips the compile of the code that runs as well. No cache, a cache from another build,
 // another Node or another runtime: the same source is compiled as it would have been.
-import { readFileSync, writeFileSync } from "node:fs";
+// It reads through corral.node, which it loads first and hands to the application.
+import { writeFileSync } from "node:fs";
 import { Script } from "node:vm";
+import { dlopenAddon, type Native } from "./native.ts";
 
-/** Node's own CommonJS wrapper (`require("node:module").wrap`, whose load costs ~5 M instructions). */
-const CJS_WRAPPER = ["(function (exports, require, module, __filename, __dirname) { ", "\n});"] as const;
+/**
+ * Node's own CommonJS wrapper (`require("node:module").wrap`, whose load costs ~5 M
+ * instructions), with a sixth parameter: the addon, which src/os/native.ts takes from it.
+ */
+const CJS_WRAPPER = ["(function (exports, require, module, __filename, __dirname, CORRAL_BOOT_ADDON) { ", "\n});"] as const;
 
 declare const CORRAL_BUILD_ID: string; // changes with every build; a cache from another is stale
 
@@ -69,28 +74,24 @@ export const WRITE_CACHE_ENV = "CORRAL_WRITE_CODE_CACHE";
 export const REPORT_CACHE_ENV = "CORRAL_CODE_CACHE_REPORT";
 
 /**
- * Reads the code cache made with `key` (cacheKey()) from `file`, or undefined when there is
- * none or it is another build's or runtime's (V8 itself checks its version and flags, and the
- * source only by its length).
- * @example const data = readCodeCache("/opt/corral/corral.js.node.cache", cacheKey("1a2b")); // Buffer or undefined
+ * V8's cached data in `bytes`, the contents of a code cache file (or the -errno of reading it),
+ * or undefined when there is none or it is another build's or runtime's (V8 itself checks
+ * its version and flags, and the source only by its length).
+ * @example cacheData(new TextEncoder().encode(`${cacheKey("1a2b")}\nDATA`), cacheKey("1a2b")) // the bytes of "DATA"
  */
-export function readCodeCache(file: string, key: string): Buffer | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch {
-    return undefined;
-  }
-  const header = `${key}\n`;
-  return bytes.subarray(0, header.length).toString("latin1") === header ? bytes.subarray(header.length) : undefined;
+export function cacheData(bytes: Uint8Array | number, key: string): Uint8Array | undefined {
+  if (typeof bytes === "number" || bytes.length <= key.length || bytes[key.length] !== 0x0a) return undefined;
+  // By hand: Buffer's toString is another first call (~0.1 ms) at start-up.
+  for (let i = 0; i < key.length; i++) if (bytes[i] !== key.charCodeAt(i)) return undefined;
+  return bytes.subarray(key.length + 1);
 }
 
 /**
  * Compiles `source` as a CommonJS module body and runs it with this module's `require`,
  * using (and, when `writeTo` is set, writing at exit) the code cache.
- * @example boot({ source: "console.log(1)", line: 0 }, { file: __filename, key: cacheKey("x"), cache: undefined });
+ * @example boot({ source: "console.log(1)", line: 0 }, { file: __filename, key: cacheKey("x"), cache: undefined, addon: dlopenAddon(__dirname) });
  */
-export function boot(app: AppSource, at: { file: string; key: string; cache: Buffer | undefined; writeTo?: string; report?: string }): void {
+export function boot(app: AppSource, at: { file: string; key: string; cache: Uint8Array | undefined; addon: Native; writeTo?: string; report?: string }): void {
   // lineOffset: stack traces name the lines of dist/corral.js itself.
   const script = new Script(`${CJS_WRAPPER[0]}${app.source}${CJS_WRAPPER[1]}`, { filename: at.file, lineOffset: app.line, cachedData: at.cache });
   if (at.report) {
@@ -105,21 +106,30 @@ export function boot(app: AppSource, at: { file: string; key: string; cache: Buf
     if ("Deno" in globalThis) (globalThis as unknown as EventTarget).addEventListener("unload", write);
     else process.on("exit", write);
   }
-  const run = script.runInThisContext() as (e: unknown, r: NodeRequire, m: NodeModule, f: string, d: string) => void;
-  run(exports, require, module, at.file, __dirname);
+  const run = script.runInThisContext() as (e: unknown, r: NodeRequire, m: NodeModule, f: string, d: string, addon: Native) => void;
+  run(exports, require, module, at.file, __dirname, at.addon);
+}
+
+/** Says why corral cannot start and exits 1: a damaged install must not pass for a job that ran and exited 0. */
+function damaged(why: string): never {
+  process.stderr.write(`corral: ${why}; install it again\n`);
+  process.exit(1);
 }
 
 if (typeof CORRAL_BUILD_ID === "string") {
-  const app = appSource(readFileSync(__filename, "latin1"), CORRAL_BUILD_ID);
-  if (app === undefined) {
-    // A cut or mixed file must not pass for a job that ran and exited 0.
-    process.stderr.write(`corral: ${__filename} is damaged: the application after its boot is missing or from another build; install it again\n`);
-    process.exit(1);
+  let addon: Native;
+  try {
+    addon = dlopenAddon(__dirname);
+  } catch (err) {
+    damaged(`cannot load ${__dirname}/corral.node, which ${__filename} needs: ${(err as Error).message.split("\n")[0]}`);
   }
+  const text = addon.readFile(__filename, true);
+  const app = typeof text === "string" ? appSource(text, CORRAL_BUILD_ID) : undefined;
+  if (app === undefined) damaged(`${__filename} is damaged: the application after its boot is missing or from another build`);
   // Node and Deno run different V8s: one cache file each, made by `npm run build`.
   const cacheFile = `${__filename}.${"Deno" in globalThis ? "deno" : "node"}${CODE_CACHE_SUFFIX}`;
   const key = cacheKey(CORRAL_BUILD_ID);
   const writeTo = process.env[WRITE_CACHE_ENV] || undefined;
   const report = process.env[REPORT_CACHE_ENV] ? cacheFile : undefined;
-  boot(app, { file: __filename, key, cache: writeTo ? undefined : readCodeCache(cacheFile, key), writeTo, report });
+  boot(app, { file: __filename, key, cache: writeTo ? undefined : cacheData(addon.readFile(cacheFile, false), key), addon, writeTo, report });
 }

@@ -5,7 +5,6 @@
 // corral.node's relay on both runtimes, and datagrams through its own sockets.
 import { deno } from "./deno-api.ts";
 import { nodeOs } from "./node.ts";
-import { loadAddon, type Native } from "./native.ts";
 import type { Os } from "./types.ts";
 import { SIGHUP, SIGINT, SIGTERM, SIGUSR1 } from "./signals.ts";
 
@@ -40,7 +39,6 @@ function claimDenoSignals(signals: readonly number[]): void {
  */
 export function denoOs(): Os {
   const base = nodeOs();
-  const native = loadAddon<Native>("corral.node");
   const os: Os = {
     ...base,
     runtime: "deno",

@@ -2,7 +2,7 @@
 // pump thread also serves Deno: see deno.ts).
 import { basename } from "node:path";
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { loadAddon, type Native } from "./native.ts";
+import { nativeAddon, type Native } from "./native.ts";
 import { httpStatus, tcpConnect } from "./net.ts";
 import { bindDatagram, errnoName } from "./datagram.ts";
 import { PumpChannel } from "./pump-channel.ts";
@@ -13,7 +13,7 @@ import { EAGAIN, type ChildExit, type LogRoute, type Os, type PipeReader, type S
  * @example const os = nodeOs(); os.kill(os.pid, 0) // 0
  */
 export function nodeOs(): Os {
-  const native = loadAddon<Native>("corral.node");
+  const native = nativeAddon();
   const channel = new PumpChannel(native);
   const relay = signalRelay(native);
   // corral leaves for / once its job runs; children still start where it was started.
@@ -167,7 +167,7 @@ export interface SignalRelay {
 
 /**
  * The JS end of corral.node's signal relay: one native handler for every signal, one dispatch.
- * @example signalRelay(loadAddon<Native>("corral.node")).add([15], (signo) => console.log(signo));
+ * @example signalRelay(nativeAddon()).add([15], (signo) => console.log(signo));
  */
 export function signalRelay(native: Native): SignalRelay {
   const handlers = new Map<number, Array<(signo: number) => void>>();

@@ -12,22 +12,32 @@ import { BUNDLE, RUNTIME, runtimeArgv } from "../helpers.ts";
 const DIST = join(BUNDLE, "..");
 const CACHE = `corral.js.${RUNTIME}.cache`;
 
-/** A copy of dist/ whose cache `damage` may change; returns corral's exit code and stderr for `sh -c 'exit 3'`. */
-function runWith(damage: (cache: string) => void): { code: number | null; stderr: string } {
+/** Runs `corral -- ...command` from a scratch directory that `prepare` fills; its exit code and output. */
+function runFrom(prepare: (dir: string) => void, command: string[]): { code: number | null; stdout: string; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), "corral-boot-"));
   try {
-    for (const f of ["corral.js", "corral.node", "package.json", CACHE]) if (existsSync(join(DIST, f))) copyFileSync(join(DIST, f), join(dir, f));
-    damage(join(dir, CACHE));
+    prepare(dir);
     const argv = runtimeArgv(join(dir, "corral.js"));
-    const r = spawnSync(argv[0]!, [...argv.slice(1), "--", "sh", "-c", "exit 3"], {
+    const r = spawnSync(argv[0]!, [...argv.slice(1), "--", ...command], {
       encoding: "utf8",
       env: { ...process.env, CORRAL_CODE_CACHE_REPORT: "1", CORRAL_CONTROL_SOCKET: "", NODE_EXTRA_CA_CERTS: "" },
     });
-    return { code: r.status, stderr: r.stderr };
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr.replaceAll(dir, "DIR") };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Copies the files of dist/ named in `files` (those that exist) into `dir`. */
+const copyDist = (dir: string, files: string[]) => {
+  for (const f of files) if (existsSync(join(DIST, f))) copyFileSync(join(DIST, f), join(dir, f));
+};
+
+/** A copy of dist/ whose cache `damage` may change; returns corral's exit code and stderr for `sh -c 'exit 3'`. */
+const runWith = (damage: (cache: string) => void) => runFrom((dir) => {
+  copyDist(dir, ["corral.js", "corral.node", "package.json", CACHE]);
+  damage(join(dir, CACHE));
+}, ["sh", "-c", "exit 3"]);
 
 test("the build's code cache is used", () => {
   if (!existsSync(join(DIST, CACHE))) return assert.unreachable(`dist/${CACHE} missing: npm run build makes it`);
@@ -60,18 +70,20 @@ test("a truncated code cache with this build's id is rejected by V8, and the run
 });
 
 test("a bundle cut short (its application's end gone) says so and exits 1, running nothing", () => {
-  const dir = mkdtempSync(join(tmpdir(), "corral-boot-"));
-  try {
-    for (const f of ["corral.node", "package.json"]) copyFileSync(join(DIST, f), join(dir, f));
+  const r = runFrom((dir) => {
+    copyDist(dir, ["corral.node", "package.json"]);
     writeFileSync(join(dir, "corral.js"), readFileSync(join(DIST, "corral.js")).subarray(0, -1));
-    const argv = runtimeArgv(join(dir, "corral.js"));
-    const r = spawnSync(argv[0]!, [...argv.slice(1), "--", "sh", "-c", "echo RAN; exit 3"], { encoding: "utf8", env: { ...process.env, NODE_EXTRA_CA_CERTS: "" } });
-    assert.is(r.status, 1, r.stderr);
-    assert.is(r.stdout, "");
-    assert.match(r.stderr, /corral: .*corral\.js is damaged: the application after its boot is missing or from another build/);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  }, ["sh", "-c", "echo RAN; exit 3"]);
+  assert.is(r.code, 1, r.stderr);
+  assert.is(r.stdout, "");
+  assert.is(r.stderr, "corral: DIR/corral.js is damaged: the application after its boot is missing or from another build; install it again\n");
+});
+
+test("a bundle without corral.node beside it says which file it cannot load and exits 1, running nothing", () => {
+  const r = runFrom((dir) => copyDist(dir, ["corral.js", "package.json"]), ["sh", "-c", "echo RAN; exit 3"]);
+  assert.is(r.code, 1, r.stderr);
+  assert.is(r.stdout, "");
+  assert.match(r.stderr, /^corral: cannot load DIR\/corral\.node, which DIR\/corral\.js needs: .*; install it again\n$/);
 });
 
 test.run();

@@ -2,7 +2,7 @@
 // the key a code cache must carry.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { APP_COMMENT_END, APP_END, appSource, appStart, cacheKey } from "../../src/os/boot.ts";
+import { APP_COMMENT_END, APP_END, appSource, appStart, cacheData, cacheKey } from "../../src/os/boot.ts";
 
 const bundle = (boot: string, app: string, id = "1a2b") => `${boot}${appStart(id)}${app.replaceAll("*/", APP_COMMENT_END)}${APP_END}`;
 
@@ -32,6 +32,16 @@ test("a code cache's key names the build, the runtime, V8 and the architecture",
   assert.ok(key.startsWith("1a2b "));
   for (const part of [process.version, process.versions.v8, process.arch]) assert.ok(key.includes(part), `${part} in ${key}`);
   assert.is.not(cacheKey("1a2c"), key);
+});
+
+test("a code cache file gives V8's data only under this key: not another key, a key cut short, no newline, or a read error", () => {
+  const key = cacheKey("1a2b");
+  const file = (text: string) => new TextEncoder().encode(text);
+  assert.equal(cacheData(file(`${key}\nDATA`), key), file("DATA"));
+  assert.is(cacheData(file(`${cacheKey("1a2c")}\nDATA`), key), undefined, "another build");
+  assert.is(cacheData(file(key.slice(0, -1)), key), undefined, "cut inside the key");
+  assert.is(cacheData(file(`${key}DATA`), key), undefined, "no newline after the key");
+  assert.is(cacheData(-2, key), undefined, "ENOENT");
 });
 
 test.run();
