@@ -4,16 +4,19 @@
 // instructions to scan), where 145 KB of source costs a full pre-parse on every start; the
 // cache skips the compile of the code that runs as well. No cache, a cache from another build,
 // another Node or another runtime: the same source is compiled as it would have been.
-// It reads through corral.node, which it loads first and hands to the application.
+// Its first act is to load corral.node and catch signals (src/os/early-signals.ts); it reads
+// through the addon, and hands both to the application (src/os/handover.ts).
 import { writeFileSync } from "node:fs";
-import { Script } from "node:vm";
 import { dlopenAddon, type Native } from "./native.ts";
+import { HANDOVER_PARAMETER, type BootHandover } from "./handover.ts";
+import { catchEarly, catchesAtStart, invocationName } from "./early-signals.ts";
+import { claimDenoSignals } from "./deno-signals.ts";
 
 /**
  * Node's own CommonJS wrapper (`require("node:module").wrap`, whose load costs ~5 M
- * instructions), with a sixth parameter: the addon, which src/os/native.ts takes from it.
+ * instructions), with a sixth parameter: the boot's hand-over.
  */
-const CJS_WRAPPER = ["(function (exports, require, module, __filename, __dirname, CORRAL_BOOT_ADDON) { ", "\n});"] as const;
+const CJS_WRAPPER = [`(function (exports, require, module, __filename, __dirname, ${HANDOVER_PARAMETER}) { `, "\n});"] as const;
 
 declare const CORRAL_BUILD_ID: string; // changes with every build; a cache from another is stale
 
@@ -89,10 +92,12 @@ export function cacheData(bytes: Uint8Array | number, key: string): Uint8Array |
 /**
  * Compiles `source` as a CommonJS module body and runs it with this module's `require`,
  * using (and, when `writeTo` is set, writing at exit) the code cache.
- * @example boot({ source: "console.log(1)", line: 0 }, { file: __filename, key: cacheKey("x"), cache: undefined, addon: dlopenAddon(__dirname) });
+ * @example boot({ source: "console.log(1)", line: 0 }, { file: __filename, key: cacheKey("x"), cache: undefined, handover: { addon: dlopenAddon(__dirname), signals: undefined } });
  */
-export function boot(app: AppSource, at: { file: string; key: string; cache: Uint8Array | undefined; addon: Native; writeTo?: string; report?: string }): void {
+export function boot(app: AppSource, at: { file: string; key: string; cache: Uint8Array | undefined; handover: BootHandover; writeTo?: string; report?: string }): void {
   // lineOffset: stack traces name the lines of dist/corral.js itself.
+  // Required here, not at the top: the signal handlers come first.
+  const { Script } = require("node:vm") as typeof import("node:vm");
   const script = new Script(`${CJS_WRAPPER[0]}${app.source}${CJS_WRAPPER[1]}`, { filename: at.file, lineOffset: app.line, cachedData: at.cache });
   if (at.report) {
     const verdict = at.cache === undefined ? "absent" : script.cachedDataRejected ? "rejected" : "used";
@@ -106,8 +111,8 @@ export function boot(app: AppSource, at: { file: string; key: string; cache: Uin
     if ("Deno" in globalThis) (globalThis as unknown as EventTarget).addEventListener("unload", write);
     else process.on("exit", write);
   }
-  const run = script.runInThisContext() as (e: unknown, r: NodeRequire, m: NodeModule, f: string, d: string, addon: Native) => void;
-  run(exports, require, module, at.file, __dirname, at.addon);
+  const run = script.runInThisContext() as (e: unknown, r: NodeRequire, m: NodeModule, f: string, d: string, h: BootHandover) => void;
+  run(exports, require, module, at.file, __dirname, at.handover);
 }
 
 /** Says why corral cannot start and exits 1: a damaged install must not pass for a job that ran and exited 0. */
@@ -123,6 +128,9 @@ if (typeof CORRAL_BUILD_ID === "string") {
   } catch (err) {
     damaged(`cannot load ${__dirname}/corral.node, which ${__filename} needs: ${(err as Error).message.split("\n")[0]}`);
   }
+  // A PID 1 without handlers drops signals: caught before anything else, unless a subcommand may run.
+  const signals = catchesAtStart(invocationName(process.argv[1]), process.argv.slice(2)) ?
+    catchEarly(addon, "Deno" in globalThis ? claimDenoSignals : undefined) : undefined;
   const text = addon.readFile(__filename, true);
   const app = typeof text === "string" ? appSource(text, CORRAL_BUILD_ID) : undefined;
   if (app === undefined) damaged(`${__filename} is damaged: the application after its boot is missing or from another build`);
@@ -131,5 +139,5 @@ if (typeof CORRAL_BUILD_ID === "string") {
   const key = cacheKey(CORRAL_BUILD_ID);
   const writeTo = process.env[WRITE_CACHE_ENV] || undefined;
   const report = process.env[REPORT_CACHE_ENV] ? cacheFile : undefined;
-  boot(app, { file: __filename, key, cache: writeTo ? undefined : cacheData(addon.readFile(cacheFile, false), key), addon, writeTo, report });
+  boot(app, { file: __filename, key, cache: writeTo ? undefined : cacheData(addon.readFile(cacheFile, false), key), handover: { addon, signals }, writeTo, report });
 }

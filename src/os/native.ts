@@ -1,4 +1,5 @@
 // Loads corral.node, the Node-API addon that sits next to the bundle (dist/).
+import { bootHandover } from "./handover.ts";
 
 /** The addon's exports, as declared in src/native/*.c. */
 export interface Native {
@@ -47,9 +48,6 @@ export function dlopenAddon(dir: string): Native {
   return module.exports as Native;
 }
 
-// The boot (src/os/boot.ts) loads the addon before it compiles the application, and passes
-// it as the application's sixth wrapper parameter, named so.
-declare const CORRAL_BOOT_ADDON: Native | undefined;
 let loaded: Native | undefined;
 
 /**
@@ -57,6 +55,6 @@ let loaded: Native | undefined;
  * @example nativeAddon().kill(process.pid, 0) // 0
  */
 export function nativeAddon(): Native {
-  loaded ??= typeof CORRAL_BOOT_ADDON === "object" && CORRAL_BOOT_ADDON !== null ? CORRAL_BOOT_ADDON : dlopenAddon(__dirname);
+  loaded ??= bootHandover()?.addon ?? dlopenAddon(__dirname);
   return loaded;
 }

@@ -1,28 +1,30 @@
 // The Node.js implementation of the seam: libuv signal handles plus corral.node (whose
 // pump thread also serves Deno: see deno.ts).
-import { basename } from "node:path";
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { nativeAddon, type Native } from "./native.ts";
+import { bootHandover } from "./handover.ts";
+import { invocationName, type EarlySignals } from "./early-signals.ts";
 import { httpStatus, tcpConnect } from "./net.ts";
 import { bindDatagram, errnoName } from "./datagram.ts";
 import { PumpChannel } from "./pump-channel.ts";
 import { EAGAIN, type ChildExit, type LogRoute, type Os, type PipeReader, type SpawnSpec } from "./types.ts";
 
 /**
- * Builds the Node seam; the addon is loaded once, here.
+ * Builds the Node seam; the addon is loaded once, here. `claimSignals` runs before the relay
+ * installs a signal (Deno's seam claims them from Deno's own signal thread).
  * @example const os = nodeOs(); os.kill(os.pid, 0) // 0
  */
-export function nodeOs(): Os {
+export function nodeOs(claimSignals?: (signals: readonly number[]) => void): Os {
   const native = nativeAddon();
   const channel = new PumpChannel(native);
-  const relay = signalRelay(native);
+  const relay = signalRelay(native, bootHandover()?.signals, claimSignals);
   // corral leaves for / once its job runs; children still start where it was started.
   const launchCwd = process.cwd();
   return {
     runtime: "node",
     pid: process.pid,
     args: process.argv.slice(2),
-    invokedAs: basename(process.argv[1] ?? "corral").replace(/\.[cm]?js$/, ""),
+    invokedAs: invocationName(process.argv[1]),
     env: process.env,
     onSignals: (signals, handler) => relay.add(signals, handler),
     forwardRealtime: (target, rewrites) => void native.forwardRealtime(target, [...rewrites].flat()),
@@ -167,22 +169,32 @@ export interface SignalRelay {
 
 /**
  * The JS end of corral.node's signal relay: one native handler for every signal, one dispatch.
- * @example signalRelay(nativeAddon()).add([15], (signo) => console.log(signo));
+ * Signals the boot caught (`early`) are already installed, and their callback is the boot's:
+ * the first add() attaches this dispatch there, and with it what arrived before.
+ * @example signalRelay(nativeAddon(), undefined).add([15], (signo) => console.log(signo));
  */
-export function signalRelay(native: Native): SignalRelay {
+export function signalRelay(native: Native, early: EarlySignals | undefined, claim?: (signals: readonly number[]) => void): SignalRelay {
   const handlers = new Map<number, Array<(signo: number) => void>>();
+  const installed = new Set(early?.signals);
   const dispatch = (signo: number) => {
     for (const h of handlers.get(signo) ?? []) h(signo);
   };
+  let attach = early ? () => early.attach(dispatch) : undefined;
   return {
     add(signals, handler) {
       for (const signo of signals) handlers.set(signo, [...(handlers.get(signo) ?? []), handler]);
-      const r = native.relaySignals([...signals], dispatch);
+      attach?.();
+      attach = undefined;
+      const fresh = signals.filter((signo) => !installed.has(signo));
+      if (fresh.length === 0) return;
+      claim?.(fresh);
+      const r = native.relaySignals(fresh, dispatch);
       if (r < 0) {
         throw new Error(r === -EAGAIN ?
           "cannot start the signal relay's thread (EAGAIN: the container's pids limit is lower than the runtime needs; allow at least 16)" :
           `cannot install signal handlers (errno ${-r})`);
       }
+      for (const signo of fresh) installed.add(signo);
     },
   };
 }

@@ -1,0 +1,57 @@
+// Signals caught by the boot (src/os/boot.ts) right after it loads corral.node, before the
+// application is read and compiled (milliseconds in which a PID 1 without handlers drops
+// what it is sent), and held until the application's relay takes them.
+import type { Native } from "./native.ts";
+import { FORWARDED, SIGCHLD } from "./signals.ts";
+
+/** What corral catches at start-up (modes/signal-feed.ts): every forwarded signal and CHLD; the real-time ones by forwardRealtime. */
+export const CAUGHT_AT_START: readonly number[] = [...FORWARDED, SIGCHLD];
+
+/** Signals the boot has caught: their handlers are installed, and what arrives waits for attach(). */
+export interface EarlySignals {
+  readonly signals: readonly number[];
+  /** Hands every signal that arrived, then every later one, to `dispatch`. Once. */
+  attach(dispatch: (signo: number) => void): void;
+}
+
+/**
+ * Whether an invocation surely catches signals at start-up: not as sipid, and not a first
+ * argument that could name a subcommand (main.ts catches signals unless args[0] is one, and
+ * every subcommand's name is a bare word). `corral CMD` without `--` catches them a little
+ * later, in main.ts, as a subcommand would not.
+ * @example catchesAtStart("corral", ["--", "sleep", "1"]) // true; catchesAtStart("corral", ["ctl", "status"]) // false
+ */
+export function catchesAtStart(invokedAs: string, args: readonly string[]): boolean {
+  return invokedAs !== "sipid" && (args[0] === undefined || args[0].startsWith("-"));
+}
+
+/**
+ * The name corral was invoked by: its script's file name without .js (`container-run`, `sipid`).
+ * @example invocationName("/usr/local/bin/container-run.js") // "container-run"
+ */
+export function invocationName(script: string | undefined): string {
+  const path = script ?? "corral";
+  return path.slice(path.lastIndexOf("/") + 1).replace(/\.[cm]?js$/, "");
+}
+
+/**
+ * Installs corral.node's relay for CAUGHT_AT_START and the real-time signals, holding what
+ * arrives; `claim` runs first (Deno's, see deno-signals.ts). The relay keeps the callback of
+ * its first call, this one's, so the application always attaches here. When installing fails,
+ * `signals` is empty: the application installs them again and says why it cannot.
+ * @example const early = catchEarly(dlopenAddon(__dirname)); early.attach((signo) => console.log(signo));
+ */
+export function catchEarly(native: Native, claim?: (signals: readonly number[]) => void): EarlySignals {
+  const held: number[] = [];
+  let target: ((signo: number) => void) | undefined;
+  claim?.(CAUGHT_AT_START);
+  const installed = native.relaySignals([...CAUGHT_AT_START], (signo) => (target ? target(signo) : held.push(signo))) === 0;
+  native.forwardRealtime(0, []); // dropped until there is a job: a default action would end PID 1
+  return {
+    signals: installed ? CAUGHT_AT_START : [],
+    attach(dispatch) {
+      target = dispatch;
+      for (const signo of held.splice(0)) dispatch(signo);
+    },
+  };
+}

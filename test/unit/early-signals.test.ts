@@ -1,0 +1,82 @@
+// The boot catches signals before the application is compiled, only for invocations that
+// main.ts too treats as PID 1 or supervisor: never one that may run a subcommand.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { catchesAtStart, catchEarly, invocationName, CAUGHT_AT_START } from "../../src/os/early-signals.ts";
+import { SUBCOMMANDS } from "../../src/commands/index.ts";
+import type { Native } from "../../src/os/native.ts";
+import { signalRelay } from "../../src/os/node.ts";
+
+test("no subcommand is caught at start: each name is a bare word, and sipid is never caught", () => {
+  for (const name of Object.keys(SUBCOMMANDS)) assert.is(catchesAtStart("corral", [name, "x"]), false, name);
+  assert.is(catchesAtStart("sipid", ["-c", "x"]), false);
+});
+
+test("flags, `--` and no arguments at all are caught at start; a command without `--` is left to main", () => {
+  assert.ok(catchesAtStart("corral", ["--", "sleep", "1"]));
+  assert.ok(catchesAtStart("corral", ["-c", "/etc/supervisord.conf"]));
+  assert.ok(catchesAtStart("container-run", ["--job", "j", "--", "sleep", "1"]));
+  assert.ok(catchesAtStart("corral", []));
+  assert.is(catchesAtStart("corral", ["sleep", "1"]), false);
+});
+
+test("the invocation's name is the script's file name without .js", () => {
+  assert.is(invocationName("/usr/local/bin/container-run.js"), "container-run");
+  assert.is(invocationName("/opt/corral/corral.cjs"), "corral");
+  assert.is(invocationName("sipid"), "sipid");
+  assert.is(invocationName(undefined), "corral");
+});
+
+/** A relay that records what is installed and lets the test deliver signals; like corral.node's, it keeps its first callback. */
+function fakeRelay(result = 0) {
+  let deliver: ((signo: number) => void) | undefined;
+  const calls: string[] = [];
+  const native = {
+    relaySignals(signals: number[], callback: (signo: number) => void) {
+      calls.push(`relay ${signals.length}`);
+      deliver ??= callback;
+      return result;
+    },
+    forwardRealtime: (target: number) => void calls.push(`realtime ${target}`),
+  } as unknown as Native;
+  return { native, calls, deliver: (signo: number) => deliver?.(signo) };
+}
+
+test("signals that arrive before the application attaches are handed over in order, then later ones as they come", () => {
+  const relay = fakeRelay();
+  const claimed: number[][] = [];
+  const early = catchEarly(relay.native, (signals) => void claimed.push([...signals]));
+  assert.equal(claimed, [CAUGHT_AT_START], "claimed before the relay");
+  assert.equal(relay.calls, [`relay ${CAUGHT_AT_START.length}`, "realtime 0"]);
+  relay.deliver(15);
+  relay.deliver(1);
+  const got: number[] = [];
+  early.attach((signo) => void got.push(signo));
+  relay.deliver(2);
+  assert.equal(got, [15, 1, 2]);
+  assert.equal(early.signals, CAUGHT_AT_START);
+});
+
+test("a relay that cannot install says so by installing nothing: the application installs every signal itself", () => {
+  const early = catchEarly(fakeRelay(-11).native);
+  assert.equal(early.signals, []);
+});
+
+test("the application's relay takes the boot's signals, installs and claims only the others, and gets what arrived before", () => {
+  const relay = fakeRelay();
+  const early = catchEarly(relay.native);
+  relay.deliver(15);
+  const claimed: number[][] = [];
+  const app = signalRelay(relay.native, early, (signals) => void claimed.push([...signals]));
+  const got: string[] = [];
+  app.add([15, 17], (signo) => void got.push(`feed ${signo}`));
+  assert.equal(got, ["feed 15"], "held, then handed over on the first add");
+  assert.equal(relay.calls.filter((c) => c.startsWith("relay")).length, 1, "nothing more installed");
+  app.add([17, 62], (signo) => void got.push(`more ${signo}`));
+  assert.equal(claimed, [[62]]);
+  assert.equal(relay.calls.at(-1), "relay 1");
+  relay.deliver(17);
+  assert.equal(got, ["feed 15", "feed 17", "more 17"]);
+});
+
+test.run();
