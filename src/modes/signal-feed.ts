@@ -1,5 +1,6 @@
-// Signals are caught from the first line of the bundle and held until the loop takes them.
-import { FORWARDED, SIGCHLD } from "../os/signals.ts";
+// Signals are caught from the boot's first lines (src/os/early-signals.ts), or here, and held
+// until the loop takes them.
+import { CAUGHT_AT_START } from "../os/early-signals.ts";
 import type { Os } from "../os/types.ts";
 
 /** A stream of received signal numbers that buffers until someone attaches. */
@@ -9,7 +10,8 @@ export interface SignalFeed {
 
 /**
  * Installs corral's handlers for every forwarded signal, SIGCHLD and the real-time signals
- * right away (a PID 1 without a handler silently drops signals).
+ * right away (a PID 1 without a handler silently drops signals), or takes over those the
+ * boot installed, with what they caught so far.
  * @example const feed = catchSignals(os); feed.attach((signo) => console.log(signo));
  */
 export function catchSignals(os: Os): SignalFeed {
@@ -18,7 +20,7 @@ export function catchSignals(os: Os): SignalFeed {
   // Real-time signals too (dropped until there is a job): a default action would kill PID 1
   // when the signal comes from outside its namespace.
   os.forwardRealtime(0, new Map());
-  os.onSignals([...FORWARDED, SIGCHLD], (signo) => (handler ? handler(signo) : early.push(signo)));
+  os.onSignals(CAUGHT_AT_START, (signo) => (handler ? handler(signo) : early.push(signo)));
   return {
     attach(h) {
       handler = h;
