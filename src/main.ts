@@ -1,4 +1,5 @@
-// Entry point: catch signals first, then parse, then dispatch to a mode or a subcommand.
+// Entry point: signals first (those the boot caught, or caught here), then parse, then
+// dispatch to a mode or a subcommand.
 import { currentOs } from "./os/index.ts";
 import type { Os } from "./os/types.ts";
 import { catchSignals, type SignalFeed } from "./modes/signal-feed.ts";
@@ -14,7 +15,8 @@ declare const CORRAL_VERSION: string;
 const os: Os = currentOs(); // typed, so os.exit() narrows as `never`
 const args = os.invokedAs === "sipid" ? sipidArgs(os.args) : os.args;
 const sub = args[0] !== undefined && Object.hasOwn(SUBCOMMANDS, args[0]) ? args[0] : undefined;
-// A PID 1 without handlers drops signals: catch them before anything else runs.
+// A PID 1 without handlers drops signals: the boot caught them before the application was
+// compiled (src/os/early-signals.ts); take them over, or catch them, before anything else runs.
 let feed: SignalFeed | undefined;
 let noSignals: unknown;
 try {

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
+import * as assert from "uvu/assert";
 
 /** The bundle under test. */
 export const BUNDLE = join(process.cwd(), "dist/corral.js");
@@ -168,6 +169,17 @@ export async function corralPid(running: Running, timeoutMs = 5000): Promise<num
     if (Date.now() > deadline) throw new Error("corral did not start");
     await sleep(5);
   }
+}
+
+/**
+ * Stops corral as a container runtime would (SIGTERM) and fails unless it exits 0; its result.
+ * @example const r = await stopCleanly(c); assert.not.match(r.stderr, /internal error/)
+ */
+export async function stopCleanly(running: Running): Promise<Finished> {
+  process.kill(await corralPid(running), "SIGTERM");
+  const r = await running.done;
+  assert.is(r.code, 0, r.stderr.slice(-2000));
+  return r;
 }
 
 /** Sleeps `ms` milliseconds. */

@@ -96,6 +96,7 @@ static napi_value ForwardRealtime(napi_env env, napi_callback_info info) {
 static int relay_pipe[2] = {-1, -1};
 static pid_t relay_self;
 static napi_threadsafe_function relay_fn;
+static int relay_err;  // a relay whose thread could not start stays failed: later calls say why
 
 static int is_fault(int sig) { return sig == SIGILL || sig == SIGBUS || sig == SIGFPE || sig == SIGSEGV; }
 
@@ -162,7 +163,7 @@ static int install_relay(int sig) {
 
 // Pipe, thread and threadsafe function, once.
 static int relay_start(napi_env env, napi_value callback) {
-  if (relay_fn) return 0;
+  if (relay_fn) return relay_err;
   if (pipe2(relay_pipe, O_CLOEXEC) < 0) return -errno;
   fcntl(relay_pipe[1], F_SETFL, O_NONBLOCK);  // the handler never blocks; the reader does
   relay_self = getpid();
@@ -173,7 +174,8 @@ static int relay_start(napi_env env, napi_value callback) {
     return -EINVAL;
   }
   napi_unref_threadsafe_function(env, relay_fn);  // signals alone do not keep corral alive
-  return start_quiet_thread(relay_thread);
+  relay_err = start_quiet_thread(relay_thread);
+  return relay_err;
 }
 
 // relaySignals(signals[], callback) -> 0 or -errno: (re)installs the relay handler for each

@@ -132,7 +132,8 @@ if (typeof CORRAL_BUILD_ID === "string") {
   const signals = catchesAtStart(invocationName(process.argv[1]), process.argv.slice(2)) ?
     catchEarly(addon, "Deno" in globalThis ? claimDenoSignals : undefined) : undefined;
   const text = addon.readFile(__filename, true);
-  const app = typeof text === "string" ? appSource(text, CORRAL_BUILD_ID) : undefined;
+  if (typeof text === "number") damaged(`cannot read ${__filename} (errno ${-text})`);
+  const app = appSource(text, CORRAL_BUILD_ID);
   if (app === undefined) damaged(`${__filename} is damaged: the application after its boot is missing or from another build`);
   // Node and Deno run different V8s: one cache file each, made by `npm run build`.
   const cacheFile = `${__filename}.${"Deno" in globalThis ? "deno" : "node"}${CODE_CACHE_SUFFIX}`;

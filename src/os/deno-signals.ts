@@ -14,8 +14,9 @@ const DENO_WATCHED: ReadonlyArray<readonly [number, string]> = [[SIGTERM, "SIGTE
  * the signal; the relay then replaces Deno's handler, so the listener never runs. A signal
  * corral does not relay is left unclaimed: it ends the process as it would on Node (SIGINT
  * ends `corral wait-until-healthy`). TERM is claimed first: the thread starts with the first
- * claim, and until a signal is claimed its default action stands. Call it only on Deno, with
- * each signal once (the relay's callers pass only signals it has not installed yet).
+ * claim, and until a signal is claimed its default action stands. Call it only on Deno; the
+ * relay's callers pass only signals it has not installed yet (a second claim of one would
+ * add a listener that never runs, as after a boot whose relay could not start).
  * @example claimDenoSignals([15, 2]) // before corral.node's relaySignals([15, 2], …)
  */
 export function claimDenoSignals(signals: readonly number[]): void {

@@ -1,5 +1,5 @@
-// The Node.js implementation of the seam: libuv signal handles plus corral.node (whose
-// pump thread also serves Deno: see deno.ts).
+// The Node.js implementation of the seam, mostly corral.node's calls (its signal relay and
+// pump thread serve Deno too: see deno.ts), with Node's fs, timers and streams.
 import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { nativeAddon, type Native } from "./native.ts";
 import { bootHandover } from "./handover.ts";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { RUNTIME, corralPid, have, runtimeArgv, skip, sleep, start, until } from "../helpers.ts";
+import { corralPid, have, RUNTIME, runtimeArgv, skip, sleep, start, stopCleanly, until } from "../helpers.ts";
 
 const SEED = resolve("test/fixtures/seed-004");
 /** Debian's python3, which has the supervisor package (supervisor.childutils). */
@@ -278,8 +278,7 @@ buffer_size=${BUFFER_SIZE}
     assert.is(warnings, dropped(), "one warning per dropped event, as supervisord");
     for (let s = published - BUFFER_SIZE; s < published; s++) assert.ok(unique.has(s), `the newest ${BUFFER_SIZE} are kept: ${s} missing`);
     assert.is((c.stderr().match(/steady: started as pid/g) ?? []).length, 1, "steady ran through it once");
-    process.kill(await corralPid(c), "SIGTERM");
-    assert.is((await c.done).code, 0, c.stderr().slice(-2000));
+    await stopCleanly(c);
   });
 });
 
@@ -318,8 +317,7 @@ startsecs=0
     assert.is((err.match(/flaky: started as pid/g) ?? []).length, 2, err);
     assert.is((err.match(/steady: started as pid/g) ?? []).length, 1, err);
     assert.match(readFileSync(join(dir, "events.log"), "utf8"), /^PROCESS_STATE_RUNNING processname:steady groupname:steady from_state:STARTING pid:\d+$/m);
-    process.kill(await corralPid(c), "SIGTERM");
-    assert.is((await c.done).code, 0, c.stderr());
+    await stopCleanly(c);
   });
 });
 
@@ -347,8 +345,7 @@ while True:
     });
     assert.equal(log().trim().split("\n").slice(-2), ["PROCESS_GROUP_REMOVED groupname:old", "PROCESS_GROUP_ADDED groupname:new"]);
     assert.is((c.stderr().match(/groups: started as pid/g) ?? []).length, 1, c.stderr());
-    process.kill(await corralPid(c), "SIGTERM");
-    assert.is((await c.done).code, 0, c.stderr());
+    await stopCleanly(c);
   });
 });
 
@@ -501,8 +498,7 @@ while True:
     const all = c.stdout() + c.stderr();
     assert.not.match(all, /READY|RESULT|ver:3\.0/, all);
     assert.not.match(all, /tofile \| saw/, all);
-    process.kill(await corralPid(c), "SIGTERM");
-    assert.is((await c.done).code, 0, c.stderr());
+    await stopCleanly(c);
   });
 });
 
@@ -531,8 +527,7 @@ while 1:
       "processname:web groupname:web pid:N channel:stdout|two|",
     ]);
     assert.match(c.stderr(), /result_handler: corral cannot run "supervisor_stdout:event_handler" \(only supervisor\.dispatchers:default_handler\): every RESULT acknowledges its event, whatever it says/);
-    process.kill(await corralPid(c), "SIGTERM");
-    assert.is((await c.done).code, 0, c.stderr());
+    await stopCleanly(c);
   });
 });
 

@@ -7,7 +7,7 @@ import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RUNTIME, corralPid, have, run, runtimeArgv, runtimeCommand, skip, sleep, start, until, type Running } from "../helpers.ts";
+import { corralPid, have, run, type Running, RUNTIME, runtimeArgv, runtimeCommand, skip, sleep, start, stopCleanly, until } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "corral-logs-"));
 let configs = 0;
@@ -174,9 +174,7 @@ test("when the stdout reader goes away, corral carries on and exits normally", a
   // On Deno, past the moment (about 0.5 s after start) when Deno puts handlers of its own on
   // TERM and corral's guard thread takes them back (README, Running on Deno).
   await sleep(RUNTIME === "deno" ? 1500 : 500);
-  process.kill(await corralPid(c), "SIGTERM");
-  const r = await c.done;
-  assert.is(r.code, 0, r.stderr);
+  const r = await stopCleanly(c);
   assert.match(r.stderr, /^corral: stdout: program output discarded from now on \(write failed: errno 32\)$/m);
 });
 

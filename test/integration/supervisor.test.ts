@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { corralPid, run, runtimeArgv, sleep, start, until } from "../helpers.ts";
+import { corralPid, run, runtimeArgv, sleep, start, stopCleanly, until } from "../helpers.ts";
 
 const dirs: string[] = [];
 function workdir(): string {
@@ -31,9 +31,7 @@ stdout_logfile_maxbytes=0
 `).join("\n"));
   const c = start(["--config", conf]);
   for (const p of programs) await c.waitFor(`${p} up`);
-  process.kill(await corralPid(c), "SIGTERM");
-  const r = await c.done;
-  assert.is(r.code, 0, r.stderr);
+  const r = await stopCleanly(c);
 });
 
 test("a crash-looping program backs off 1, 2, 4 s and goes FATAL after startretries", async () => {
@@ -51,8 +49,7 @@ autorestart=true
   assert.is(t.length, 4, "one start and three retries");
   const gaps = t.slice(1).map((x, i) => x - t[i]!);
   [1000, 2000, 4000].forEach((want, i) => assert.ok(gaps[i]! >= want - 50 && gaps[i]! < want + 700, `gap ${i}: ${gaps[i]} ms, want ~${want}`));
-  process.kill(await corralPid(c), "SIGTERM");
-  assert.is((await c.done).code, 0);
+  await stopCleanly(c);
 });
 
 test("a critical program's exit stops everything and becomes corral's exit code", async () => {
@@ -86,8 +83,7 @@ startsecs=0
   const c = start(["--config", conf]);
   await until("app started", () => lines(order).includes("app-start"));
   assert.equal(lines(order), ["db-ready", "app-start"]);
-  process.kill(await corralPid(c), "SIGTERM");
-  assert.is((await c.done).code, 0);
+  await stopCleanly(c);
 });
 
 test("SIGTERM stops programs in reverse priority order, each with its stopsignal", async () => {
@@ -102,9 +98,7 @@ startsecs=0
   const conf = config(dir, [prog("first", 1), prog("second", 2, "INT"), prog("third", 3)].join("\n"));
   const c = start(["--config", conf]);
   for (const n of ["first", "second", "third"]) await c.waitFor(`${n} up`);
-  process.kill(await corralPid(c), "SIGTERM");
-  const r = await c.done;
-  assert.is(r.code, 0, r.stderr);
+  const r = await stopCleanly(c);
   assert.equal(lines(log), ["third", "second", "first"]);
 });
 
@@ -126,8 +120,7 @@ startsecs=0
   config(dir, "[program:broken]\nstartsecs=soon\n");
   process.kill(await corralPid(c), "SIGHUP");
   await c.waitFor("config not reloaded");
-  process.kill(await corralPid(c), "SIGTERM");
-  assert.is((await c.done).code, 0);
+  await stopCleanly(c);
 });
 
 test("autorestart=unexpected restarts on codes outside exitcodes only", async () => {
@@ -145,8 +138,7 @@ startsecs=0
   const c = start(["--config", conf]);
   await until("restarted", () => lines(`${count}.2`).length >= 3);
   assert.is(lines(count).length, 1, "an expected exit code is not restarted");
-  process.kill(await corralPid(c), "SIGTERM");
-  assert.is((await c.done).code, 0);
+  await stopCleanly(c);
 });
 
 test("job= gives each program a control socket; ctl status/stop/start act on one program", async () => {
@@ -169,8 +161,7 @@ startsecs=0
   assert.match(status.stdout, /stack\s+worker\s+STOPPED/);
   assert.is(ctl("restart", "--wait", "all").status, 0);
   assert.match(ctl("status", "stack").stdout, /stack\s+worker\s+RUNNING/);
-  process.kill(await corralPid(c), "SIGTERM");
-  assert.is((await c.done).code, 0);
+  await stopCleanly(c);
   assert.is(readdirSync(join(dir, "data/stack")).length, 0, "sockets and .running files removed");
 });
 

@@ -2,10 +2,11 @@
 // they are, job-control stops stop a corral started from a shell, and corral pins no directory.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUNDLE, corralPid, RUNTIME, runtimeCommand, skip, start, until } from "../helpers.ts";
+import { BUNDLE, corralPid, RUNTIME, runtimeArgv, runtimeCommand, skip, start, until } from "../helpers.ts";
 
 // bash traps each named signal and prints it; `wait` returns when a trap fires.
 const trapper = (names: string[]) =>
@@ -190,6 +191,39 @@ process.reallyExit = function (c) {
     if (socket) assert.ok(loaded.includes("net"), `the default control socket needs net; loaded: ${loaded.join(" ")}`);
   }
   rmSync(dir, { recursive: true });
+});
+
+const PIDS_CGROUPS = "/sys/fs/cgroup/pids";
+
+test("under a pids limit too low for the signal relay's thread corral says so and exits 1; it never runs without its relay", () => {
+  if (!existsSync(join(PIDS_CGROUPS, "cgroup.procs"))) return skip(`no cgroup v1 pids controller at ${PIDS_CGROUPS}`);
+  const group = join(PIDS_CGROUPS, `corral-test-${process.pid}`);
+  mkdirSync(group);
+  const seen: string[] = [];
+  try {
+    // From too few threads for the runtime itself (Node 20 hangs in its own start below 6: the
+    // timeout ends it) up to enough for everything.
+    for (let limit = 4; limit <= 40 && !seen.includes("ran"); limit++) {
+      writeFileSync(join(group, "pids.max"), String(limit));
+      const r = spawnSync("sh", ["-c", `echo $$ > ${group}/cgroup.procs && exec "$@"`, "sh", ...runtimeArgv(), "--", "sh", "-c", "echo RAN"],
+        { encoding: "utf8", timeout: 3000, env: { ...process.env, NODE_EXTRA_CA_CERTS: "", CORRAL_CONTROL_SOCKET: "" } });
+      if (r.stdout.includes("RAN")) {
+        assert.is(r.status, 0, r.stderr);
+        seen.push("ran");
+      } else {
+        assert.is.not(r.status, 0, `limit ${limit}: exit 0 without running the job; ${r.stderr}`);
+        if (r.stderr.includes("cannot start the signal relay's thread")) {
+          assert.match(r.stderr, /^corral: cannot start: cannot start the signal relay's thread \(EAGAIN: the container's pids limit is lower than the runtime needs; allow at least 16\)\n$/m);
+          assert.is(r.status, 1);
+          seen.push("relay");
+        }
+      }
+    }
+  } finally {
+    rmdirSync(group);
+  }
+  assert.ok(seen.includes("relay"), `no limit stopped the relay's thread alone: ${seen.join(" ")}`);
+  assert.ok(seen.includes("ran"), "no limit was enough");
 });
 
 test.run();
