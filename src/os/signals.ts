@@ -29,14 +29,16 @@ export const FORWARDED: readonly number[] = Object.entries(SIGNALS)
   .filter(([name]) => !NOT_FORWARDED.has(name))
   .map(([, n]) => n);
 
-const NAMES = new Map(Object.entries(SIGNALS).map(([name, n]) => [n, `SIG${name}`]));
+// Built on first use: the boot bundles this file for FORWARDED and never names a signal.
+let names: Map<number, string> | undefined;
 
 /**
  * The conventional name of a signal number.
  * @example signalName(15) // "SIGTERM"; signalName(40) // "SIGRTMIN+6"
  */
 export function signalName(signo: number): string {
-  return NAMES.get(signo) ?? (signo >= 34 && signo <= SIGRTMAX ? `SIGRTMIN+${signo - 34}` : `signal ${signo}`);
+  names ??= new Map(Object.entries(SIGNALS).map(([name, n]) => [n, `SIG${name}`]));
+  return names.get(signo) ?? (signo >= 34 && signo <= SIGRTMAX ? `SIGRTMIN+${signo - 34}` : `signal ${signo}`);
 }
 
 /**
