@@ -54,6 +54,22 @@ bool get_bool_prop(napi_env env, napi_value obj, const char *name, bool fallback
   return out;
 }
 
+// The first argument, or NULL.
+static napi_value first_arg(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1] = {NULL};
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok || argc < 1) return NULL;
+  return args[0];
+}
+
+int64_t int_arg(napi_env env, napi_callback_info info, int64_t fallback) {
+  return get_int(env, first_arg(env, info), fallback);
+}
+
+char *string_arg(napi_env env, napi_callback_info info) {
+  return get_string(env, first_arg(env, info));
+}
+
 bool get_fd_bytes(napi_env env, napi_callback_info info, int *fd, void **data, size_t *len) {
   size_t argc = 2;
   napi_value args[2] = {NULL, NULL};

@@ -38,6 +38,10 @@ bool get_bytes(napi_env env, napi_value v, void **data, size_t *len);
 napi_value prop(napi_env env, napi_value obj, const char *name);
 // A boolean property, `fallback` when absent or not a boolean.
 bool get_bool_prop(napi_env env, napi_value obj, const char *name, bool fallback);
+// The first argument of a call as an integer; `fallback` when it is absent or not a number.
+int64_t int_arg(napi_env env, napi_callback_info info, int64_t fallback);
+// A malloc'd copy of the first argument of a call; NULL when it is absent or not a string.
+char *string_arg(napi_env env, napi_callback_info info);
 // Reads the (fd, Uint8Array) arguments most I/O calls take; false (after throwing nothing) when malformed.
 bool get_fd_bytes(napi_env env, napi_callback_info info, int *fd, void **data, size_t *len);
 // exports[name] = fn

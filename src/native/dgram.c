@@ -24,10 +24,7 @@ static bool unix_address(const char *path, struct sockaddr_un *addr, socklen_t *
 // dgramOpen(path?) -> a non-blocking SOCK_DGRAM unix socket, bound to `path` when given
 // (the file must not exist), or -errno. ENAMETOOLONG when the path does not fit sun_path.
 static napi_value DgramOpen(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1] = {NULL};
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  char *path = get_string(env, args[0]);
+  char *path = string_arg(env, info);
   int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int err = fd < 0 ? errno : 0;
   if (fd >= 0 && path) {
@@ -43,10 +40,7 @@ static napi_value DgramOpen(napi_env env, napi_callback_info info) {
 
 // dgramWatch(fd) -> 0 or -errno: the pump reports `fd` readable (event 6, id fd) once.
 static napi_value DgramWatch(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1];
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  int fd = (int)get_int(env, args[0], -1);
+  int fd = (int)int_arg(env, info, -1);
   int r = pump_ensure_started();
   if (r == 0) r = pump_watch_readable(fd, fd, true);
   return make_int(env, r);
@@ -54,10 +48,7 @@ static napi_value DgramWatch(napi_env env, napi_callback_info info) {
 
 // dgramArm(fd) -> 0 or -errno: report `fd` readable once more (after reading it dry).
 static napi_value DgramArm(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1];
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  int fd = (int)get_int(env, args[0], -1);
+  int fd = (int)int_arg(env, info, -1);
   return make_int(env, pump_watch_readable(fd, fd, false));
 }
 
@@ -113,10 +104,7 @@ static napi_value DgramSend(napi_env env, napi_callback_info info) {
 
 // dgramClose(fd) -> 0 or -errno: no more reports, and the socket closed.
 static napi_value DgramClose(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1];
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  int fd = (int)get_int(env, args[0], -1);
+  int fd = (int)int_arg(env, info, -1);
   pump_unwatch(fd);
   return make_int(env, close(fd) < 0 ? -errno : 0);
 }

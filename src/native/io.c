@@ -8,10 +8,7 @@
 
 // closeFd(fd) -> 0 or -errno
 static napi_value CloseFd(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1];
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  int r = close(get_int(env, args[0], -1));
+  int r = close((int)int_arg(env, info, -1));
   return make_int(env, r < 0 ? -errno : 0);
 }
 
@@ -29,11 +26,8 @@ static napi_value Pipe(napi_env env, napi_callback_info info) {
 
 // isatty(fd) -> bool
 static napi_value IsTty(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1];
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   napi_value out;
-  napi_get_boolean(env, isatty(get_int(env, args[0], -1)) == 1, &out);
+  napi_get_boolean(env, isatty((int)int_arg(env, info, -1)) == 1, &out);
   return out;
 }
 
@@ -75,10 +69,7 @@ static napi_value ReadSome(napi_env env, napi_callback_info info) {
 // terminal behind fd (a fresh open of /proc/self/fd/N, so fd's own flags, shared with
 // children, stay blocking), or -errno; -ENOTSUP for anything else (a file, a socket).
 static napi_value ReopenNonBlocking(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1];
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  int fd = get_int(env, args[0], -1);
+  int fd = (int)int_arg(env, info, -1);
   struct stat st;
   if (fstat(fd, &st) < 0) return make_int(env, -errno);
   if (!S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) return make_int(env, -ENOTSUP);

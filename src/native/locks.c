@@ -9,10 +9,7 @@
 // lockFile(path) -> fd (exclusive non-blocking flock held) or -errno; -ESTALE when the file
 // locked is no longer the one at `path` (replaced by rename or removed meanwhile: retry).
 static napi_value LockFile(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1];
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  char *path = get_string(env, args[0]);
+  char *path = string_arg(env, info);
   if (!path) return make_int(env, -EINVAL);
   int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   int err = fd < 0 ? errno : 0;

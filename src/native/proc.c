@@ -104,10 +104,8 @@ static void descendants_by_scan(int root, pid_list *out) {
 // descendants(root) -> [pid, ...]: walks the children lists down from `root` (only corral's
 // own subtree), or scans all of /proc where the kernel lacks those lists.
 static napi_value Descendants(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1], out;
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  int root = (int)get_int(env, args[0], 0);
+  napi_value out;
+  int root = (int)int_arg(env, info, 0);
   pid_list found = {0}, queue = {0};
   push(&queue, root);
   bool lists = true;
@@ -130,11 +128,9 @@ static napi_value Descendants(napi_env env, napi_callback_info info) {
 
 // processState(pid) -> the state letter of /proc/PID/stat ("R", "S", "Z", ...), or "" when gone.
 static napi_value ProcessState(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1], out;
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  napi_value out;
   char path[64], buf[1024], state[2] = {0, 0};
-  snprintf(path, sizeof path, "/proc/%d/stat", (int)get_int(env, args[0], 0));
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)int_arg(env, info, 0));
   if (read_proc(path, buf, sizeof buf) >= 0) {
     char *close = strrchr(buf, ')');
     if (close && close[1] == ' ' && close[2]) state[0] = close[2];

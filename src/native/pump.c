@@ -1127,10 +1127,7 @@ static napi_value PumpReopen(napi_env env, napi_callback_info info) {
 // live on), ends partial lines, and writes it all out, waiting up to `ms` for readers that
 // still read. The pump stops for good.
 static napi_value PumpFlush(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value args[1];
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
-  int64_t deadline = now_ns(CLOCK_MONOTONIC) + get_int(env, args[0], 1000) * 1000000LL;
+  int64_t deadline = now_ns(CLOCK_MONOTONIC) + int_arg(env, info, 1000) * 1000000LL;
   pthread_mutex_lock(&lock);
   if (!started || stopped) {
     pthread_mutex_unlock(&lock);
