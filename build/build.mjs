@@ -81,10 +81,13 @@ const marker = bootApi.appStart(buildId);
 if (/[^\x01-\x7f]/.test(app)) throw new Error("build: the application bundle has a NUL or a non-ASCII byte");
 if (app.includes(bootApi.appStart("").trimEnd())) throw new Error("build: the application bundle holds the marker of its own start");
 if (app.includes(bootApi.APP_COMMENT_END)) throw new Error(`build: the application bundle holds "${bootApi.APP_COMMENT_END}", the stand-in for a comment's end`);
+// The boot catches signals unless a subcommand runs, before the application (which holds
+// the subcommands) is compiled: it gets their names from commands/names.ts, loaded as the markers are.
+const { SUBCOMMAND_NAMES } = await import(`data:text/javascript,${encodeURIComponent((await esbuild.build({ ...common, minify: false, format: "esm", entryPoints: [join(root, "src/commands/names.ts")] })).outputFiles[0].text)}`);
 const bootText = (await esbuild.build({
   ...common,
   entryPoints: [bootEntry],
-  define: { CORRAL_BUILD_ID: JSON.stringify(buildId) },
+  define: { CORRAL_BUILD_ID: JSON.stringify(buildId), CORRAL_SUBCOMMANDS: JSON.stringify(SUBCOMMAND_NAMES) },
   banner: { js: "#!/usr/bin/env node" },
 })).outputFiles[0].text;
 // The boot takes the first copy of the marker for the application's start (appSource).

@@ -6,6 +6,8 @@ import { catchSignals, type SignalFeed } from "./modes/signal-feed.ts";
 import { commandStart, helpText, parseFlags } from "./modes/flags.ts";
 import { EXIT_USAGE, UsageError } from "./core/errors.ts";
 import { SUBCOMMANDS, sipidArgs } from "./commands/index.ts";
+import { SUBCOMMAND_NAMES, type SubcommandName } from "./commands/names.ts";
+import { catchesAtStart } from "./os/early-signals.ts";
 import { initLog, setVerbosity, warn } from "./log.ts";
 import { initOptions } from "./modes/options.ts";
 import { runInit } from "./modes/init.ts";
@@ -14,7 +16,9 @@ declare const CORRAL_VERSION: string;
 
 const os: Os = currentOs(); // typed, so os.exit() narrows as `never`
 const args = os.invokedAs === "sipid" ? sipidArgs(os.args) : os.args;
-const sub = args[0] !== undefined && Object.hasOwn(SUBCOMMANDS, args[0]) ? args[0] : undefined;
+// The boot's rule (src/os/early-signals.ts), so that what it caught signals for is never a
+// subcommand: not as sipid (whose args always name one) and not `corral NAME` for a subcommand.
+const sub = catchesAtStart(os.invokedAs, os.args, SUBCOMMAND_NAMES) ? undefined : (args[0] as SubcommandName);
 // A PID 1 without handlers drops signals: the boot caught them before the application was
 // compiled (src/os/early-signals.ts); take them over, or catch them, before anything else runs.
 let feed: SignalFeed | undefined;
@@ -40,9 +44,9 @@ function fail(err: unknown, context?: string): never {
   os.exit(1);
 }
 
-async function runSubcommand(name: string): Promise<void> {
+async function runSubcommand(name: SubcommandName): Promise<void> {
   try {
-    const main = await SUBCOMMANDS[name]!();
+    const main = await SUBCOMMANDS[name]();
     os.exit(await main(os, args.slice(1)));
   } catch (err) {
     fail(err, name);

@@ -1,11 +1,12 @@
 // Subcommands: loaded only when asked for, so the PID-1 path stays lean.
 import type { Os } from "../os/types.ts";
+import type { SubcommandName } from "./names.ts";
 
 /** A subcommand's entry: gets the arguments after its name, resolves to an exit code. */
 export type SubcommandMain = (os: Os, args: string[]) => Promise<number>;
 
-/** Subcommands by name; `corral NAME ...` (a program with such a name: `corral -- NAME`). */
-export const SUBCOMMANDS: Readonly<Record<string, () => Promise<SubcommandMain>>> = {
+/** Subcommands by name (every one of names.ts, no other); `corral NAME ...` (a program with such a name: `corral -- NAME`). */
+export const SUBCOMMANDS: Readonly<Record<SubcommandName, () => Promise<SubcommandMain>>> = {
   ctl: async () => (await import("./ctl.ts")).ctlMain,
   bpm: async () => (await import("./bpm.ts")).bpmMain,
   pidfile: async () => (await import("./pidfile.ts")).pidfileMain,

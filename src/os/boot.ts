@@ -19,6 +19,7 @@ import { claimDenoSignals } from "./deno-signals.ts";
 const CJS_WRAPPER = [`(function (exports, require, module, __filename, __dirname, ${HANDOVER_PARAMETER}) { `, "\n});"] as const;
 
 declare const CORRAL_BUILD_ID: string; // changes with every build; a cache from another is stale
+declare const CORRAL_SUBCOMMANDS: readonly string[]; // commands/names.ts, put here by the build
 
 /**
  * What a code cache must have been made by: this build, on this runtime and V8 (V8 checks only
@@ -128,8 +129,8 @@ if (typeof CORRAL_BUILD_ID === "string") {
   } catch (err) {
     damaged(`cannot load ${__dirname}/corral.node, which ${__filename} needs: ${(err as Error).message.split("\n")[0]}`);
   }
-  // A PID 1 without handlers drops signals: caught before anything else, unless a subcommand may run.
-  const signals = catchesAtStart(invocationName(process.argv[1]), process.argv.slice(2)) ?
+  // A PID 1 without handlers drops signals: caught before anything else, unless a subcommand runs.
+  const signals = catchesAtStart(invocationName(process.argv[1]), process.argv.slice(2), CORRAL_SUBCOMMANDS) ?
     catchEarly(addon, "Deno" in globalThis ? claimDenoSignals : undefined) : undefined;
   const text = addon.readFile(__filename, true);
   if (typeof text === "number") damaged(`cannot read ${__filename} (errno ${-text})`);

@@ -15,14 +15,13 @@ export interface EarlySignals {
 }
 
 /**
- * Whether an invocation surely catches signals at start-up: not as sipid, and not a first
- * argument that could name a subcommand (main.ts catches signals unless args[0] is one, and
- * every subcommand's name is a bare word). `corral CMD` without `--` catches them a little
- * later, in main.ts, as a subcommand would not.
- * @example catchesAtStart("corral", ["--", "sleep", "1"]) // true; catchesAtStart("corral", ["ctl", "status"]) // false
+ * Whether an invocation catches signals at start-up: every one but a subcommand's, that is,
+ * not as sipid (always a subcommand) and not with a first argument naming a subcommand
+ * (`subcommands`, commands/names.ts; main.ts dispatches on the same rule).
+ * @example catchesAtStart("corral", ["--", "sleep", "1"], ["ctl"]) // true; catchesAtStart("corral", ["ctl", "status"], ["ctl"]) // false
  */
-export function catchesAtStart(invokedAs: string, args: readonly string[]): boolean {
-  return invokedAs !== "sipid" && (args[0] === undefined || args[0].startsWith("-"));
+export function catchesAtStart(invokedAs: string, args: readonly string[], subcommands: readonly string[]): boolean {
+  return invokedAs !== "sipid" && !(args[0] !== undefined && subcommands.includes(args[0]));
 }
 
 /**

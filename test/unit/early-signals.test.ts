@@ -4,20 +4,21 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { catchesAtStart, catchEarly, invocationName, CAUGHT_AT_START } from "../../src/os/early-signals.ts";
 import { SUBCOMMANDS } from "../../src/commands/index.ts";
+import { SUBCOMMAND_NAMES } from "../../src/commands/names.ts";
 import type { Native } from "../../src/os/native.ts";
 import { signalRelay } from "../../src/os/node.ts";
 
-test("no subcommand is caught at start: each name is a bare word, and sipid is never caught", () => {
-  for (const name of Object.keys(SUBCOMMANDS)) assert.is(catchesAtStart("corral", [name, "x"]), false, name);
-  assert.is(catchesAtStart("sipid", ["-c", "x"]), false);
+test("a subcommand is not caught at start, by name or as sipid; the names are SUBCOMMANDS' own", () => {
+  assert.equal([...SUBCOMMAND_NAMES].sort(), Object.keys(SUBCOMMANDS).sort());
+  for (const name of SUBCOMMAND_NAMES) assert.is(catchesAtStart("corral", [name, "x"], SUBCOMMAND_NAMES), false, name);
+  assert.is(catchesAtStart("sipid", ["claim", "-pid", "7"], SUBCOMMAND_NAMES), false);
 });
 
-test("flags, `--` and no arguments at all are caught at start; a command without `--` is left to main", () => {
-  assert.ok(catchesAtStart("corral", ["--", "sleep", "1"]));
-  assert.ok(catchesAtStart("corral", ["-c", "/etc/supervisord.conf"]));
-  assert.ok(catchesAtStart("container-run", ["--job", "j", "--", "sleep", "1"]));
-  assert.ok(catchesAtStart("corral", []));
-  assert.is(catchesAtStart("corral", ["sleep", "1"]), false);
+test("everything else is caught at start: flags, `--`, no arguments, a command without `--`", () => {
+  for (const args of [["--", "sleep", "1"], ["-c", "/etc/supervisord.conf"], [], ["sleep", "1"], ["--", "ctl"], ["constructor"]]) {
+    assert.ok(catchesAtStart("corral", args, SUBCOMMAND_NAMES), args.join(" "));
+  }
+  assert.ok(catchesAtStart("container-run", ["--job", "j", "--", "sleep", "1"], SUBCOMMAND_NAMES));
 });
 
 test("the invocation's name is the script's file name without .js", () => {
