@@ -27,7 +27,7 @@ export const SUPERVISORD_KEYS: readonly string[] = [
   "startsecs", "startretries", "exitcodes", "stopsignal", "stopwaitsecs", "user", "directory", "umask",
   "environment", "redirect_stderr", "stdout_logfile", "stdout_logfile_maxbytes", "stdout_logfile_backups",
   "stderr_logfile", "stderr_logfile_maxbytes", "stderr_logfile_backups",
-  "stdout_events_enabled", "stderr_events_enabled",
+  "stdout_events_enabled", "stderr_events_enabled", "serverurl",
 ];
 
 /** Keys an [eventlistener:x] section has on top of a program's. */
@@ -50,13 +50,11 @@ export interface NoEffectKey {
 
 const EVENTS = "corral sends no PROCESS_COMMUNICATION events";
 const SYSLOG = "corral does not write to syslog";
-const serverUrl = (value: string) => (value.toUpperCase() === "AUTO" ? "" : value);
 
 /** supervisord program keys accepted with no effect (stopasgroup/killasgroup: corral always signals the group). */
 export const NO_EFFECT_KEYS: Readonly<Record<string, NoEffectKey>> = {
   stopasgroup: { check: boolean },
   killasgroup: { check: boolean },
-  serverurl: { check: serverUrl, note: "corral does not pass SUPERVISOR_SERVER_URL to programs" },
   stdout_capture_maxbytes: { check: byteSize, note: EVENTS },
   stdout_syslog: { check: boolean, note: SYSLOG },
   stderr_capture_maxbytes: { check: byteSize, note: EVENTS },

@@ -113,6 +113,7 @@ function processSpec(r: SectionReader, section: IniSection, program: string, gro
     user: r.read("user", all, (text) => lookupUser(text, ctx.passwd(), ctx.group?.() ?? ""), undefined),
     directory: r.read("directory", all, v.nonEmpty, undefined),
     umask: r.read("umask", all, v.octal, undefined),
+    serverUrl: r.read("serverurl", all, (text) => (text.trim().toUpperCase() === "AUTO" ? undefined : v.nonEmpty(text)), undefined),
     environment,
     redirectStderr,
     stdout,

@@ -35,6 +35,8 @@ export interface ProgramSpec {
   user?: { name: string; uid: number; gid: number; home: string; groups?: number[] };
   directory?: string;
   umask?: number;
+  /** serverurl= (not AUTO): the SUPERVISOR_SERVER_URL this program gets instead of corral's own. */
+  serverUrl?: string;
   /** Extra environment (KEY -> VALUE), added to corral's own. */
   environment: Record<string, string>;
   redirectStderr: boolean;

@@ -16,6 +16,7 @@ import { warn } from "../log.ts";
 import type { SupervisorPlan } from "./loop.ts";
 import { PROGRAM_PORTS } from "./programs.ts";
 import { openListeners } from "./listener-io.ts";
+import { controlEndpoints, serverUrlOf } from "../rpc/endpoints.ts";
 import type { SupervisedProgram } from "../core/supervisor.ts";
 import type { PoolPlan } from "../core/event-hub.ts";
 
@@ -28,14 +29,32 @@ function logFormatFlag(value: string | undefined): OutputFormat {
 }
 
 /**
+ * What supervisord puts in every program's environment, under the program's own environment=:
+ * SUPERVISOR_ENABLED, SUPERVISOR_PROCESS_NAME, SUPERVISOR_GROUP_NAME and, when there is a
+ * server, SUPERVISOR_SERVER_URL (the program's serverurl=, else `serverUrl`). Listeners
+ * written with supervisor.childutils need the last one to call back (getRPCInterface).
+ * @example supervisorEnvironment(spec, "unix:///run/supervisor.sock").SUPERVISOR_ENABLED // "1"
+ */
+export function supervisorEnvironment(spec: ProgramSpec, serverUrl: string | undefined): Record<string, string> {
+  const url = spec.serverUrl ?? serverUrl;
+  return {
+    SUPERVISOR_ENABLED: "1",
+    ...(url === undefined ? {} : { SUPERVISOR_SERVER_URL: url }),
+    SUPERVISOR_PROCESS_NAME: processNameOf(spec),
+    SUPERVISOR_GROUP_NAME: spec.group,
+  };
+}
+
+/**
  * The supervised programs of a config: critical ones end the container when they die.
+ * `serverUrl` is corral's control API (serverUrlOf), for SUPERVISOR_SERVER_URL.
  * @example programsOf(loadConfig(["/etc/corral.conf"], env), false)
  */
-export function programsOf(config: Config, logPrefix: boolean, logFormat: OutputFormat = "text"): SupervisedProgram<ProgramSpec>[] {
+export function programsOf(config: Config, logPrefix: boolean, logFormat: OutputFormat = "text", serverUrl?: string): SupervisedProgram<ProgramSpec>[] {
   // [eventlistener:x] processes are supervised as programs are (their pool's priority -1 starts them first).
   return [...config.programs, ...config.listeners.flatMap((l) => l.processes)].map((spec) => ({
     spec: { ...spec, stdout: absoluteTarget(spec.stdout), stderr: absoluteTarget(spec.stderr), logPrefix: spec.logPrefix ?? logPrefix,
-      logFormat: spec.logFormat ?? logFormat },
+      logFormat: spec.logFormat ?? logFormat, environment: { ...supervisorEnvironment(spec, serverUrl), ...spec.environment } },
     ends: spec.critical ? "always" : "never",
   }));
 }
@@ -87,13 +106,16 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
   const logPrefix = flags.logPrefix;
   const logFormat = logFormatFlag(flags.logFormat);
   let http: Config["http"] | undefined;
+  let serverUrl: string | undefined;
   const load = () => {
     const config = loadConfig(paths, env);
     http ??= config.http;
     const strict = flags.strict ? strictError(config, paths[0]!) : undefined;
     if (strict) throw new UsageError(strict);
     for (const w of config.warnings) warn(w);
-    return { programs: programsOf(config, logPrefix, logFormat), pools: poolsOf(config), pidfile: config.pidfile };
+    // The first load's servers: a reload does not move them (as supervisord's SIGHUP).
+    serverUrl ??= serverUrlOf(controlEndpoints(http, env, flags.controlSocket));
+    return { programs: programsOf(config, logPrefix, logFormat, serverUrl), pools: poolsOf(config), pidfile: config.pidfile };
   };
   const base = resolve(flags.baseDir ?? DEFAULT_BASE_DIR);
   const first = load();

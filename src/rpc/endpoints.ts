@@ -14,6 +14,19 @@ export interface ControlEndpoint {
 }
 
 /**
+ * The SUPERVISOR_SERVER_URL corral gives its programs, as supervisord derives it from its own
+ * servers: the first unix socket (`unix:///path`), else the first TCP one (`http://host:port`,
+ * an empty host as localhost); undefined when corral serves none.
+ * @example serverUrlOf(controlEndpoints({ rpcInterface: false }, {}, undefined)) // "unix:///run/corral/corral.sock"
+ */
+export function serverUrlOf(endpoints: readonly ControlEndpoint[]): string | undefined {
+  const unix = endpoints.find((e) => e.address.kind === "unix")?.address;
+  if (unix?.kind === "unix") return `unix://${unix.path}`;
+  const tcp = endpoints.find((e) => e.address.kind === "tcp")?.address;
+  return tcp?.kind === "tcp" ? `http://${tcp.host || "localhost"}:${tcp.port}` : undefined;
+}
+
+/**
  * The endpoints for a config: [unix_http_server] and [inet_http_server] as written; without
  * [unix_http_server], corral's own socket (flag, then $CORRAL_CONTROL_SOCKET, then
  * /run/corral/corral.sock; directory 0700, socket 0600). `flag` "" turns the default socket off.

@@ -531,4 +531,58 @@ while 1:
   });
 });
 
+const SHUTDOWN_LISTENER = `#!${PYTHON}
+import os, sys
+from supervisor import childutils
+headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
+with open(sys.argv[1], "w") as f:
+    for k in sorted(os.environ):
+        if k.startswith("SUPERVISOR_"): f.write("%s=%s\\n" % (k, os.environ[k]))
+childutils.listener.ok(sys.stdout)
+childutils.getRPCInterface(os.environ).supervisor.shutdown()
+while True: childutils.listener.ok(sys.stdout); childutils.listener.wait(sys.stdin, sys.stdout)
+`;
+
+test("a childutils listener finds the server through SUPERVISOR_SERVER_URL and shuts it down on FATAL; the SUPERVISOR_* environment is supervisord's", async () => {
+  if (!existsSync(PYTHON) || !have("supervisord")) return skip("Debian's python3 with the supervisor package is needed");
+  const runs: Array<[string, string[]]> = [["corral", [...runtimeArgv(), "--config"]]];
+  if (RUNTIME === "node") runs.unshift(["supervisord", [SUPERVISORD, "-n", "-c"]]);
+  const seen: Record<string, string> = {};
+  for (const [who, argv] of runs) {
+    const dir = mkdtempSync(join(tmpdir(), `corral-serverurl-${who}-`));
+    try {
+      writeFileSync(join(dir, "shutdown.py"), SHUTDOWN_LISTENER, { mode: 0o755 });
+      const conf = join(dir, "supervisord.conf");
+      writeFileSync(conf, `[supervisord]
+nodaemon=true
+pidfile=${dir}/supervisord.pid
+logfile=${dir}/supervisord.log
+childlogdir=${dir}
+
+[unix_http_server]
+file=${dir}/supervisor.sock
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[program:bad]
+command=/bin/false
+startretries=0
+
+[eventlistener:watch]
+command=${dir}/shutdown.py ${dir}/env.txt
+events=PROCESS_STATE_FATAL
+stderr_logfile=${dir}/watch.err
+`);
+      const r = await runToEnd(["unshare", "--pid", "--fork", "--mount-proc", "--kill-child", ...argv, conf], 20_000);
+      assert.is(r.code, 0, `${who}: ${r.stderr}${existsSync(join(dir, "watch.err")) ? readFileSync(join(dir, "watch.err"), "utf8") : ""}`);
+      seen[who] = readFileSync(join(dir, "env.txt"), "utf8").replaceAll(dir, "DIR");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const expected = "SUPERVISOR_ENABLED=1\nSUPERVISOR_GROUP_NAME=watch\nSUPERVISOR_PROCESS_NAME=watch\nSUPERVISOR_SERVER_URL=unix://DIR/supervisor.sock\n";
+  for (const [who, env] of Object.entries(seen)) assert.is(env, expected, who);
+});
+
 test.run();
