@@ -32,6 +32,9 @@ export function spawnError(file: string, errno: number): string {
   return execFailure(file, errno).message;
 }
 
+/** supervisord's spawnerr for a program that exited before it counted as started. */
+export const EXITED_TOO_QUICKLY = "Exited too quickly (process log may have details)";
+
 /** Groups in first-seen order, each with its programs' specs as one comparable text. */
 function groupsOf(programs: readonly Program[]): Map<string, string> {
   const out = new Map<string, Program[]>();
@@ -92,7 +95,12 @@ export class LoopControlPort implements ControlPort {
     loop.observe((e) => {
       if (e.type === "spawn-failed") this.#spawnerr.set(e.name, spawnError(e.file, e.errno));
       else if (e.type === "spawned") this.#spawnerr.delete(e.name);
-      else if (e.type === "exited") this.#stoppedAt.set(e.name, os.now());
+      else if (e.type === "exited") {
+        this.#stoppedAt.set(e.name, os.now());
+        // Observed after the machine took the exit: one that ends a start is a failed start.
+        const state = loop.machine.statusOf(e.name)?.state;
+        if (state === "BACKOFF" || state === "FATAL") this.#spawnerr.set(e.name, EXITED_TOO_QUICKLY);
+      }
       for (const wake of [...this.#waiters]) wake();
     });
   }

@@ -136,6 +136,27 @@ static int resolve_candidates(const char *file, char **envp, char **candidates) 
   return n;
 }
 
+// Writes all of `text` to fd 2, as far as it goes (a vfork child: no stdio, no malloc).
+static void say(const char *text) {
+  for (size_t n = strlen(text); n > 0;) {
+    ssize_t w = write(2, text, n);
+    if (w <= 0) return;
+    text += w;
+    n -= (size_t)w;
+  }
+}
+
+// supervisord's line for a directory= it cannot enter, on the program's own stderr (its log):
+// the program then exits 127 and counts as a start that failed, not as a command not found.
+static void chdir_failed(const char *dir, int err) {
+  const char *name = strerrorname_np(err);
+  say("corral: couldn't chdir to ");
+  say(dir);
+  say(": ");
+  say(name ? name : "error");
+  say("\n");
+}
+
 // Child side of spawn. It runs in the parent's memory (see clone_exec): only calls that touch
 // nothing of the parent but the child's own stack, from here to exec. Returns the errno of the
 // step that failed; on success it never returns.
@@ -161,7 +182,6 @@ static int child_exec(char **candidates, int ncand, const struct spawn_options *
       if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
   }
-  if (o->cwd && chdir(o->cwd) < 0) return errno;
   if (o->umask_v >= 0) umask((mode_t)o->umask_v);
   // Raw system calls: glibc's setuid() and friends would ask every thread of its list (the
   // parent's, whose memory this child shares) to change its credentials too.
@@ -173,6 +193,11 @@ static int child_exec(char **candidates, int ncand, const struct spawn_options *
   }
   if (o->gid >= 0 && syscall(SYS_setgid, (gid_t)o->gid) < 0) return errno;
   if (o->uid >= 0 && syscall(SYS_setuid, (uid_t)o->uid) < 0) return errno;
+  // After the user switch, as supervisord: the directory must be the program's to enter.
+  if (o->cwd && chdir(o->cwd) < 0) {
+    chdir_failed(o->cwd, errno);
+    return 0;  // seen as started: its exit 127 is a start that failed, as under supervisord
+  }
 
   // Children start with default dispositions and an empty mask, whatever corral set. The
   // handler table is the child's own (no CLONE_SIGHAND).

@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { have, runtimeArgv, sleep, start } from "../helpers.ts";
@@ -186,6 +186,71 @@ test("corral ctl in config mode prints what supervisorctl prints against supervi
 test("commands that cannot be found or run, then reread/avail/update/add/remove after conf.d changed: as supervisord", async () => {
   if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
   await compareWithCorral("corral-broken", false, true);
+});
+
+/** Two programs whose starts fail by exiting: one at once, one in a directory= that does not exist. */
+function quickLayout(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const conf = join(dir, "supervisord.conf");
+  writeFileSync(conf, `[unix_http_server]
+file=${dir}/supervisor.sock
+
+[supervisord]
+logfile=${dir}/supervisord.log
+pidfile=${dir}/supervisord.pid
+childlogdir=${dir}
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=unix://${dir}/supervisor.sock
+
+[program:quick]
+command=sh -c 'exit 0'
+startretries=0
+
+[program:nodir]
+command=sleep 100
+directory=/nonexistent-corral-dir
+startretries=0
+stderr_logfile=${dir}/nodir.err
+`);
+  return conf;
+}
+
+/** status once both are FATAL, then `start quick`, then shutdown; and what nodir wrote to its stderr. */
+async function quickTranscript(conf: string): Promise<{ lines: string[]; nodirErr: string }> {
+  let status: Outcome = { out: "", code: -1 };
+  for (let i = 0; i < 200 && (status.out.match(/FATAL/g) ?? []).length < 2; i++) {
+    await sleep(100);
+    status = await ctl(conf, "status");
+  }
+  const again = await ctl(conf, "start quick");
+  await ctl(conf, "shutdown");
+  const err = join(dirname(conf), "nodir.err");
+  return { lines: [`exit ${status.code}`, status.out, `exit ${again.code}`, again.out], nodirErr: existsSync(err) ? readFileSync(err, "utf8") : "" };
+}
+
+test("a start that fails by exiting is FATAL 'Exited too quickly', and start says spawn error; a missing directory= is said in the program's log: as supervisord", async () => {
+  if (skip) return void console.log("skipped: supervisor (supervisord, supervisorctl) is not installed");
+  const realConf = quickLayout(join(base, "quick-real"));
+  const supervisord = spawn("supervisord", ["-n", "-c", realConf], { stdio: "ignore" });
+  let anchor;
+  try {
+    anchor = await quickTranscript(realConf);
+  } finally {
+    supervisord.kill("SIGTERM");
+  }
+  const conf = quickLayout(join(base, "quick-corral"));
+  const c = start(["--config", conf]);
+  const ours = await quickTranscript(conf);
+  assert.is((await c.done).code, 0, c.stderr());
+  assert.equal(ours.lines, anchor.lines);
+  assert.match(anchor.lines[1]!, /quick +FATAL +Exited too quickly \(process log may have details\)/);
+  assert.match(anchor.lines[3]!, /quick: ERROR \(spawn error\)/);
+  assert.match(anchor.nodirErr, "couldn't chdir to /nonexistent-corral-dir: ENOENT");
+  assert.is(ours.nodirErr, "corral: couldn't chdir to /nonexistent-corral-dir: ENOENT\n");
 });
 
 test.run();
