@@ -7,6 +7,8 @@ import { ProcessStates } from "./states.ts";
 
 const DOWN: ReadonlySet<State> = new Set(["STOPPED", "EXITED", "FATAL"]);
 const path = (t: LogTarget) => (t.kind === "file" ? t.path : "");
+/** supervisord never has a stderr log file for redirect_stderr=true (tail NAME stderr: no log file). */
+const stderrPath = (spec: ProgramSpec) => (spec.redirectStderr ? "" : path(spec.stderr));
 const seconds = (ms: number) => (ms > 0 ? ms / 1000 : 0);
 /** A [group:x] member's name is "x:web": the control API reports process "web" of group "x". */
 const processName = (spec: ProgramSpec) => spec.name.slice(spec.name.indexOf(":") + 1);
@@ -21,7 +23,7 @@ export function processInfoOf(spec: ProgramSpec, status: Status, spawnerr: strin
     name: processName(spec), group: spec.group, state: ProcessStates[status.state], pid: status.pid,
     start: seconds(status.startedAt), stop: seconds(DOWN.has(status.state) ? status.since : stoppedAt),
     exitstatus: status.lastExit && status.lastExit.code >= 0 ? status.lastExit.code : 0, spawnerr,
-    stdoutLogfile: path(spec.stdout), stderrLogfile: path(spec.stderr), groupPriority: spec.groupPriority ?? spec.priority, priority: spec.priority,
+    stdoutLogfile: path(spec.stdout), stderrLogfile: stderrPath(spec), groupPriority: spec.groupPriority ?? spec.priority, priority: spec.priority,
     pending: status.waiting && status.pid === 0 && DOWN.has(status.state),
   };
 }
@@ -37,7 +39,7 @@ export function configInfoOf(spec: ProgramSpec, inuse: boolean): ConfigInfo {
     name: processName(spec), group: spec.group, groupPriority: spec.groupPriority ?? spec.priority, priority: spec.priority, autostart: spec.autostart,
     command: spec.command.join(" "), directory: spec.directory ?? "", uid: spec.user?.uid ?? null, exitcodes: spec.exitcodes,
     redirectStderr: spec.redirectStderr, startretries: spec.startretries, startsecs: spec.startsecs, stopsignal: spec.stopsignal,
-    stopwaitsecs: spec.stopwaitsecs, stdoutLogfile: path(spec.stdout), stderrLogfile: path(spec.stderr),
+    stopwaitsecs: spec.stopwaitsecs, stdoutLogfile: path(spec.stdout), stderrLogfile: stderrPath(spec),
     stdoutLogfileMaxbytes: size(spec.stdout), stdoutLogfileBackups: backups(spec.stdout),
     stderrLogfileMaxbytes: size(spec.stderr), stderrLogfileBackups: backups(spec.stderr),
     stdoutEvents: spec.stdoutEvents === true, stderrEvents: spec.stderrEvents === true, inuse,
