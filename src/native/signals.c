@@ -199,6 +199,28 @@ static napi_value RelaySignals(napi_env env, napi_callback_info info) {
   return make_int(env, 0);
 }
 
+// defaultDisposition(signals[]) -> those of `signals` whose disposition is SIG_DFL now.
+// Node's start catches INT and TERM with a handler that resets itself (SA_RESETHAND): the
+// boot reads which of them has fired before corral's relay replaces them.
+static napi_value DefaultDisposition(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value args[1] = {NULL}, out;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  CHECK(napi_create_array(env, &out));
+  uint32_t n = 0, found = 0;
+  if (argc > 0) napi_get_array_length(env, args[0], &n);
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    napi_get_element(env, args[0], i, &item);
+    int sig = (int)get_int(env, item, 0);
+    struct sigaction now;
+    if (sig > 0 && sig < NSIG && sigaction(sig, NULL, &now) == 0 && !(now.sa_flags & SA_SIGINFO) && now.sa_handler == SIG_DFL) {
+      napi_set_element(env, out, found++, make_int(env, sig));
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- kill, subreaper
 
 // kill(pid, sig) -> 0 or -errno
@@ -221,6 +243,7 @@ void register_signals(napi_env env, napi_value exports) {
   export_fn(env, exports, "reap", Reap);
   export_fn(env, exports, "forwardRealtime", ForwardRealtime);
   export_fn(env, exports, "relaySignals", RelaySignals);
+  export_fn(env, exports, "defaultDisposition", DefaultDisposition);
   export_fn(env, exports, "kill", Kill);
   export_fn(env, exports, "setSubreaper", SetSubreaper);
 }

@@ -9,7 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { dlopenAddon, type Native } from "./native.ts";
 import { HANDOVER_PARAMETER, type BootHandover } from "./handover.ts";
-import { catchEarly, catchesAtStart, invocationName } from "./early-signals.ts";
+import { catchEarly, catchesAtStart, firedDuringNodeStart, invocationName } from "./early-signals.ts";
 import { claimDenoSignals } from "./deno-signals.ts";
 
 /**
@@ -131,7 +131,7 @@ if (typeof CORRAL_BUILD_ID === "string") {
   }
   // A PID 1 without handlers drops signals: caught before anything else, unless a subcommand runs.
   const signals = catchesAtStart(invocationName(process.argv[1]), process.argv.slice(2), CORRAL_SUBCOMMANDS) ?
-    catchEarly(addon, "Deno" in globalThis ? claimDenoSignals : undefined) : undefined;
+    ("Deno" in globalThis ? catchEarly(addon, claimDenoSignals) : catchEarly(addon, undefined, firedDuringNodeStart(addon))) : undefined;
   const text = addon.readFile(__filename, true);
   if (typeof text === "number") damaged(`cannot read ${__filename} (errno ${-text})`);
   const app = appSource(text, CORRAL_BUILD_ID);

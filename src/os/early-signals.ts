@@ -2,7 +2,7 @@
 // application is read and compiled (milliseconds in which a PID 1 without handlers drops
 // what it is sent), and held until the application's relay takes them.
 import type { Native } from "./native.ts";
-import { FORWARDED, SIGCHLD } from "./signals.ts";
+import { FORWARDED, SIGCHLD, SIGINT, SIGTERM } from "./signals.ts";
 
 /** What corral catches at start-up (modes/signal-feed.ts): every forwarded signal and CHLD; the real-time ones by forwardRealtime. */
 export const CAUGHT_AT_START: readonly number[] = [...FORWARDED, SIGCHLD];
@@ -33,15 +33,32 @@ export function invocationName(script: string | undefined): string {
   return path.slice(path.lastIndexOf("/") + 1).replace(/\.[cm]?js$/, "");
 }
 
+/** What Node's own start catches, before any JavaScript runs: node::SignalExit, a handler that resets itself. */
+const NODE_START_CATCHES: readonly number[] = [SIGINT, SIGTERM];
+
+/**
+ * Which of INT and TERM arrived during Node's own start. Node catches both with a handler that
+ * resets itself (SA_RESETHAND), restores the terminal and raises the signal again, which a PID 1
+ * then drops: one that has fired is back at the default, its signal otherwise lost. Only one of
+ * the two at the default says so; both at the default is taken for none (a Node that catches
+ * neither). Call it on Node only, before the relay replaces them.
+ * @example firedDuringNodeStart(dlopenAddon(__dirname)) // [15] after a `docker stop` during Node's start, else []
+ */
+export function firedDuringNodeStart(native: Native): number[] {
+  const fired = native.defaultDisposition([...NODE_START_CATCHES]);
+  return fired.length === 1 ? fired : [];
+}
+
 /**
  * Installs corral.node's relay for CAUGHT_AT_START and the real-time signals, holding what
  * arrives; `claim` runs first (Deno's, see deno-signals.ts). The relay keeps the callback of
  * its first call, this one's, so the application always attaches here. When installing fails,
  * `signals` is empty: the application installs them again and says why it cannot.
+ * `arrived`: signals already received (firedDuringNodeStart), handed over first.
  * @example const early = catchEarly(dlopenAddon(__dirname)); early.attach((signo) => console.log(signo));
  */
-export function catchEarly(native: Native, claim?: (signals: readonly number[]) => void): EarlySignals {
-  const held: number[] = [];
+export function catchEarly(native: Native, claim?: (signals: readonly number[]) => void, arrived: readonly number[] = []): EarlySignals {
+  const held: number[] = [...arrived];
   let target: ((signo: number) => void) | undefined;
   claim?.(CAUGHT_AT_START);
   const installed = native.relaySignals([...CAUGHT_AT_START], (signo) => (target ? target(signo) : held.push(signo))) === 0;

@@ -4,6 +4,7 @@ import { bootHandover } from "./handover.ts";
 /** The addon's exports, as declared in src/native/*.c. */
 export interface Native {
   relaySignals(signals: number[], callback: (signo: number) => void): number;
+  defaultDisposition(signals: number[]): number[];
   spawn(file: string, argv: string[], env: string[], opts: object): number;
   reap(): number[];
   forwardRealtime(target: number, rewrites: number[]): number;

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUNDLE, corralPid, RUNTIME, runtimeArgv, runtimeCommand, skip, start, until } from "../helpers.ts";
+import { BUNDLE, corralPid, RUNTIME, runtimeArgv, runtimeCommand, skip, skipOn, start, until } from "../helpers.ts";
 
 // bash traps each named signal and prints it; `wait` returns when a trap fires.
 const trapper = (names: string[]) =>
@@ -224,6 +224,36 @@ test("under a pids limit too low for the signal relay's thread corral says so an
   }
   assert.ok(seen.includes("relay"), `no limit stopped the relay's thread alone: ${seen.join(" ")}`);
   assert.ok(seen.includes("ran"), "no limit was enough");
+});
+
+/** Whether `pid` runs node and catches SIGTERM (Node's own start has installed its handler). */
+function nodeCatchesTerm(pid: number): boolean {
+  try {
+    if (!readlinkSync(`/proc/${pid}/exe`).endsWith("node")) return false;
+    const caught = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return caught !== undefined && (BigInt(`0x${caught}`) & (1n << 14n)) !== 0n;
+  } catch {
+    return false;
+  }
+}
+
+test("a SIGTERM that arrives during Node's own start, before any JavaScript runs, still reaches the job (PID 1)", async () => {
+  if (skipOn("deno", "Node's start catches TERM with a handler of its own; Deno's does not")) return;
+  for (let trial = 0; trial < 5; trial++) {
+    const c = start(["--", "sleep", "5"]);
+    // As early as the signal can be anything but dropped: once Node's own handler is in.
+    let pid = 0;
+    for (const deadline = Date.now() + 5000; Date.now() < deadline;) {
+      try {
+        pid = Number(readFileSync(`/proc/${c.child.pid}/task/${c.child.pid}/children`, "utf8").trim().split(/\s+/)[0]) || 0;
+      } catch { /* unshare is starting */ }
+      if (pid && nodeCatchesTerm(pid)) break;
+    }
+    process.kill(pid, "SIGTERM");
+    const r = await c.done;
+    assert.is(r.code, 128 + 15, `trial ${trial}: the job should die of the SIGTERM; ${r.stderr}`);
+    assert.ok(r.ms < 4000, `trial ${trial}: ended after ${r.ms} ms, the job's whole sleep`);
+  }
 });
 
 test.run();

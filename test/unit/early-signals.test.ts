@@ -2,7 +2,7 @@
 // main.ts too treats as PID 1 or supervisor: never one that may run a subcommand.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { catchesAtStart, catchEarly, invocationName, CAUGHT_AT_START } from "../../src/os/early-signals.ts";
+import { catchesAtStart, catchEarly, firedDuringNodeStart, invocationName, CAUGHT_AT_START } from "../../src/os/early-signals.ts";
 import { SUBCOMMANDS } from "../../src/commands/index.ts";
 import { SUBCOMMAND_NAMES } from "../../src/commands/names.ts";
 import type { Native } from "../../src/os/native.ts";
@@ -78,6 +78,18 @@ test("the application's relay takes the boot's signals, installs and claims only
   assert.equal(relay.calls.at(-1), "relay 1");
   relay.deliver(17);
   assert.equal(got, ["feed 15", "feed 17", "more 17"]);
+});
+
+test("a TERM or an INT that fired Node's own self-resetting handler is found at its default; both at the default count as none", () => {
+  const at = (dfl: number[]) => ({ defaultDisposition: (signals: number[]) => signals.filter((s) => dfl.includes(s)) }) as unknown as Native;
+  assert.equal(firedDuringNodeStart(at([15])), [15]);
+  assert.equal(firedDuringNodeStart(at([2])), [2]);
+  assert.equal(firedDuringNodeStart(at([])), []);
+  assert.equal(firedDuringNodeStart(at([2, 15])), [], "a Node that catches neither");
+  const relay = fakeRelay();
+  const got: number[] = [];
+  catchEarly(relay.native, undefined, [15]).attach((signo) => void got.push(signo));
+  assert.equal(got, [15], "handed over first");
 });
 
 test.run();
