@@ -56,6 +56,9 @@ void register_pump(napi_env env, napi_value exports);
 void register_dgram(napi_env env, napi_value exports);
 void register_proc(napi_env env, napi_value exports);
 
+// spawn.c: a reaped job that was given the terminal hands it back to corral's group (signals.c's reap calls it).
+void terminal_holder_reaped(pid_t pid);
+
 // The pump thread's epoll also watches datagram sockets (dgram.c): see pump.c.
 // Starts the pump (idempotent); 0 or -errno.
 int pump_ensure_started(void);

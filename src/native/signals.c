@@ -30,6 +30,7 @@ static napi_value Reap(napi_env env, napi_callback_info info) {
       remaining = 0;
       break;
     }
+    terminal_holder_reaped(pid);
     int code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
     int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
     napi_set_element(env, out, i++, make_int(env, pid));

@@ -27,6 +27,8 @@
 struct spawn_options {
   char *file, *cwd;
   char **argv, **envp;
+  // argv for /bin/sh when the file has no #! line (execvp's fallback): [sh, path, argv[1]...]
+  char **sh_argv;
   bool new_group, foreground;
   int umask_v, uid, gid;
   int ngroups;  // -1: none given (setgroups(0) when gid is set)
@@ -78,7 +80,9 @@ static void read_spawn_options(napi_env env, napi_value args[4], struct spawn_op
   napi_value opts = args[3];
   o->cwd = get_string(env, prop(env, opts, "cwd"));
   o->new_group = get_bool_prop(env, opts, "newGroup", false);
-  o->foreground = get_bool_prop(env, opts, "foreground", false);
+  // The terminal only goes to a job when corral holds it: a backgrounded `corral -- cmd &`
+  // would otherwise take it from the shell.
+  o->foreground = get_bool_prop(env, opts, "foreground", false) && tcgetpgrp(STDIN_FILENO) == getpgrp();
   o->umask_v = (int)get_int(env, prop(env, opts, "umask"), -1);
   o->uid = (int)get_int(env, prop(env, opts, "uid"), -1);
   o->gid = (int)get_int(env, prop(env, opts, "gid"), -1);
@@ -95,6 +99,19 @@ static void free_spawn_options(struct spawn_options *o) {
   free(o->cwd);
   free_string_array(o->argv);
   free_string_array(o->envp);
+  free(o->sh_argv);
+}
+
+// The argv execvp would give /bin/sh for a file with no #! line: [/bin/sh, FILE, argv[1]...]
+// (FILE is filled in by the child with the path that failed). Built before the child runs.
+static char **shell_argv(char **argv) {
+  size_t n = 0;
+  while (argv[n]) n++;
+  char **out = calloc(n + 2, sizeof(char *));
+  if (!out) return NULL;
+  out[0] = "/bin/sh";
+  for (size_t i = 1; i < n; i++) out[i + 1] = argv[i];
+  return out;
 }
 
 // The paths execve tries, in order: `file` itself when it has a slash, else each PATH entry
@@ -134,6 +151,22 @@ static int resolve_candidates(const char *file, char **envp, char **candidates) 
     p = end + 1;
   }
   return n;
+}
+
+// The job the terminal was given to (spawn's `foreground`), until it is reaped.
+static pid_t terminal_holder;
+
+void terminal_holder_reaped(pid_t pid) {
+  if (pid != terminal_holder || pid == 0) return;
+  terminal_holder = 0;
+  // Back to corral's group, so the shell or the next job finds it where it left it. A blocked
+  // SIGTTOU lets a background group take the terminal (no signal is raised).
+  sigset_t ttou, old;
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  pthread_sigmask(SIG_BLOCK, &ttou, &old);
+  if (tcgetpgrp(STDIN_FILENO) == pid) tcsetpgrp(STDIN_FILENO, getpgrp());
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 // Writes all of `text` to fd 2, as far as it goes (a vfork child: no stdio, no malloc).
@@ -209,7 +242,9 @@ static int child_exec(char **candidates, int ncand, const struct spawn_options *
   sigemptyset(&none);
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, KERNEL_SIGSET_BYTES);
 
-  // Close every inherited descriptor above stdio (the table is the child's own copy).
+  // Close every inherited descriptor above stdio (the table is the child's own copy). What
+  // corral itself was given above 2 cannot be told from Node's own: Node marks every one
+  // close-on-exec at its start (libuv's uv_disable_stdio_inheritance), before corral runs.
 #ifdef SYS_close_range
   syscall(SYS_close_range, 3, ~0U, 0);
 #endif
@@ -217,6 +252,12 @@ static int child_exec(char **candidates, int ncand, const struct spawn_options *
   int err = ENOENT;
   for (int i = 0; i < ncand; i++) {
     execve(candidates[i], o->argv, o->envp);
+    if (errno == ENOEXEC && o->sh_argv) {
+      // No #! line: a shell script, as execvp (and so tini and dumb-init) runs it.
+      o->sh_argv[1] = candidates[i];
+      execve("/bin/sh", o->sh_argv, o->envp);
+      errno = ENOEXEC;
+    }
     // EACCES on one PATH entry is remembered, but a later entry may still succeed.
     if (errno != ENOENT && errno != ENOTDIR) err = errno;
   }
@@ -278,7 +319,9 @@ static napi_value Spawn(napi_env env, napi_callback_info info) {
   read_spawn_options(env, args, o);
   char *candidates[MAX_PATH_CANDIDATES];
   int ncand = resolve_candidates(o->file, o->envp, candidates);
+  o->sh_argv = shell_argv(o->argv);
   int result = clone_exec(candidates, ncand, o);
+  if (result > 0 && o->foreground) terminal_holder = result;
   for (int i = 0; i < ncand; i++) free(candidates[i]);
   free_spawn_options(o);
   free(o);

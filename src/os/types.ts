@@ -12,7 +12,8 @@ export interface SpawnSpec {
   cwd?: string;
   /** Own process group (pgid = pid). */
   newGroup?: boolean;
-  /** Make the new group the terminal's foreground group (stdin must be a TTY). */
+  /** Make the new group the terminal's foreground group (stdin must be a TTY, and corral's group
+   * hold it); corral takes it back when the child is reaped. */
   foreground?: boolean;
   umask?: number;
   uid?: number;

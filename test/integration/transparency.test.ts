@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BUNDLE, corralPid, RUNTIME, runtimeArgv, runtimeCommand, skip, skipOn, start, until } from "../helpers.ts";
+import { BUNDLE, corralPid, have, RUNTIME, runtimeArgv, runtimeCommand, skip, skipOn, start, until } from "../helpers.ts";
 
 // bash traps each named signal and prints it; `wait` returns when a trap fires.
 const trapper = (names: string[]) =>
@@ -254,6 +254,27 @@ test("a SIGTERM that arrives during Node's own start, before any JavaScript runs
     assert.is(r.code, 128 + 15, `trial ${trial}: the job should die of the SIGTERM; ${r.stderr}`);
     assert.ok(r.ms < 4000, `trial ${trial}: ended after ${r.ms} ms, the job's whole sleep`);
   }
+});
+
+test("a script without a #! line runs through /bin/sh, as execvp (tini, dumb-init) runs it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "corral-noshebang-"));
+  try {
+    writeFileSync(join(dir, "plain.sh"), 'echo "plain $1 $2"; exit 4\n', { mode: 0o755 });
+    const r = await start(["--", join(dir, "plain.sh"), "a", "b c"]).done;
+    assert.is(r.stdout, "plain a b c\n", r.stderr);
+    assert.is(r.code, 4);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the terminal goes back to corral's group when the job that was given it exits (not PID 1, under script(1))", () => {
+  if (!have("script")) return skip("script (util-linux) is needed for a pseudo-terminal");
+  const shell = `${runtimeCommand()} true; echo "tpgid=$(ps -o tpgid= -p $$) pgid=$(ps -o pgid= -p $$)"`;
+  const r = spawnSync("script", ["-qc", `sh -c '${shell.replaceAll("'", "'\\''")}'`, "/dev/null"], { encoding: "utf8", timeout: 20_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: "" } });
+  const m = /tpgid=\s*(\d+) pgid=\s*(\d+)/.exec(r.stdout);
+  assert.ok(m, r.stdout + r.stderr);
+  assert.is(m![1], m![2], "the shell's group holds the terminal again");
 });
 
 test.run();
