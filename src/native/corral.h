@@ -56,8 +56,13 @@ void register_pump(napi_env env, napi_value exports);
 void register_dgram(napi_env env, napi_value exports);
 void register_proc(napi_env env, napi_value exports);
 
-// spawn.c: a reaped job that was given the terminal hands it back to corral's group (signals.c's reap calls it).
+// spawn.c, called by signals.c's reap. A reaped job that was given the terminal hands it back
+// to corral's group.
 void terminal_holder_reaped(pid_t pid);
+// A job that holds the terminal and was stopped from it (^Z: the terminal signals the job's
+// group, not corral): a corral that is not PID 1 stops too, so the shell gets its prompt back,
+// and once the shell continues it (fg) gives the job the terminal again and SIGCONT.
+void terminal_holder_stopped(void);
 
 // The pump thread's epoll also watches datagram sockets (dgram.c): see pump.c.
 // Starts the pump (idempotent); 0 or -errno.

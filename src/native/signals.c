@@ -22,6 +22,7 @@ static napi_value Reap(napi_env env, napi_callback_info info) {
   CHECK(napi_create_array(env, &out));
   uint32_t i = 0;
   int remaining = 1;
+  terminal_holder_stopped();
   for (;;) {
     int st;
     pid_t pid = RETRY_EINTR(waitpid(-1, &st, WNOHANG));

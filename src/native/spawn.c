@@ -169,6 +169,22 @@ void terminal_holder_reaped(pid_t pid) {
   pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+void terminal_holder_stopped(void) {
+  if (terminal_holder == 0 || getpid() == 1) return;
+  // Stops only (no WEXITED): an exit stays for the reaper.
+  siginfo_t si;
+  memset(&si, 0, sizeof si);
+  if (waitid(P_PID, (id_t)terminal_holder, &si, WSTOPPED | WNOHANG) != 0 || si.si_pid != terminal_holder) return;
+  kill(getpid(), SIGSTOP);  // returns once the shell has continued corral (fg, bg)
+  sigset_t ttou, old;
+  sigemptyset(&ttou);
+  sigaddset(&ttou, SIGTTOU);
+  pthread_sigmask(SIG_BLOCK, &ttou, &old);
+  if (tcgetpgrp(STDIN_FILENO) == getpgrp()) tcsetpgrp(STDIN_FILENO, terminal_holder);  // fg, not bg
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  kill(-terminal_holder, SIGCONT);
+}
+
 // Writes all of `text` to fd 2, as far as it goes (a vfork child: no stdio, no malloc).
 static void say(const char *text) {
   for (size_t n = strlen(text); n > 0;) {

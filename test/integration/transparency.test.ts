@@ -277,4 +277,42 @@ test("the terminal goes back to corral's group when the job that was given it ex
   assert.is(m![1], m![2], "the shell's group holds the terminal again");
 });
 
+/** An interactive bash on a pseudo-terminal: runs CMD, types ^Z, checks the prompt, then fg. */
+const CTRL_Z = `
+import os, pty, sys, time, select
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ["PS1"] = "PROMPT$ "
+    os.execvp("bash", ["bash", "--norc", "--noprofile", "-i"])
+out = b""
+def wait_for(text, timeout=15):
+    global out
+    end = time.time() + timeout
+    while text.encode() not in out and time.time() < end:
+        if select.select([fd], [], [], 0.05)[0]:
+            try: out += os.read(fd, 4096)
+            except OSError: break
+    if text.encode() not in out: sys.exit("no %r in: %s" % (text, out.decode(errors="replace")))
+send = lambda s: os.write(fd, s.encode())
+wait_for("PROMPT$ ")
+# The job's output, not the echo of the typed line: $((…)) is only expanded when the job runs.
+send(sys.argv[1] + " -- sh -c 'echo job-up-$((1+1)); sleep 1; echo job-finished-$((2+2))'\\n")
+wait_for("job-up-2")
+send("\\x1a")
+wait_for("Stopped")
+send("echo prompt-back\\n")
+wait_for("prompt-back\\r\\n")
+send("fg\\n")
+wait_for("job-finished-4")
+send("echo rc=$?\\n")
+wait_for("rc=0")
+send("exit\\n")
+`;
+
+test("^Z at a terminal stops the job and corral (not PID 1): the shell's prompt comes back, and fg finishes the job", () => {
+  if (!have("python3") || !have("bash")) return skip("python3 and bash are needed for an interactive shell on a pseudo-terminal");
+  const r = spawnSync("python3", ["-c", CTRL_Z, runtimeCommand()], { encoding: "utf8", timeout: 60_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: "" } });
+  assert.is(r.status, 0, r.stdout + r.stderr);
+});
+
 test.run();
