@@ -16,6 +16,14 @@ const SEED = resolve("test/fixtures/seed-004");
 const PYTHON = "/usr/bin/python3";
 const SUPERVISORD = "/usr/bin/supervisord";
 
+/** The [supervisord] section of every config here: foreground, its files in `dir`. */
+const supervisordSection = (dir: string) => `[supervisord]
+nodaemon=true
+pidfile=${dir}/supervisord.pid
+logfile=${dir}/supervisord.log
+childlogdir=${dir}
+`;
+
 /**
  * Runs `body` with a fresh directory corral-NAME-*, removed afterwards; skips the test when
  * /usr/bin/python3 (the listeners' interpreter) is missing.
@@ -134,12 +142,7 @@ while True:
 function childutilsConfig(dir: string): string {
   writeFileSync(join(dir, "listener.py"), CHILDUTILS_LISTENER, { mode: 0o755 });
   const conf = join(dir, "supervisord.conf");
-  writeFileSync(conf, `[supervisord]
-nodaemon=true
-pidfile=${dir}/supervisord.pid
-logfile=${dir}/supervisord.log
-childlogdir=${dir}
-
+  writeFileSync(conf, `${supervisordSection(dir)}
 [program:a]
 command=sleep 1000
 startsecs=1
@@ -375,12 +378,7 @@ function logEventsConfig(dir: string): string {
   for (const [name, script] of Object.entries(LOG_PROGRAMS)) writeFileSync(join(dir, `${name}.sh`), `${script}\nexec sleep 1000\n`);
   const program = (name: string, keys: string) => `[program:${name}]\ncommand=/bin/sh ${dir}/${name}.sh\nstartsecs=0\nautorestart=false\n${keys}\n`;
   const conf = join(dir, "supervisord.conf");
-  writeFileSync(conf, `[supervisord]
-nodaemon=true
-pidfile=${dir}/supervisord.pid
-logfile=${dir}/supervisord.log
-childlogdir=${dir}
-
+  writeFileSync(conf, `${supervisordSection(dir)}
 ${program("talk", "stdout_logfile=/dev/stdout\nstdout_logfile_maxbytes=0\nstderr_logfile=/dev/stderr\nstderr_logfile_maxbytes=0\nstdout_events_enabled=true\nstderr_events_enabled=true")}
 [group:site]
 programs=talk
@@ -553,12 +551,7 @@ test("a childutils listener finds the server through SUPERVISOR_SERVER_URL and s
     try {
       writeFileSync(join(dir, "shutdown.py"), SHUTDOWN_LISTENER, { mode: 0o755 });
       const conf = join(dir, "supervisord.conf");
-      writeFileSync(conf, `[supervisord]
-nodaemon=true
-pidfile=${dir}/supervisord.pid
-logfile=${dir}/supervisord.log
-childlogdir=${dir}
-
+      writeFileSync(conf, `${supervisordSection(dir)}
 [unix_http_server]
 file=${dir}/supervisor.sock
 

@@ -43,11 +43,8 @@ const BROKEN_COMMANDS: Command[] = [
   { args: "remove extra" }, { args: "stop extra" }, { args: "remove extra" }, { args: "add extra" }, { args: "status extra" }, { args: "shutdown" },
 ];
 
-function layout(dir: string, socket: string, broken = false): string {
-  mkdirSync(join(dir, "conf.d"), { recursive: true });
-  const conf = join(dir, "supervisord.conf");
-  writeFileSync(conf, `; Debian's supervisord.conf shape
-[unix_http_server]
+/** Debian's supervisord.conf sections: its socket, its files in `dir`, the RPC interface, supervisorctl's url. */
+const serverSections = (dir: string, socket: string) => `[unix_http_server]
 file=${socket}
 chmod=0700
 
@@ -61,7 +58,13 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 
 [supervisorctl]
 serverurl=unix://${socket}
+`;
 
+function layout(dir: string, socket: string, broken = false): string {
+  mkdirSync(join(dir, "conf.d"), { recursive: true });
+  const conf = join(dir, "supervisord.conf");
+  writeFileSync(conf, `; Debian's supervisord.conf shape
+${serverSections(dir, socket)}
 [include]
 files = conf.d/*.conf
 `);
@@ -192,20 +195,7 @@ test("commands that cannot be found or run, then reread/avail/update/add/remove 
 function quickLayout(dir: string): string {
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, "supervisord.conf");
-  writeFileSync(conf, `[unix_http_server]
-file=${dir}/supervisor.sock
-
-[supervisord]
-logfile=${dir}/supervisord.log
-pidfile=${dir}/supervisord.pid
-childlogdir=${dir}
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl=unix://${dir}/supervisor.sock
-
+  writeFileSync(conf, `${serverSections(dir, join(dir, "supervisor.sock"))}
 [program:quick]
 command=sh -c 'exit 0'
 startretries=0
