@@ -130,8 +130,13 @@ function joinValues(head: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < head.length; i++) {
     const a = head[i]!;
+    const short = !a.startsWith("--") && a.length > 1 && a.startsWith("-") ? byShort.get(a[a.length - 1]!) : undefined;
     if (a.startsWith("--") && !a.includes("=") && takesValue(byLong.get(a.slice(2))) && i + 1 < head.length) {
       out.push(`${a}=${head[++i]}`);
+    } else if (short && takesValue(short) && i + 1 < head.length) {
+      // `-t -1` too: mri would read the value as a flag of its own ("unknown option -1").
+      if (a.length > 2) out.push(a.slice(0, -1));
+      out.push(`--${short.name}=${head[++i]}`);
     } else {
       out.push(a);
     }

@@ -62,19 +62,20 @@ export function parseExitCode(flag: string, text: string): number {
  * @example initOptions(parseFlags(["-t", "5"], os.env), ["nginx"]).graceMs // 5000
  */
 export function initOptions(flags: Flags, command: string[]): InitOptions {
-  if (command.length === 0 && !flags.config) {
-    throw new UsageError("no command given (usage: corral [OPTIONS] [--] COMMAND [ARGS...] or corral --config FILE)");
-  }
   const singleChild = flags.singleChild;
-  const rewrites = new Map([...(singleChild ? [] : GROUP_MODE_REWRITES), ...flags.rewrite.map(parseRewrite)]);
-  return {
+  // Values first: `corral -t abc` names the bad value rather than the missing command.
+  const options = {
     command,
     singleChild,
-    rewrites,
+    rewrites: new Map([...(singleChild ? [] : GROUP_MODE_REWRITES), ...flags.rewrite.map(parseRewrite)]),
     remapExit: new Set(flags.remapExit.map((c) => parseExitCode("--remap-exit", c))),
     graceMs: parseSeconds("--grace", flags.grace ?? String(DEFAULT_GRACE_SECONDS)),
     verbosity: flags.debug ? Math.max(2, flags.verbose) : flags.verbose,
   };
+  if (command.length === 0 && !flags.config) {
+    throw new UsageError("no command given (usage: corral [OPTIONS] [--] COMMAND [ARGS...] or corral --config FILE)");
+  }
+  return options;
 }
 
 /**

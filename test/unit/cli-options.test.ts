@@ -46,4 +46,16 @@ test("a long value flag takes the next argument even when it starts with a dash"
   assert.is(f["grace"], "1");
 });
 
+test("a short value flag takes the next argument even when it starts with a dash, also last in a cluster", () => {
+  assert.is(parseFlags(["-t", "-1"], {}).grace, "-1");
+  const f = parseFlags(["-vt", "5", "-r", "15:2", "--rewrite", "2:15"], {});
+  assert.equal([f.verbose, f.grace, f.rewrite], [1, "5", ["15:2", "2:15"]]);
+  assert.throws(() => initOptions(parseFlags(["-t", "-1"], {}), ["true"]), /--grace: expected a number of seconds, got "-1"/);
+});
+
+test("a bad value is named before a missing command", () => {
+  assert.throws(() => initOptions(parseFlags(["-t", "abc"], {}), []), /--grace: expected a number of seconds, got "abc"/);
+  assert.throws(() => initOptions(parseFlags(["-t", "5"], {}), []), /no command given/);
+});
+
 test.run();
