@@ -115,7 +115,7 @@ export function parseFlags(head: readonly string[], env: Record<string, string |
   const both = (f: Flag) => [parsed[f.short ?? ""], parsed[f.name]].flatMap((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
   const values: FlagValues = {};
   for (const f of FLAGS) {
-    const fromEnv = env[`CORRAL_${f.name.toUpperCase().replace(/-/g, "_")}`];
+    const fromEnv = env[envName(f)];
     values[camelCase(f.name)] = normalize(f, both(f), fromEnv);
   }
   // The one cast: each kind in FLAGS yields its type in Flags (bool, count, string, list).
@@ -144,6 +144,12 @@ function joinValues(head: readonly string[]): string[] {
   return out;
 }
 
+/** The environment variable that stands for flag `f` (`--single-child`: CORRAL_SINGLE_CHILD). */
+const envName = (f: Flag) => `CORRAL_${f.name.toUpperCase().replace(/-/g, "_")}`;
+/** What a CORRAL_* switch may say. */
+const TRUE_WORDS = /^(1|true|yes|on)$/i;
+const FALSE_WORDS = /^(0|false|no|off|)$/i;
+
 function normalize(f: Flag, list: unknown[], fromEnv: string | undefined): FlagValues[string] {
   if (takesValue(f)) {
     for (const v of list) {
@@ -151,9 +157,12 @@ function normalize(f: Flag, list: unknown[], fromEnv: string | undefined): FlagV
     }
   }
   switch (f.kind) {
-    case "bool":
+    case "bool": {
       if (list.length) return list.some(Boolean);
-      return fromEnv === undefined ? false : !/^(0|false|no|off|)$/i.test(fromEnv.trim());
+      if (fromEnv === undefined || FALSE_WORDS.test(fromEnv.trim())) return false;
+      if (TRUE_WORDS.test(fromEnv.trim())) return true;
+      throw new UsageError(`${envName(f)}: expected 1, true, yes or on (0, false, no, off or empty for off), got "${fromEnv}"`);
+    }
     case "count":
       if (list.length) return list.filter(Boolean).length;
       return fromEnv === undefined ? 0 : /^\d+$/.test(fromEnv.trim()) ? Number(fromEnv) : fromEnv.trim() ? 1 : 0;

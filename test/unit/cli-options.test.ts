@@ -58,4 +58,11 @@ test("a bad value is named before a missing command", () => {
   assert.throws(() => initOptions(parseFlags(["-t", "5"], {}), []), /no command given/);
 });
 
+test("a CORRAL_* switch says on or off in so many words; anything else is an error naming it", () => {
+  assert.is(parseFlags([], { CORRAL_SINGLE_CHILD: "yes" }).singleChild, true);
+  assert.is(parseFlags([], { CORRAL_SINGLE_CHILD: "off" }).singleChild, false);
+  assert.is(parseFlags([], { CORRAL_SINGLE_CHILD: "" }).singleChild, false);
+  assert.throws(() => parseFlags([], { CORRAL_SINGLE_CHILD: "banana" }), /^CORRAL_SINGLE_CHILD: expected 1, true, yes or on \(0, false, no, off or empty for off\), got "banana"$/);
+});
+
 test.run();
