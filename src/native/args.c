@@ -54,6 +54,19 @@ bool get_bool_prop(napi_env env, napi_value obj, const char *name, bool fallback
   return out;
 }
 
+int get_int_array(napi_env env, napi_value v, int64_t *out, int max) {
+  bool is_array = false;
+  uint32_t n = 0;
+  if (!v || napi_is_array(env, v, &is_array) != napi_ok || !is_array) return -1;
+  napi_get_array_length(env, v, &n);
+  int count = 0;
+  for (uint32_t i = 0; i < n && count < max; i++) {
+    napi_value item;
+    if (napi_get_element(env, v, i, &item) == napi_ok) out[count++] = get_int(env, item, 0);
+  }
+  return count;
+}
+
 // The first argument, or NULL.
 static napi_value first_arg(napi_env env, napi_callback_info info) {
   size_t argc = 1;

@@ -36,6 +36,8 @@ char *get_string(napi_env env, napi_value v);
 bool get_bytes(napi_env env, napi_value v, void **data, size_t *len);
 // obj[name], or NULL.
 napi_value prop(napi_env env, napi_value obj, const char *name);
+// Up to `max` numbers of the JS array `v` into `out`; how many, or -1 when `v` is not an array.
+int get_int_array(napi_env env, napi_value v, int64_t *out, int max);
 // A boolean property, `fallback` when absent or not a boolean.
 bool get_bool_prop(napi_env env, napi_value obj, const char *name, bool fallback);
 // The first argument of a call as an integer; `fallback` when it is absent or not a number.

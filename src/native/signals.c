@@ -188,14 +188,11 @@ static napi_value RelaySignals(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   int r = relay_start(env, args[1]);
   if (r < 0) return make_int(env, r);
-  uint32_t n = 0;
-  napi_get_array_length(env, args[0], &n);
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value item;
-    napi_get_element(env, args[0], i, &item);
-    int sig = get_int(env, item, 0);
-    if (sig <= 0 || sig >= NSIG) return make_int(env, -EINVAL);
-    int err = install_relay(sig);
+  int64_t sigs[NSIG];
+  int n = get_int_array(env, args[0], sigs, NSIG);
+  for (int i = 0; i < n; i++) {
+    if (sigs[i] <= 0 || sigs[i] >= NSIG) return make_int(env, -EINVAL);
+    int err = install_relay((int)sigs[i]);
     if (err) return make_int(env, err);
   }
   return make_int(env, 0);
@@ -209,12 +206,11 @@ static napi_value DefaultDisposition(napi_env env, napi_callback_info info) {
   napi_value args[1] = {NULL}, out;
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   CHECK(napi_create_array(env, &out));
-  uint32_t n = 0, found = 0;
-  if (argc > 0) napi_get_array_length(env, args[0], &n);
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value item;
-    napi_get_element(env, args[0], i, &item);
-    int sig = (int)get_int(env, item, 0);
+  int64_t sigs[NSIG];
+  int n = get_int_array(env, args[0], sigs, NSIG);
+  uint32_t found = 0;
+  for (int i = 0; i < n; i++) {
+    int sig = (int)sigs[i];
     struct sigaction now;
     if (sig > 0 && sig < NSIG && sigaction(sig, NULL, &now) == 0 && !(now.sa_flags & SA_SIGINFO) && now.sa_handler == SIG_DFL) {
       napi_set_element(env, out, found++, make_int(env, sig));

@@ -58,20 +58,6 @@ static void free_string_array(char **a) {
   free(a);
 }
 
-// Up to `max` numbers of the JS array `v` into `out`; how many, or -1 when `v` is not an array.
-static int get_int_array(napi_env env, napi_value v, int64_t *out, int max) {
-  bool is_array = false;
-  uint32_t n = 0;
-  if (!v || napi_is_array(env, v, &is_array) != napi_ok || !is_array) return -1;
-  napi_get_array_length(env, v, &n);
-  int count = 0;
-  for (uint32_t i = 0; i < n && count < max; i++) {
-    napi_value item;
-    if (napi_get_element(env, v, i, &item) == napi_ok) out[count++] = get_int(env, item, 0);
-  }
-  return count;
-}
-
 static void read_spawn_options(napi_env env, napi_value args[4], struct spawn_options *o) {
   memset(o, 0, sizeof *o);
   o->file = get_string(env, args[0]);
@@ -156,17 +142,21 @@ static int resolve_candidates(const char *file, char **envp, char **candidates) 
 // The job the terminal was given to (spawn's `foreground`), until it is reaped.
 static pid_t terminal_holder;
 
-void terminal_holder_reaped(pid_t pid) {
-  if (pid != terminal_holder || pid == 0) return;
-  terminal_holder = 0;
-  // Back to corral's group, so the shell or the next job finds it where it left it. A blocked
-  // SIGTTOU lets a background group take the terminal (no signal is raised).
+// Gives the terminal to group `to` if group `from` holds it. A blocked SIGTTOU lets a
+// background group take the terminal (no signal is raised).
+static void move_terminal(pid_t from, pid_t to) {
   sigset_t ttou, old;
   sigemptyset(&ttou);
   sigaddset(&ttou, SIGTTOU);
   pthread_sigmask(SIG_BLOCK, &ttou, &old);
-  if (tcgetpgrp(STDIN_FILENO) == pid) tcsetpgrp(STDIN_FILENO, getpgrp());
+  if (tcgetpgrp(STDIN_FILENO) == from) tcsetpgrp(STDIN_FILENO, to);
   pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void terminal_holder_reaped(pid_t pid) {
+  if (pid != terminal_holder || pid == 0) return;
+  terminal_holder = 0;
+  move_terminal(pid, getpgrp());  // back to corral's group, where the shell or the next job looks
 }
 
 void terminal_holder_stopped(void) {
@@ -176,12 +166,7 @@ void terminal_holder_stopped(void) {
   memset(&si, 0, sizeof si);
   if (waitid(P_PID, (id_t)terminal_holder, &si, WSTOPPED | WNOHANG) != 0 || si.si_pid != terminal_holder) return;
   kill(getpid(), SIGSTOP);  // returns once the shell has continued corral (fg, bg)
-  sigset_t ttou, old;
-  sigemptyset(&ttou);
-  sigaddset(&ttou, SIGTTOU);
-  pthread_sigmask(SIG_BLOCK, &ttou, &old);
-  if (tcgetpgrp(STDIN_FILENO) == getpgrp()) tcsetpgrp(STDIN_FILENO, terminal_holder);  // fg, not bg
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  move_terminal(getpgrp(), terminal_holder);  // fg gave corral's group the terminal; bg did not
   kill(-terminal_holder, SIGCONT);
 }
 
