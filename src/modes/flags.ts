@@ -84,16 +84,20 @@ const takesValue = (f: Flag | undefined) => f !== undefined && (f.kind === "stri
 export function commandStart(args: readonly string[]): number {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === "--") return i;
-    if (a.startsWith("--")) {
-      if (!a.includes("=") && takesValue(byLong.get(a.slice(2)))) i++;
-    } else if (a.startsWith("-") && a.length > 1) {
-      if (takesValue(byShort.get(a[a.length - 1]!))) i++;
-    } else {
-      return i;
-    }
+    if (a === "--" || !a.startsWith("-") || a === "-") return i;
+    if (valueFlagOf(a)) i++;
   }
   return args.length;
+}
+
+/**
+ * The flag whose value is the argument after `arg`: `--name` (not `--name=V`) or a short one,
+ * alone or last in a cluster (`-vt`), that takes a value.
+ */
+function valueFlagOf(arg: string): Flag | undefined {
+  const f = arg.startsWith("--") ? (arg.includes("=") ? undefined : byLong.get(arg.slice(2))) :
+    arg.startsWith("-") && arg.length > 1 ? byShort.get(arg[arg.length - 1]!) : undefined;
+  return takesValue(f) ? f : undefined;
 }
 
 /**
@@ -130,13 +134,11 @@ function joinValues(head: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < head.length; i++) {
     const a = head[i]!;
-    const short = !a.startsWith("--") && a.length > 1 && a.startsWith("-") ? byShort.get(a[a.length - 1]!) : undefined;
-    if (a.startsWith("--") && !a.includes("=") && takesValue(byLong.get(a.slice(2))) && i + 1 < head.length) {
-      out.push(`${a}=${head[++i]}`);
-    } else if (short && takesValue(short) && i + 1 < head.length) {
-      // `-t -1` too: mri would read the value as a flag of its own ("unknown option -1").
-      if (a.length > 2) out.push(a.slice(0, -1));
-      out.push(`--${short.name}=${head[++i]}`);
+    const f = valueFlagOf(a);
+    if (f && i + 1 < head.length) {
+      // Joined, so mri never reads a value that starts with a dash (`-t -1`) as a flag of its own.
+      if (!a.startsWith("--") && a.length > 2) out.push(a.slice(0, -1)); // the rest of a cluster
+      out.push(`--${f.name}=${head[++i]}`);
     } else {
       out.push(a);
     }
