@@ -2,6 +2,7 @@
 // of the loop (an RPC start is the same kind of input as a SIGCHLD), waits resolve on the
 // next event. Loaded by config mode only, so `corral -- cmd` never evaluates it.
 import type { ProgramSpec } from "../config/types.ts";
+import { processNameOf } from "../config/program.ts";
 import type { SupervisedProgram } from "../core/supervisor.ts";
 import { ENOENT, EACCES, type Os } from "../os/types.ts";
 import { SIGHUP, SIGTERM } from "../os/signals.ts";
@@ -20,7 +21,6 @@ export const RESPONSE_FIRST_MS = 20;
 
 type Program = SupervisedProgram<ProgramSpec>;
 
-const processName = (spec: ProgramSpec) => spec.name.slice(spec.name.indexOf(":") + 1);
 
 /**
  * supervisord's spawnerr wording for an exec failure.
@@ -114,7 +114,7 @@ export class LoopControlPort implements ControlPort {
   }
 
   #program(group: string, name: string): ProgramSpec | undefined {
-    return this.#loop.machine.programs().find((p) => p.spec.group === group && processName(p.spec) === name)?.spec;
+    return this.#loop.machine.programs().find((p) => p.spec.group === group && processNameOf(p.spec) === name)?.spec;
   }
 
   processes(): readonly ProcessInfo[] {

@@ -1,6 +1,7 @@
 // Pure mappings from what corral's supervisor keeps (ProgramSpec, Status) to what the control
 // API reports (ProcessInfo, ConfigInfo): the data half of a ControlPort implementation.
 import type { LogTarget, ProgramSpec } from "../config/types.ts";
+import { processNameOf } from "../config/program.ts";
 import type { State, Status } from "../core/supervisor.ts";
 import type { ConfigInfo, ProcessInfo } from "./port.ts";
 import { ProcessStates } from "./states.ts";
@@ -10,8 +11,6 @@ const path = (t: LogTarget) => (t.kind === "file" ? t.path : "");
 /** supervisord never has a stderr log file for redirect_stderr=true (tail NAME stderr: no log file). */
 const stderrPath = (spec: ProgramSpec) => (spec.redirectStderr ? "" : path(spec.stderr));
 const seconds = (ms: number) => (ms > 0 ? ms / 1000 : 0);
-/** A [group:x] member's name is "x:web": the control API reports process "web" of group "x". */
-const processName = (spec: ProgramSpec) => spec.name.slice(spec.name.indexOf(":") + 1);
 
 /**
  * getProcessInfo's data for one supervised program. `spawnerr` is the last spawn failure's text
@@ -20,7 +19,7 @@ const processName = (spec: ProgramSpec) => spec.name.slice(spec.name.indexOf(":"
  */
 export function processInfoOf(spec: ProgramSpec, status: Status, spawnerr: string, stoppedAt: number): ProcessInfo {
   return {
-    name: processName(spec), group: spec.group, state: ProcessStates[status.state], pid: status.pid,
+    name: processNameOf(spec), group: spec.group, state: ProcessStates[status.state], pid: status.pid,
     start: seconds(status.startedAt), stop: seconds(DOWN.has(status.state) ? status.since : stoppedAt),
     exitstatus: status.lastExit && status.lastExit.code >= 0 ? status.lastExit.code : 0, spawnerr,
     stdoutLogfile: path(spec.stdout), stderrLogfile: stderrPath(spec), groupPriority: spec.groupPriority ?? spec.priority, priority: spec.priority,
@@ -36,7 +35,7 @@ export function configInfoOf(spec: ProgramSpec, inuse: boolean): ConfigInfo {
   const size = (t: LogTarget) => (t.kind === "file" ? t.maxBytes : 0);
   const backups = (t: LogTarget) => (t.kind === "file" ? t.backups : 0);
   return {
-    name: processName(spec), group: spec.group, groupPriority: spec.groupPriority ?? spec.priority, priority: spec.priority, autostart: spec.autostart,
+    name: processNameOf(spec), group: spec.group, groupPriority: spec.groupPriority ?? spec.priority, priority: spec.priority, autostart: spec.autostart,
     command: spec.command.join(" "), directory: spec.directory ?? "", uid: spec.user?.uid ?? null, exitcodes: spec.exitcodes,
     redirectStderr: spec.redirectStderr, startretries: spec.startretries, startsecs: spec.startsecs, stopsignal: spec.stopsignal,
     stopwaitsecs: spec.stopwaitsecs, stdoutLogfile: path(spec.stdout), stderrLogfile: stderrPath(spec),
