@@ -18,7 +18,7 @@ export const RUNTIME: "node" | "deno" = process.env.CORRAL_TEST_RUNTIME === "den
 const DENO_FLAGS = ["--no-prompt", "--unstable-detect-cjs"];
 
 /**
- * What corral needs from Deno (README "Running on Deno"): the addon (ffi), its files and
+ * What corral needs from Deno (docs/deno.md): the addon (ffi), its files and
  * config (read, write), the environment, process.umask (sys), unix sockets (net).
  * No --allow-run: corral.node spawns and signals.
  */

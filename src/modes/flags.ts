@@ -5,7 +5,8 @@ import { UsageError } from "../core/errors.ts";
 /** How a flag takes its value. */
 type Kind = "bool" | "count" | "string" | "list";
 
-interface Flag {
+/** One flag of corral's run modes: its long name, short letter, how it takes a value, help text. */
+export interface Flag {
   name: string;
   short?: string;
   kind: Kind;
@@ -146,8 +147,11 @@ function joinValues(head: readonly string[]): string[] {
   return out;
 }
 
-/** The environment variable that stands for flag `f` (`--single-child`: CORRAL_SINGLE_CHILD). */
-const envName = (f: Flag) => `CORRAL_${f.name.toUpperCase().replace(/-/g, "_")}`;
+/**
+ * The environment variable that stands for flag `f`.
+ * @example envName(FLAGS[0]!) // "CORRAL_SINGLE_CHILD"
+ */
+export const envName = (f: Flag) => `CORRAL_${f.name.toUpperCase().replace(/-/g, "_")}`;
 /** What a CORRAL_* switch may say. */
 const TRUE_WORDS = /^(1|true|yes|on)$/i;
 const FALSE_WORDS = /^(0|false|no|off|)$/i;

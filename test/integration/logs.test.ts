@@ -172,7 +172,7 @@ test("when the stdout reader goes away, corral carries on and exits normally", a
   c.child.stdout!.destroy();
   await c.waitFor("program output discarded from now on");
   // On Deno, past the moment (about 0.5 s after start) when Deno puts handlers of its own on
-  // TERM and corral's guard thread takes them back (README, Running on Deno).
+  // TERM and corral's guard thread takes them back (docs/deno.md).
   await sleep(RUNTIME === "deno" ? 1500 : 500);
   const r = await stopCleanly(c);
   assert.match(r.stderr, /^corral: stdout: program output discarded from now on \(write failed: errno 32\)$/m);

@@ -15,7 +15,7 @@ const CLIENTS = 50;
 const WARMUP = 10_000;
 /** corral's RSS may grow this much over the measured requests (issue 14). */
 const RSS_GROWTH_LIMIT_KB = 5 * 1024;
-/** Seen on Deno only: its RSS keeps climbing past the warm-up. Heap sizing, not a leak (README, Running on Deno). */
+/** Seen on Deno only: its RSS keeps climbing past the warm-up. Heap sizing, not a leak (docs/deno.md). */
 const OPEN_DENO_RSS = "on Deno, corral's RSS climbs about 100 MiB over the first 40,000 requests, then about 1.5 MiB per 10,000 " +
   "(Node plateaus after 12,000); V8's old space, not a leak: with --v8-flags=--max-old-space-size=24 it stays flat at 43.5 MiB over 60,000";
 

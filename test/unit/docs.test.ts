@@ -1,0 +1,33 @@
+// The docs describe the code: every relative link in README.md and docs/ resolves, and every
+// generated table (flags, exit codes) is what `node build/docs.mjs` renders from the code today.
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { brokenLinks, docFiles, renderBlocks, slug } from "../../build/doc-tables.ts";
+
+const root = process.cwd();
+
+test("every relative link in README.md and docs/ resolves to a file and heading", () => {
+  const broken = docFiles(root).flatMap((f) => brokenLinks(root, f));
+  assert.equal(broken, [], broken.join("\n"));
+});
+
+test("every generated table matches the code it describes (run node build/docs.mjs to update)", () => {
+  for (const file of docFiles(root)) {
+    const text = readFileSync(file, "utf8");
+    assert.is(renderBlocks(text), text, `${relative(root, file)}: a generated table is out of date`);
+  }
+});
+
+test("the README has the generated exit codes and docs/pid1.md the generated flags", () => {
+  assert.ok(readFileSync("README.md", "utf8").includes("<!-- generated:exit-codes"));
+  assert.ok(readFileSync("docs/pid1.md", "utf8").includes("<!-- generated:flags"));
+});
+
+test("a heading's anchor is GitHub's", () => {
+  assert.is(slug("Process control: container-run's socket"), "process-control-container-runs-socket");
+  assert.is(slug("Several programs: `--config` (supervisord-compatible)"), "several-programs---config-supervisord-compatible");
+});
+
+test.run();
