@@ -6,7 +6,22 @@ let verbosity = 0;
 let os: Os | undefined;
 let write: (data: Uint8Array) => number = () => -1;
 let dropped = 0;
+let copy: ((data: Uint8Array) => void) | undefined;
+/** Lines logged before copyLogTo (config warnings), handed to it then; at most EARLY_LINES. */
+let early: Uint8Array[] | undefined = [];
+const EARLY_LINES = 32;
 const encoder = new TextEncoder();
+
+/**
+ * Also hands every line corral logs (as written, newline included) to `sink`: the in-memory
+ * tail behind readLog / maintail (logs/tails.ts).
+ * @example copyLogTo((line) => os.writeTail(main, line))
+ */
+export function copyLogTo(sink: (data: Uint8Array) => void): void {
+  copy = sink;
+  early?.forEach(sink);
+  early = undefined;
+}
 
 /**
  * Sets up logging. When stderr is a pipe or terminal, corral writes through its own
@@ -41,6 +56,8 @@ export function logLevel(): number {
 function emit(line: string): void {
   const data = encoder.encode(`corral: ${line}\n`);
   if (!os) return; // before initLog: there is no seam to write through yet
+  if (copy) copy(data);
+  else if (early && early.length < EARLY_LINES) early.push(data);
   if (dropped > 0) {
     const note = encoder.encode(`corral: (${dropped} log lines dropped: stderr was not being read)\n`);
     if (write(note) < 0) { dropped++; return; }

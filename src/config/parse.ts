@@ -142,6 +142,7 @@ export function buildConfig(sources: ConfigSources, env: Env, options: ParseOpti
     groups,
     listeners: listeners.map((l) => ({ ...l, processes: l.processes.map((p) => byName.get(p.name)!) })),
     ...(server.pidfile === undefined ? {} : { pidfile: server.pidfile }),
+    ...(server.tailBytes === undefined ? {} : { tailBytes: server.tailBytes }),
     environment: server.environment,
     http: httpServerConfig(sections, options.passwd ?? (() => ""), env),
     warnings: [...warnings],

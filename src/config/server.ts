@@ -1,4 +1,5 @@
-// The [supervisord] section: pidfile= and environment= are used; the rest is supervisord's
+// The [supervisord] section: pidfile= and environment= are used, and corral's own tail_maxbytes=
+// (the in-memory tail kept per program channel, logs/tails.ts); the rest is supervisord's
 // daemon settings, which corral (always in the foreground, logging to its stderr) has no use for.
 import { dirname, resolve } from "node:path";
 import { where } from "./errors.ts";
@@ -24,6 +25,8 @@ const NO_EFFECT: Readonly<Record<string, string>> = {
   minprocs: "corral does not raise limits",
   strip_ansi: "output is passed through as written",
 };
+/** The keys corral acts on (tail_maxbytes is corral's own). */
+const OWN_KEYS = new Set(["pidfile", "environment", "tail_maxbytes"]);
 /** Keys whose meaning corral has anyway: it never daemonizes and never cleans AUTO logs. */
 const SILENT = new Set(["nodaemon", "silent", "nocleanup"]);
 
@@ -31,6 +34,8 @@ const SILENT = new Set(["nodaemon", "silent", "nocleanup"]);
 export interface ServerSettings {
   pidfile?: string;
   environment: Record<string, string>;
+  /** tail_maxbytes=, when set: bytes of in-memory tail per program channel (0: none). */
+  tailBytes?: number;
 }
 
 /**
@@ -42,7 +47,7 @@ export function serverSettings(section: IniSection, names: Names, warn: (m: stri
   const noEffect: string[] = [];
   for (const [key, entry] of section.entries) {
     if (key in NO_EFFECT) noEffect.push(key);
-    else if (!SILENT.has(key) && key !== "pidfile" && key !== "environment") warn(ignoredKey(where(section.file, entry.line), section.name, key));
+    else if (!SILENT.has(key) && !OWN_KEYS.has(key)) warn(ignoredKey(where(section.file, entry.line), section.name, key));
   }
   if (noEffect.length) {
     const why = [...new Set(noEffect.map((k) => NO_EFFECT[k]))].join("; ");
@@ -52,8 +57,10 @@ export function serverSettings(section: IniSection, names: Names, warn: (m: stri
   const here = dirname(resolve(section.file));
   const all = { ...names, here };
   const pidfile = r.read("pidfile", all, v.nonEmpty, undefined);
+  const tailBytes = r.read("tail_maxbytes", all, v.byteSize, undefined);
   return {
     ...(pidfile === undefined ? {} : { pidfile }),
+    ...(tailBytes === undefined ? {} : { tailBytes }),
     environment: r.read("environment", all, parseEnvironment, {}),
   };
 }

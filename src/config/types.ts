@@ -102,6 +102,8 @@ export interface Config {
   listeners: ListenerSpec[];
   /** [supervisord] pidfile=, when set (writing it is the runner's). */
   pidfile?: string;
+  /** [supervisord] tail_maxbytes= (corral's own), when set: in-memory tail bytes per program channel. */
+  tailBytes?: number;
   /** [supervisord] environment=, already merged into every program's environment (program wins). */
   environment: Record<string, string>;
   /** [unix_http_server], [inet_http_server], [supervisorctl]: where the control API is served. */

@@ -5,6 +5,7 @@ import type { LogEvent, LogRoute, Os } from "../os/types.ts";
 import { warn } from "../log.ts";
 import { prefixesOf, wantsColour } from "./prefix.ts";
 import { routeFormat, type OutputFormat } from "./routing.ts";
+import { openTail, tailName } from "./tails.ts";
 
 /** How long corral, exiting, keeps writing program output to a reader that still reads. */
 export const EXIT_FLUSH_MS = 1000;
@@ -54,6 +55,7 @@ function ensureStarted(os: Os, atExit: (hook: () => void) => void): boolean {
  * stderr on the stdout pipe, so both keep their order (and JSON lines say "stdout"). With
  * `onOutput`, a stream whose *_events_enabled is set is read by the pump whatever its target,
  * and `onOutput` gets each chunk read (redirected stderr comes as "stdout", as in supervisord).
+ * While tails are kept (keepTails), a stream to corral's stdout/stderr is pumped into its tail.
  * @example const piped = pumpedStdio(os, (hook) => process.on("exit", hook), program, [0, 1, 2], "text"); piped.release(); // piped.stdio: the descriptors to spawn with
  */
 export function pumpedStdio(os: Os, atExit: (hook: () => void) => void, program: ProgramSpec,
@@ -62,9 +64,11 @@ export function pumpedStdio(os: Os, atExit: (hook: () => void) => void, program:
   const routes: number[] = [];
   const pipeFor = (stream: 1 | 2, target: LogTarget, direct: number): number => {
     const events = onOutput !== undefined && (stream === 1 ? program.stdoutEvents : program.stderrEvents) === true;
-    const kind = routeFormat(target, program.logPrefix === true, format, events);
-    if (kind === undefined) return direct;
     const name = stream === 1 ? "stdout" : "stderr";
+    // Output to corral's own stdout/stderr is kept in memory too (files are read as they are).
+    const tail = target.kind === "inherit" ? openTail(tailName(program.name, name)) : undefined;
+    const kind = routeFormat(target, program.logPrefix === true, format, events, tail !== undefined);
+    if (kind === undefined) return direct;
     if (!ensureStarted(os, atExit)) return direct;
     const fds = os.pipe();
     if (typeof fds === "number") {
@@ -76,6 +80,7 @@ export function pumpedStdio(os: Os, atExit: (hook: () => void) => void, program:
       to: target.kind === "inherit" ? { fd: target.fd } : target.kind === "null" ? { path: DISCARD_PATH, maxBytes: 0, backups: 0 } :
         { path: target.path, maxBytes: target.maxBytes, backups: target.backups } };
     if (events) route.events = true;
+    if (tail !== undefined) route.tail = tail;
     if (kind === "prefix" && target.kind === "inherit") {
       const prefixes = prefixesOf(program.name, wantsColour(os.isatty(target.fd), os.env));
       route.prefix = prefixes.line;

@@ -10,15 +10,17 @@ export type OutputFormat = "text" | "json";
  * target itself (no copy through corral): unprefixed text to corral's stdout/stderr, a file
  * that never rotates (maxBytes 0), and NONE. A stream whose output also becomes events
  * (`events`: *_events_enabled) is always read by the pump, its bytes left unchanged when
- * nothing else asks for a format (NONE: the pump reads it and writes it nowhere).
+ * nothing else asks for a format (NONE: the pump reads it and writes it nowhere). So is a
+ * stream to corral's stdout/stderr that keeps an in-memory tail (`tail`, logs/tails.ts).
  * @example routeFormat({ kind: "inherit", fd: 1 }, true, "text") // "prefix"
  * @example routeFormat({ kind: "file", path: "/var/log/a.log", maxBytes: 0, backups: 10 }, false, "text") // undefined
  * @example routeFormat({ kind: "inherit", fd: 1 }, false, "text", true) // "raw"
+ * @example routeFormat({ kind: "inherit", fd: 1 }, false, "text", false, true) // "raw"
  */
-export function routeFormat(target: LogTarget, prefix: boolean, format: OutputFormat, events = false): LogFormat | undefined {
+export function routeFormat(target: LogTarget, prefix: boolean, format: OutputFormat, events = false, tail = false): LogFormat | undefined {
   if (target.kind === "null") return events ? "raw" : undefined;
   if (format === "json") return "json";
-  if (target.kind === "inherit") return prefix ? "prefix" : events ? "raw" : undefined;
+  if (target.kind === "inherit") return prefix ? "prefix" : events || tail ? "raw" : undefined;
   return target.maxBytes > 0 || events ? "raw" : undefined;
 }
 

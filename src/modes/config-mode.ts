@@ -115,7 +115,7 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
     for (const w of config.warnings) warn(w);
     // The first load's servers: a reload does not move them (as supervisord's SIGHUP).
     serverUrl ??= serverUrlOf(controlEndpoints(http, env, flags.controlSocket));
-    return { programs: programsOf(config, logPrefix, logFormat, serverUrl), pools: poolsOf(config), pidfile: config.pidfile };
+    return { programs: programsOf(config, logPrefix, logFormat, serverUrl), pools: poolsOf(config), pidfile: config.pidfile, tailBytes: config.tailBytes };
   };
   const base = resolve(flags.baseDir ?? DEFAULT_BASE_DIR);
   const first = load();
@@ -135,6 +135,7 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
     // Loaded here, when config mode runs: `corral -- cmd` and container-run load no socket code.
     attach: async (os, loop) => (await import("./control-serve.ts")).serveControlApi(os, loop, {
       http: http!, socket: flags.controlSocket, reread: () => load().programs,
+      ...(first.tailBytes === undefined ? {} : { tailBytes: first.tailBytes }),
     }),
     reload: () => {
       const next = load();

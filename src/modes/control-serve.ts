@@ -8,6 +8,7 @@ import { info, warn } from "../log.ts";
 import type { Os } from "../os/types.ts";
 import { controlEndpoints, type ControlEndpoint } from "../rpc/endpoints.ts";
 import { startControlServers, type ControlServers } from "../rpc/listen.ts";
+import { DEFAULT_TAIL_BYTES, keepTails, withTails } from "../logs/tails.ts";
 import { LoopControlPort } from "./control-api.ts";
 import type { LoopHandle } from "./loop.ts";
 
@@ -18,6 +19,8 @@ export interface ControlApiOptions {
   socket: string | undefined;
   /** Reads the config again: the programs it now has (throws with one line when invalid). */
   reread: () => SupervisedProgram<ProgramSpec>[];
+  /** Bytes of in-memory tail per program channel ([supervisord] tail_maxbytes=; 0: none). */
+  tailBytes?: number;
 }
 
 const where = (e: ControlEndpoint) => (e.address.kind === "unix" ? e.address.path : `${e.address.host}:${e.address.port}`);
@@ -30,21 +33,24 @@ const where = (e: ControlEndpoint) => (e.address.kind === "unix" ? e.address.pat
 export async function serveControlApi(os: Os, loop: LoopHandle, options: ControlApiOptions): Promise<() => void> {
   const endpoints = controlEndpoints(options.http, os.env, options.socket);
   if (!endpoints.length) return () => {}; // no socket code loaded at all
-  const { commandRefusal, truncateLog } = await import("../os/control-net.ts");
+  const { commandRefusal, truncateLog, nodeLogFiles } = await import("../os/control-net.ts");
+  // Before the first spawn: every program's output to corral's stdout/stderr is kept in a tail.
+  keepTails(os, options.tailBytes ?? DEFAULT_TAIL_BYTES);
+  const logs = withTails(nodeLogFiles());
   const port = new LoopControlPort(os, loop, options.reread, { truncate: truncateLog, refusal: commandRefusal });
   const configured = endpoints.filter((e) => e.unix?.dirMode === undefined);
   const fallback = endpoints.filter((e) => e.unix?.dirMode !== undefined);
   const servers: ControlServers[] = [];
   const origin = options.http.unix?.origin ?? options.http.inet?.origin;
   try {
-    if (configured.length) servers.push(await startControlServers(configured, port, warn));
+    if (configured.length) servers.push(await startControlServers(configured, port, warn, logs));
   } catch (err) {
     throw new UsageError(`${origin ? `${origin}: ` : ""}${(err as Error).message}`);
   }
   const serving = [...configured];
   for (const e of fallback) {
     try {
-      servers.push(await startControlServers([e], port, warn));
+      servers.push(await startControlServers([e], port, warn, logs));
       serving.push(e);
     } catch (err) {
       warn(`control API: ${(err as Error).message}; \`corral ctl\` cannot reach this corral (set --control-socket or $CORRAL_CONTROL_SOCKET)`);

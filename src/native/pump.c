@@ -12,6 +12,11 @@
 // the queue is free, when one notice per program says how many were lost. EPIPE or any other
 // write error ends that output (its lines are discarded from then on).
 //
+// In-memory tails: a route may also keep the last bytes of its program's output (as written,
+// before any format) in a tail (a ring of at most `cap` bytes, grown as output comes), which
+// the control API reads as if it were a log file that is never rotated: its size is every
+// byte written since the last clear, and only the last `cap` bytes of it can be read.
+//
 // Rotation follows supervisord's RotatingFileHandler: FILE.1 .. FILE.N, newest .1, 0
 // backups = the file is truncated instead; but corral rotates at a line boundary, before the
 // line that would take the file past maxBytes (supervisord rotates after the write that
@@ -78,9 +83,12 @@ struct output {
   struct output *next;
 };
 
+struct tail;
+
 struct route {
   int id, fd, pid, stream;  // stream: 1 stdout, 2 stderr
   struct output *out;
+  struct tail *tail;        // NULL: no in-memory tail
   int format;
   char *prefix, *continued_prefix;
   size_t prefix_len, continued_len;
@@ -289,6 +297,50 @@ static void before_file_line(struct output *o, size_t line_bytes) {
   if (o->max_bytes <= 0) return;
   int64_t size = o->size + (int64_t)queued(o);
   if (size > 0 && size + (int64_t)line_bytes > o->max_bytes) rotate(o);
+}
+
+// ---------------------------------------------------------------- tails
+
+/** A tail's buffer starts this small and doubles up to its cap as output comes. */
+#define TAIL_FIRST_BYTES 4096
+
+struct tail {
+  int id;
+  char *buf;
+  size_t cap, alloc;  // at most cap bytes kept; alloc of them allocated (0 until output comes)
+  int64_t total;      // bytes written since the last clear: byte v is at buf[v % cap]
+  struct tail *next;
+};
+
+static struct tail *tails = NULL;
+
+static struct tail *find_tail(int id) {
+  for (struct tail *t = tails; t; t = t->next) if (t->id == id) return t;
+  return NULL;
+}
+
+// Appends `n` bytes: only the last `cap` are kept. While the buffer is smaller than its cap,
+// nothing has wrapped yet (total <= alloc), so v % cap is v and growing keeps every byte.
+static void tail_write(struct tail *t, const char *data, size_t n) {
+  if (t->cap == 0 || n == 0) return;
+  if (n > t->cap) {
+    t->total += (int64_t)(n - t->cap);
+    data += n - t->cap;
+    n = t->cap;
+  }
+  if (t->alloc < t->cap && (size_t)t->total + n > t->alloc) {
+    size_t want = t->alloc ? t->alloc : TAIL_FIRST_BYTES;
+    while (want < (size_t)t->total + n) want *= 2;
+    if (want > t->cap) want = t->cap;
+    char *grown = realloc(t->buf, want);
+    if (!grown) return;  // out of memory: this output is not kept
+    t->buf = grown;
+    t->alloc = want;
+  }
+  size_t at = (size_t)(t->total % (int64_t)t->cap), first = t->cap - at < n ? t->cap - at : n;
+  memcpy(t->buf + at, data, first);
+  memcpy(t->buf, data + first, n - first);
+  t->total += (int64_t)n;
 }
 
 // ---------------------------------------------------------------- formatting
@@ -613,6 +665,7 @@ static size_t format(struct route *r, const unsigned char *data, size_t len) {
 
 // A chunk just read: reported to JS if asked, formatted, and what must wait kept.
 static void feed(struct route *r, const unsigned char *data, size_t len) {
+  if (r->tail) tail_write(r->tail, (const char *)data, len);
   if (r->events && __atomic_load_n(&event_bytes, __ATOMIC_RELAXED) + (int64_t)len <= EVENT_BYTES_LIMIT) {
     __atomic_add_fetch(&event_bytes, (int64_t)len, __ATOMIC_RELAXED);
     post(EV_OUTPUT, r->id, r->stream, (const char *)data, len);
@@ -1059,6 +1112,7 @@ static napi_value PumpRoute(napi_env env, napi_callback_info info) {
   // JSON lines name the pid: a program that writes before spawn returns must not get "pid":0.
   r->awaiting_pid = r->format == FORMAT_JSON && r->pid == 0;
   r->events = get_bool_prop(env, o, "events", false);
+  r->tail = find_tail((int)get_int(env, prop(env, o, "tail"), 0));
   r->at_line_start = true;
   r->prefix = copy_bytes(env, prop(env, o, "prefix"), &r->prefix_len);
   r->continued_prefix = copy_bytes(env, prop(env, o, "continued"), &r->continued_len);
@@ -1176,6 +1230,91 @@ static napi_value PumpFlush(napi_env env, napi_callback_info info) {
   return make_int(env, 0);
 }
 
+// tailOpen(cap) -> a tail's id: keeps the last `cap` bytes written to it (routes with
+// `tail: id`, or tailWrite). Needs no pump thread.
+static napi_value TailOpen(napi_env env, napi_callback_info info) {
+  int64_t cap = int_arg(env, info, 0);
+  struct tail *t = calloc(1, sizeof *t);
+  pthread_mutex_lock(&lock);
+  t->id = next_id++;
+  t->cap = cap > 0 ? (size_t)cap : 0;
+  t->next = tails;
+  tails = t;
+  pthread_mutex_unlock(&lock);
+  return make_int(env, t->id);
+}
+
+// tailWrite(id, bytes) -> 0 or -ENOENT: appends to a tail (corral's own messages).
+static napi_value TailWrite(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value args[2];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  void *data = NULL;
+  size_t len = 0;
+  if (argc < 2 || !get_bytes(env, args[1], &data, &len)) return make_int(env, -EINVAL);
+  pthread_mutex_lock(&lock);
+  struct tail *t = find_tail((int)get_int(env, args[0], -1));
+  if (t) tail_write(t, data, len);
+  pthread_mutex_unlock(&lock);
+  return make_int(env, t ? 0 : -ENOENT);
+}
+
+// tailSize(id) -> bytes written since the last clear (the offset the next byte gets), or -ENOENT.
+static napi_value TailSize(napi_env env, napi_callback_info info) {
+  pthread_mutex_lock(&lock);
+  struct tail *t = find_tail((int)int_arg(env, info, -1));
+  int64_t total = t ? t->total : -ENOENT;
+  pthread_mutex_unlock(&lock);
+  return make_int(env, total);
+}
+
+// tailRead(id, offset, length) -> the kept bytes of [offset, offset + length): a Uint8Array,
+// shorter (or empty) where bytes were never written or are no longer kept; -ENOENT.
+static napi_value TailRead(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value args[3];
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  int64_t offset = argc > 1 ? get_int(env, args[1], 0) : 0, length = argc > 2 ? get_int(env, args[2], 0) : 0;
+  pthread_mutex_lock(&lock);
+  struct tail *t = find_tail((int)get_int(env, args[0], -1));
+  if (!t) {
+    pthread_mutex_unlock(&lock);
+    return make_int(env, -ENOENT);
+  }
+  int64_t kept = t->total < (int64_t)t->cap ? t->total : (int64_t)t->cap;
+  int64_t from = offset > t->total - kept ? offset : t->total - kept;
+  int64_t to = length > 0 && offset + length < t->total ? offset + length : t->total;
+  size_t n = to > from ? (size_t)(to - from) : 0;
+  void *copy = NULL;
+  napi_value ab, bytes;
+  if (napi_create_arraybuffer(env, n, &copy, &ab) != napi_ok) {
+    pthread_mutex_unlock(&lock);
+    return make_int(env, -ENOMEM);
+  }
+  if (n > 0) {
+    size_t at = (size_t)(from % (int64_t)t->cap), first = t->cap - at < n ? t->cap - at : n;
+    memcpy(copy, t->buf + at, first);
+    memcpy((char *)copy + first, t->buf, n - first);
+  }
+  pthread_mutex_unlock(&lock);
+  napi_create_typedarray(env, napi_uint8_array, n, ab, 0, &bytes);
+  return bytes;
+}
+
+// tailClear(id) -> 0 or -ENOENT: empties a tail (its size is 0 again) and frees its buffer.
+static napi_value TailClear(napi_env env, napi_callback_info info) {
+  pthread_mutex_lock(&lock);
+  struct tail *t = find_tail((int)int_arg(env, info, -1));
+  if (t) {
+    free(t->buf);
+    t->buf = NULL;
+    t->alloc = 0;
+    t->total = 0;
+  }
+  pthread_mutex_unlock(&lock);
+  return make_int(env, t ? 0 : -ENOENT);
+}
+
 // Used by dgram.c: the pump thread reports readable datagram sockets.
 int pump_watch_readable(int id, int fd, bool add) {
   struct epoll_event ev = {.events = EPOLLIN | EPOLLONESHOT, .data.u64 = key(WATCH_DGRAM, id)};
@@ -1190,4 +1329,9 @@ void register_pump(napi_env env, napi_value exports) {
   export_fn(env, exports, "pumpSetPid", PumpSetPid);
   export_fn(env, exports, "pumpReopen", PumpReopen);
   export_fn(env, exports, "pumpFlush", PumpFlush);
+  export_fn(env, exports, "tailOpen", TailOpen);
+  export_fn(env, exports, "tailWrite", TailWrite);
+  export_fn(env, exports, "tailSize", TailSize);
+  export_fn(env, exports, "tailRead", TailRead);
+  export_fn(env, exports, "tailClear", TailClear);
 }

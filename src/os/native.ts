@@ -27,6 +27,11 @@ export interface Native {
   pumpSetPid(route: number, pid: number): number;
   pumpReopen(): number;
   pumpFlush(ms: number): number;
+  tailOpen(cap: number): number;
+  tailWrite(id: number, data: Uint8Array): number;
+  tailSize(id: number): number;
+  tailRead(id: number, offset: number, length: number): Uint8Array | number;
+  tailClear(id: number): number;
   dgramOpen(path?: string): number;
   dgramWatch(fd: number): number;
   dgramArm(fd: number): number;

@@ -66,6 +66,11 @@ export function nodeOs(claimSignals?: (signals: readonly number[]) => void): Os 
     setLogRoutePid: (route, pid) => void native.pumpSetPid(route, pid),
     reopenLogs: () => native.pumpReopen(),
     flushLogs: (ms) => void native.pumpFlush(ms),
+    openTail: (maxBytes) => native.tailOpen(maxBytes),
+    writeTail: (id, data) => void native.tailWrite(id, data),
+    tailSize: (id) => native.tailSize(id),
+    readTail: (id, offset, length) => native.tailRead(id, offset, length),
+    clearTail: (id) => void native.tailClear(id),
     pipe: () => native.pipe(),
     readPipe,
     readSome: (fd, into) => native.readSome(fd, into),
@@ -136,7 +141,7 @@ const FORMATS = { raw: 0, prefix: 1, json: 2 } as const;
 // A LogRoute as pump.c reads it.
 function routeOptions(route: LogRoute): object {
   return { ...route.to, name: route.name, stream: route.stream, format: FORMATS[route.format], prefix: route.prefix,
-    continued: route.continued, pid: route.pid, events: route.events };
+    continued: route.continued, pid: route.pid, events: route.events, tail: route.tail };
 }
 
 // libuv reads the pipe (non-blocking, epoll); Deno's node:net does the same on its own loop.

@@ -89,6 +89,16 @@ export interface Os {
   reopenLogs(): number;
   /** At exit: drains the pipes and writes everything out, waiting up to `ms` for readers still reading. */
   flushLogs(ms: number): void;
+  /** A new in-memory tail keeping the last `maxBytes` bytes written to it (routes with `tail`, writeTail): its id, or -errno. */
+  openTail(maxBytes: number): number;
+  /** Appends to a tail (corral's own messages). */
+  writeTail(id: number, data: Uint8Array): void;
+  /** Bytes written to a tail since it was last cleared (a log file's size), or -errno. */
+  tailSize(id: number): number;
+  /** The bytes of [offset, offset + length) a tail still keeps (shorter where they are gone), or -errno. */
+  readTail(id: number, offset: number, length: number): Uint8Array | number;
+  /** Empties a tail (its size is 0 again). */
+  clearTail(id: number): void;
   /** pipe(2), both ends close-on-exec: [read, write], or -errno. */
   pipe(): [read: number, write: number] | number;
   /**
@@ -181,6 +191,8 @@ export interface LogRoute {
   pid?: number;
   /** Report the raw output as "output" events (for event listeners). */
   events?: boolean;
+  /** Also keep the raw output in this in-memory tail (Os.openTail). */
+  tail?: number;
 }
 
 /** What the log pump reports. */

@@ -3,7 +3,7 @@ import { parseSignal } from "../os/signals.ts";
 import type { RpcValue } from "./codec.ts";
 import { describe } from "./describe.ts";
 import { Faults, RpcFault } from "./faults.ts";
-import { readLog, tailLog } from "./logs.ts";
+import { logSource, mainLogSource, readLog, tailLog } from "./logs.ts";
 import { makeName, splitName } from "./names.ts";
 import type { ControlPort, LogFiles, ProcessInfo } from "./port.ts";
 import {
@@ -199,8 +199,7 @@ function processLog(ctx: MethodContext, args: RpcValue[], channel: "stdout" | "s
   const name = str(args[0]);
   const { process } = lookup(ctx.port, name);
   if (!process) throw new RpcFault("BAD_NAME", name);
-  const path = channel === "stdout" ? process.stdoutLogfile : process.stderrLogfile;
-  return (tail ? tailLog : readLog)(ctx.logs, path, int(args[1]), int(args[2]));
+  return (tail ? tailLog : readLog)(ctx.logs, logSource(process, channel), int(args[1]), int(args[2]));
 }
 
 function configInfo(ctx: MethodContext): RpcValue {
@@ -243,7 +242,7 @@ const m = (signature: string[], help: string, run: Method["run"], optional = 0):
 const api = (ctx: MethodContext) => (live(ctx.port), API_VERSION);
 const mainLog = (ctx: MethodContext, args: RpcValue[]) => {
   live(ctx.port);
-  return readLog(ctx.logs, ctx.port.mainLogfile ?? "", int(args[0]), int(args[1]));
+  return readLog(ctx.logs, mainLogSource(ctx.port.mainLogfile), int(args[0]), int(args[1]));
 };
 const clearOne = (ctx: MethodContext, args: RpcValue[]) => {
   live(ctx.port);
@@ -251,6 +250,7 @@ const clearOne = (ctx: MethodContext, args: RpcValue[]) => {
   const { process } = lookup(ctx.port, name);
   if (!process) throw new RpcFault("BAD_NAME", name);
   if (!ctx.port.clearLogs(process.group, process.name)) throw new RpcFault("FAILED", name);
+  for (const channel of ["stdout", "stderr"] as const) ctx.logs.clear?.(logSource(process, channel)); // its in-memory tails
   return true;
 };
 
@@ -272,8 +272,9 @@ export const SUPERVISOR_METHODS: Readonly<Record<string, Method>> = {
   "supervisor.getPID": m(["int"], "Return the PID of the server", ({ port }) => (live(port), port.pid)),
   "supervisor.readLog": m(["string", "int", "int"], "Read length bytes from the main log at offset", mainLog),
   "supervisor.readMainLog": m(["string", "int", "int"], "Read from the main log (old name of readLog)", mainLog),
-  "supervisor.clearLog": m(["boolean"], "Clear the main log", ({ port }) => {
+  "supervisor.clearLog": m(["boolean"], "Clear the main log", ({ port, logs }) => {
     live(port);
+    if (logs.clear?.(mainLogSource(port.mainLogfile))) return true;
     throw new RpcFault("NO_FILE", port.mainLogfile ?? "None");
   }),
   "supervisor.shutdown": m(["boolean"], "Shut the server down", ({ port }) => (live(port), port.shutdown(), true)),

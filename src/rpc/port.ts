@@ -129,4 +129,6 @@ export interface LogFiles {
   read(path: string, offset: number, length: number): Uint8Array;
   /** The file's inode, to notice rotation; undefined when it does not exist. */
   inode(path: string): number | undefined;
+  /** Empties an in-memory tail (logs/tails.ts): false when `path` names none. */
+  clear?(path: string): boolean;
 }

@@ -1,6 +1,7 @@
 // One HTTP connection of the control server: requests in order, POST /RPC2 to the method
 // table, GET /logtail/NAME[/CHANNEL] streamed, basic auth, errors answered and closed.
 // Pure over the byte stream (the Os side owns sockets) and an interval timer.
+import { logSource } from "./logs.ts";
 import { AUTH_REALM, LOGTAIL_HEAD_BYTES, LOGTAIL_PATH, LOGTAIL_POLL_MS, MAX_BODY_BYTES, MAX_HEADER_BYTES, RPC_PATH } from "./constants.ts";
 import { dispatch } from "./dispatch.ts";
 import { basicAuth, parseRequest, responseHead, sameSecret, type HttpRequest } from "./http.ts";
@@ -96,7 +97,7 @@ export function serveConnection(stream: ByteStream, ctx: ServerContext): Connect
     const channel = slash < 0 ? "stdout" : rest.slice(slash + 1);
     const { group, process } = splitName(name);
     const info = ctx.port.processes().find((p) => p.group === group && p.name === process);
-    const file = !info ? undefined : channel === "stdout" ? info.stdoutLogfile : channel === "stderr" ? info.stderrLogfile : undefined;
+    const file = info && (channel === "stdout" || channel === "stderr") ? logSource(info, channel) : undefined;
     const size = file ? ctx.logs.size(file) : undefined;
     if (!file || size === undefined) return send(404, [["Content-Type", "text/plain"]], "not found\n", req.keepAlive);
     const chunked = req.version === "1.1";

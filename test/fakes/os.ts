@@ -208,6 +208,12 @@ export class FakeOs implements Os {
   reopenedLogs = 0;
   reopenLogs(): number { this.reopenedLogs++; return 0; }
   flushLogs(): void {}
+  /** In-memory tails: none (programs keep their descriptors). */
+  openTail(): number { return -38; }
+  writeTail(): void {}
+  tailSize(): number { return -2; }
+  readTail(): number { return -2; }
+  clearTail(): void {}
   now(): number { return this.#now; }
   setTimer(ms: number, fn: () => void): Timer {
     const t = { id: this.#nextTimer++, at: this.#now + ms, fn };
