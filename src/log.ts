@@ -15,7 +15,7 @@ const encoder = new TextEncoder();
 /**
  * Also hands every line corral logs (as written, newline included) to `sink`: the in-memory
  * tail behind readLog / maintail (logs/tails.ts).
- * @example copyLogTo((line) => os.writeTail(main, line))
+ * @example copyLogTo((line) => os.writeTail(os.openTail(65536), line))
  */
 export function copyLogTo(sink: (data: Uint8Array) => void): void {
   copy = sink;

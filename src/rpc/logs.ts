@@ -9,7 +9,7 @@ import type { LogFiles, ProcessInfo } from "./port.ts";
  * What a process channel's log is read from (LogFiles): its log file when it writes one, else
  * the name of its in-memory tail (which LogFiles knows while corral keeps one for it: not for
  * stdout_logfile=NONE, nor the stderr of a redirect_stderr program, whose output is in stdout's).
- * @example logSource(info, "stdout") // "/var/log/web.log", or "tail:web/stdout"
+ * @example logSource(port.processes()[0]!, "stdout") // "/var/log/web.log", or "tail:web/stdout"
  */
 export function logSource(info: Pick<ProcessInfo, "name" | "group" | "stdoutLogfile" | "stderrLogfile">, channel: "stdout" | "stderr"): string {
   const file = channel === "stdout" ? info.stdoutLogfile : info.stderrLogfile;
