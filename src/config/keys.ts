@@ -40,7 +40,7 @@ export const LISTENER_DEFAULTS = { bufferSize: 10, priority: -1 } as const;
 export const GROUP_KEYS: readonly string[] = ["programs", "priority"];
 
 /** corral's own program keys. */
-export const CORRAL_KEYS: readonly string[] = ["critical", "job", "depends_on", "ready", "log_prefix", "log_format"];
+export const CORRAL_KEYS: readonly string[] = ["critical", "job", "depends_on", "ready", "log_prefix", "log_format", "inherit"];
 
 /** A supervisord key corral accepts but ignores: its value is still checked; `note` is warned when it asks for something. */
 export interface NoEffectKey {

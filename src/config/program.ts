@@ -9,7 +9,7 @@ import { logTarget, type LogChoice } from "./logfile.ts";
 import { readyProbe } from "./ready.ts";
 import { sectionReader, type SectionReader } from "./section-reader.ts";
 import { splitCommand } from "./shlex.ts";
-import type { LogTarget, ProgramSpec } from "./types.ts";
+import { INHERITABLE, type Inherited, type LogTarget, type ProgramSpec } from "./types.ts";
 import { lookupUser } from "./users.ts";
 import * as v from "./values.ts";
 
@@ -126,12 +126,21 @@ function processSpec(r: SectionReader, section: IniSection, program: string, gro
     ready: r.read("ready", all, readyProbe, undefined),
     logPrefix: r.read("log_prefix", all, v.boolean, undefined),
     logFormat: r.read("log_format", all, (text) => text === "text" || text === "json" ? text : badFormat(text), undefined),
+    inherit: r.read("inherit", all, inheritList, undefined),
     origin: `${section.file}:${section.line}`,
   });
 }
 
 function badFormat(text: string): never {
   throw expected("text or json", text);
+}
+
+/** inherit=: a comma-separated subset of INHERITABLE. */
+function inheritList(text: string): Inherited[] {
+  const items = text.split(",").map((t) => t.trim()).filter(Boolean);
+  const bad = items.find((t) => !(INHERITABLE as readonly string[]).includes(t));
+  if (bad !== undefined) throw expected(`a comma-separated list of ${INHERITABLE.join(", ")}`, text);
+  return [...new Set(items)] as Inherited[];
 }
 
 /**

@@ -56,9 +56,16 @@ export interface ProgramSpec {
   logPrefix?: boolean;
   /** log_format= (text or json); undefined = as the --log-format flag says. */
   logFormat?: "text" | "json";
+  /** inherit=: what corral was handed that this program receives too (docs/socket-activation-and-readiness.md). */
+  inherit?: Inherited[];
   /** file:line of the section, for messages. */
   origin: string;
 }
+
+/** What a program may inherit= from corral: the descriptors of socket activation (LISTEN_FDS,
+ * --preserve-fds) with LISTEN_PID set to its own pid, or NOTIFY_SOCKET (others never get it). */
+export const INHERITABLE = ["listen_fds", "notify_socket"] as const;
+export type Inherited = (typeof INHERITABLE)[number];
 
 /** A [group:x]: programs= members, started and stopped together, ordered by `priority`. */
 export interface GroupSpec {
