@@ -11,6 +11,7 @@ import { catchesAtStart } from "./os/early-signals.ts";
 import { initLog, setVerbosity, warn } from "./log.ts";
 import { initOptions } from "./modes/options.ts";
 import { runInit } from "./modes/init.ts";
+import { passedFds } from "./modes/passed-fds.ts";
 
 declare const CORRAL_VERSION: string;
 
@@ -66,7 +67,9 @@ async function main(): Promise<void> {
   if (flags.check) { // lazily loaded: checking a config starts nothing; EPIPE (--check | head) is fine
     return import("./modes/check.ts").then((m) => m.runCheck(os, flags, (text, done) => void os.writeStdout(text).then(done)));
   }
-  const options = initOptions(flags, command);
+  // The descriptors to pass on are checked before corral opens any of its own.
+  const passFds = passedFds(os, flags.preserveFds);
+  const options = { ...initOptions(flags, command), ...(passFds ? { passFds } : {}) };
   setVerbosity(options.verbosity);
   // Only the mode in use is loaded: `corral -- cmd` never evaluates the supervisor's modules.
   if (flags.config) {

@@ -65,6 +65,7 @@ export interface ProgramSpec {
 /** What a program may inherit= from corral: the descriptors of socket activation (LISTEN_FDS,
  * --preserve-fds) with LISTEN_PID set to its own pid, or NOTIFY_SOCKET (others never get it). */
 export const INHERITABLE = ["listen_fds", "notify_socket"] as const;
+/** One of INHERITABLE. */
 export type Inherited = (typeof INHERITABLE)[number];
 
 /** A [group:x]: programs= members, started and stopped together, ordered by `priority`. */

@@ -122,6 +122,9 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
   const programs = first.programs;
   // A base image's config ([include] of a conf.d still empty): stay up for SIGHUP to bring programs.
   if (programs.length === 0 && first.pools.length === 0) warn(`${paths[0]}: no programs yet; staying up (add [program:x] sections and send SIGHUP)`);
+  if (init.passFds && !programs.some((p) => p.spec.inherit?.includes("listen_fds"))) {
+    warn(`corral was given fds 3 to ${2 + init.passFds.count}, but no program has inherit=listen_fds: none receives them`);
+  }
   return {
     programs,
     controls: controlsOf(programs, base),
@@ -132,11 +135,20 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
     pools: first.pools,
     // Resolved now: corral moves to / before writing it.
     ...(first.pidfile ? { pidfile: resolve(first.pidfile) } : {}),
+    ...(init.passFds ? { passFds: init.passFds } : {}),
     // Loaded here, when config mode runs: `corral -- cmd` and container-run load no socket code.
-    attach: async (os, loop) => (await import("./control-serve.ts")).serveControlApi(os, loop, {
-      http: http!, socket: flags.controlSocket, reread: () => load().programs,
-      ...(first.tailBytes === undefined ? {} : { tailBytes: first.tailBytes }),
-    }),
+    attach: async (os, loop) => {
+      const closeApi = await (await import("./control-serve.ts")).serveControlApi(os, loop, {
+        http: http!, socket: flags.controlSocket, reread: () => load().programs,
+        ...(first.tailBytes === undefined ? {} : { tailBytes: first.tailBytes }),
+      });
+      const notifySocket = env["NOTIFY_SOCKET"];
+      const stopNotifying = notifySocket ? (await import("./notify.ts")).notifyManager(os, loop, notifySocket) : undefined;
+      return () => {
+        stopNotifying?.();
+        closeApi();
+      };
+    },
     reload: () => {
       const next = load();
       return { programs: next.programs, controls: controlsOf(next.programs, base), pools: next.pools };

@@ -40,6 +40,8 @@ export function containerRunPlan(flags: Flags, init: InitOptions): SupervisorPla
     stopwaitsecs: stopGrace / 1000, environment: {}, redirectStderr: false,
     stdout: { kind: "inherit", fd: 1 }, stderr: { kind: "inherit", fd: 2 },
     critical: false, job, dependsOn: [], origin: "command line",
+    // The one job: it gets what `corral -- CMD`'s job gets.
+    inherit: ["listen_fds", "notify_socket"],
   };
   const postName = flags.postStartName;
   const conditionName = flags.postStartConditionName;
@@ -51,6 +53,7 @@ export function containerRunPlan(flags: Flags, init: InitOptions): SupervisorPla
     rules: { rewrites: init.rewrites, remapExit: init.remapExit, graceMs: init.graceMs },
     stdinFor: process,
     ports: PROGRAM_PORTS,
+    ...(init.passFds ? { passFds: init.passFds } : {}),
   };
   if (postName) {
     plan.postStart = {

@@ -20,6 +20,7 @@ export const FLAGS: readonly Flag[] = [
   { name: "rewrite", short: "r", kind: "list", arg: "FROM:TO", help: "rewrite a received signal before forwarding (TO 0 drops it); repeatable" },
   { name: "remap-exit", short: "e", kind: "list", arg: "CODE", help: "treat this exit code as 0 (e.g. 143); repeatable" },
   { name: "grace", short: "t", kind: "string", arg: "SECONDS", help: "after the command exits: SIGTERM what is left, SIGKILL after this long (default 10)" },
+  { name: "preserve-fds", kind: "string", arg: "N", help: "pass fds 3 .. 2+N on to the job, as podman's --preserve-fds (LISTEN_FDS ones need no flag)" },
   { name: "verbose", short: "v", kind: "count", help: "log lifecycle events (-vv: every event)" },
   { name: "version", short: "V", kind: "bool", help: "print the version" },
   { name: "help", short: "h", kind: "bool", help: "print this help" },
@@ -51,6 +52,7 @@ export interface Flags {
   rewrite: string[];
   remapExit: string[];
   grace: string | undefined;
+  preserveFds: string | undefined;
   verbose: number;
   version: boolean;
   help: boolean;

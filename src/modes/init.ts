@@ -13,6 +13,7 @@ export function initPlan(options: InitOptions): LoopPlan {
   return {
     rules: { rewrites: options.rewrites, remapExit: options.remapExit, graceMs: options.graceMs },
     job: { argv: options.command, group: !options.singleChild, rewrites: options.rewrites, rewritesNote: describeRewrites(options.rewrites) },
+    ...(options.passFds ? { passFds: options.passFds } : {}),
   };
 }
 

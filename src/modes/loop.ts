@@ -19,6 +19,7 @@ import type { SignalFeed } from "./signal-feed.ts";
 import type { PoolPlan } from "../core/event-hub.ts";
 import type { ListenerChannels } from "./listener-io.ts";
 import { writeOwnPidfile } from "./own-pidfile.ts";
+import type { PassedFds } from "./passed-fds.ts";
 
 /** Everything one run needs, validated by the mode that builds it: a job, or programs. */
 export interface LoopPlan {
@@ -37,6 +38,9 @@ export interface LoopPlan {
   reload?: () => { programs: SupervisedProgram<ProgramSpec>[]; controls: Map<string, ControlPaths>; pools?: PoolPlan[] };
   /** [eventlistener:x] pools; their processes are among `programs`. */
   pools?: PoolPlan[];
+  /** Descriptors corral was given to pass on (modes/passed-fds.ts): to the job, or to the
+   * programs that inherit=listen_fds. */
+  passFds?: PassedFds;
   /** [supervisord] pidfile=: corral's pid, written at start and removed at exit. */
   pidfile?: string;
   /** How programs are spawned and probed (modes/programs.ts): given by supervised modes, so
@@ -72,6 +76,8 @@ export interface LoopHandle {
   submit(event: Event<ProgramSpec>): void;
   /** Calls `fn` after each event has been handled (the control API's waits). */
   observe(fn: (event: Event<ProgramSpec>) => void): void;
+  /** The plan's passFds: what programs that inherit=listen_fds get. */
+  passFds?: PassedFds;
 }
 
 /** Pause long enough to keep the event loop alive: signal listeners do not, and PID 1 stays until it decides to exit. */
@@ -128,7 +134,8 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
   const watchedGroups = new Set<number>();
   const exitHooks: Array<() => void> = [];
   const observers: Array<(event: Event<ProgramSpec>) => void> = [];
-  const handle: LoopHandle = { reaper, atExit: (hook) => void exitHooks.push(hook), machine, submit, observe: (fn) => void observers.push(fn) };
+  const handle: LoopHandle = { reaper, atExit: (hook) => void exitHooks.push(hook), machine, submit, observe: (fn) => void observers.push(fn),
+    ...(plan.passFds ? { passFds: plan.passFds } : {}) };
   const listeners = plan.ports?.listeners?.(os, handle, (name, data) => submit({ type: "listener-output", name, data }));
   const queue: Event<ProgramSpec>[] = [];
   let busy = false;
@@ -152,7 +159,7 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
     switch (action.type) {
       case "spawn-job": {
         const spec = { file: action.argv[0]!, argv: action.argv, env: envList(os.env), newGroup: action.group,
-          foreground: action.group && os.isatty(0) };
+          foreground: action.group && os.isatty(0), passFds: plan.passFds?.count, listenPid: plan.passFds?.listenPid };
         const pid = reaper.spawnWith(spec, (exit) => submit({ type: "job-exited", code: exit.code, signal: exit.signal }));
         submit(pid < 0 ? { type: "job-spawn-failed", errno: -pid } : { type: "job-spawned", pid });
         break;

@@ -2,6 +2,7 @@
 import { parseSignal, signalName, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU } from "../os/signals.ts";
 import { UsageError } from "../core/errors.ts";
 import type { Flags } from "./flags.ts";
+import type { PassedFds } from "./passed-fds.ts";
 
 /**
  * Without --single-child, job-control stops sent to corral reach the job as SIGSTOP, as in
@@ -22,6 +23,8 @@ export interface InitOptions {
   remapExit: Set<number>;
   graceMs: number;
   verbosity: number;
+  /** The descriptors corral was given to pass on (passedFds, checked at start). */
+  passFds?: PassedFds;
 }
 
 /**

@@ -30,7 +30,7 @@ export function outputToLoop(loop: LoopHandle, name: string, pid: () => number):
  */
 export function spawnProgram(os: Os, loop: LoopHandle, program: ProgramSpec, stdin: boolean,
   onExit: (exit: { pid: number; code: number; signal: number }) => void): number {
-  const { spec, release } = prepareSpawn(os, program, os.env, stdin ? 0 : -1);
+  const { spec, release } = prepareSpawn(os, program, os.env, stdin ? 0 : -1, loop.passFds);
   // Output reaches JS on a later turn of the event loop, when the pid below is set.
   let pid = 0;
   const piped = pumpedStdio(os, loop.atExit, program, spec.stdio!, program.logFormat ?? "text", outputToLoop(loop, program.name, () => pid));

@@ -11,6 +11,7 @@
 // pump.c     the log pump: programs' output to prefixes, JSON lines and rotating files.
 // dgram.c    unix datagram sockets received into a small buffer (the control socket).
 // proc.c     the /proc reads: a subreaper's descendants, a process's state (so Deno needs no --allow-all).
+// fds.c      what is open at fds 3.. (to tell the descriptors corral was given from its runtime's own).
 // args.c     reading JS arguments (corral.h declares what the files share).
 //
 // Plain Node-API (C), so Node and Deno load the same .node file. No malloc tuning is needed:
@@ -25,6 +26,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   register_pump(env, exports);
   register_dgram(env, exports);
   register_proc(env, exports);
+  register_fds(env, exports);
   return exports;
 }
 

@@ -11,13 +11,17 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-static bool unix_address(const char *path, struct sockaddr_un *addr, socklen_t *len) {
+// `path`'s address; with `abstract_at`, "@name" is `name` in the abstract namespace (as
+// NOTIFY_SOCKET writes it): a leading NUL, and the length counts no trailing one.
+static bool unix_address(const char *path, bool abstract_at, struct sockaddr_un *addr, socklen_t *len) {
   size_t n = strlen(path);
   if (n == 0 || n >= sizeof addr->sun_path) return false;
   memset(addr, 0, sizeof *addr);
   addr->sun_family = AF_UNIX;
   memcpy(addr->sun_path, path, n);
-  *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+  bool abstract = abstract_at && path[0] == '@' && n > 1;
+  if (abstract) addr->sun_path[0] = 0;
+  *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (abstract ? 0 : 1));
   return true;
 }
 
@@ -30,7 +34,7 @@ static napi_value DgramOpen(napi_env env, napi_callback_info info) {
   if (fd >= 0 && path) {
     struct sockaddr_un addr;
     socklen_t len;
-    if (!unix_address(path, &addr, &len)) err = ENAMETOOLONG;
+    if (!unix_address(path, false, &addr, &len)) err = ENAMETOOLONG;
     else if (bind(fd, (struct sockaddr *)&addr, len) < 0) err = errno;
     if (err) close(fd);
   }
@@ -77,11 +81,12 @@ static napi_value DgramReceive(napi_env env, napi_callback_info info) {
   return make_int(env, n);
 }
 
-// dgramSend(fd, path, data) -> 0 or -errno (ECONNREFUSED: nobody bound; EAGAIN: the
-// receiver's queue is full). fd -1 sends from a fresh unbound socket.
+// dgramSend(fd, path, data, abstractAt?) -> 0 or -errno (ECONNREFUSED: nobody bound; EAGAIN:
+// the receiver's queue is full). fd -1 sends from a fresh unbound socket; with abstractAt, a
+// path "@name" is `name` in the abstract namespace (sd_notify's NOTIFY_SOCKET).
 static napi_value DgramSend(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value args[3];
+  size_t argc = 4;
+  napi_value args[4] = {NULL, NULL, NULL, NULL};
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   int fd = (int)get_int(env, args[0], -1);
   char *path = get_string(env, args[1]);
@@ -90,8 +95,10 @@ static napi_value DgramSend(napi_env env, napi_callback_info info) {
   struct sockaddr_un addr;
   socklen_t addr_len;
   int err = 0;
+  bool abstract_at = false;
+  if (args[3] && napi_get_value_bool(env, args[3], &abstract_at) != napi_ok) abstract_at = false;
   if (!path || !get_bytes(env, args[2], &data, &len)) err = EINVAL;
-  else if (!unix_address(path, &addr, &addr_len)) err = ENAMETOOLONG;
+  else if (!unix_address(path, abstract_at, &addr, &addr_len)) err = ENAMETOOLONG;
   free(path);
   if (err) return make_int(env, -err);
   int own = fd < 0 ? socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0) : -1;

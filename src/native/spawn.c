@@ -1,5 +1,6 @@
 // spawn: clone+exec into a new process group (optionally the TTY foreground), with
-// cwd/umask/uid/gid/supplementary groups/stdio; exec errors are reported synchronously.
+// cwd/umask/uid/gid/supplementary groups/stdio and the descriptors corral was given to pass
+// on (socket activation); exec errors are reported synchronously.
 // Three steps: read the options (JS values -> C), resolve the PATH candidates (the child may
 // not malloc, so the parent does it), clone and exec.
 #include "corral.h"
@@ -34,7 +35,15 @@ struct spawn_options {
   int ngroups;  // -1: none given (setgroups(0) when gid is set)
   gid_t groups[MAX_GROUPS];
   int stdio[3];
+  // Descriptors 3 .. 2+pass_fds stay open at their numbers (socket activation, --preserve-fds).
+  int pass_fds;
+  // Where the child writes its own pid: the digits of the envp entry "LISTEN_PID=" (or NULL).
+  char *listen_pid_digits;
 };
+
+/** "LISTEN_PID=" and room for any pid's digits and the NUL. */
+#define LISTEN_PID_PREFIX "LISTEN_PID="
+#define LISTEN_PID_BYTES (sizeof LISTEN_PID_PREFIX + 20)
 
 // Copies a JS array of strings into a NULL-terminated malloc'd vector.
 static char **get_string_array(napi_env env, napi_value v) {
@@ -58,6 +67,40 @@ static void free_string_array(char **a) {
   free(a);
 }
 
+// Makes room in `*envp` for LISTEN_PID (replacing corral's own entry, or added at the end):
+// the child writes its pid there (sd_listen_fds(3) checks it), which only it knows before its
+// exec. Returns where the digits go, or NULL when memory ran out.
+static char *listen_pid_entry(char ***envp) {
+  size_t n = 0, at = 0;
+  while ((*envp)[n]) n++;
+  while (at < n && strncmp((*envp)[at], LISTEN_PID_PREFIX, sizeof LISTEN_PID_PREFIX - 1) != 0) at++;
+  char *entry = calloc(1, LISTEN_PID_BYTES);
+  if (!entry) return NULL;
+  if (at == n) {
+    char **grown = realloc(*envp, (n + 2) * sizeof(char *));
+    if (!grown) {
+      free(entry);
+      return NULL;
+    }
+    *envp = grown;
+    grown[n + 1] = NULL;
+  } else {
+    free((*envp)[at]);
+  }
+  memcpy(entry, LISTEN_PID_PREFIX, sizeof LISTEN_PID_PREFIX - 1);
+  (*envp)[at] = entry;
+  return entry + sizeof LISTEN_PID_PREFIX - 1;
+}
+
+// Writes `pid` in decimal at `out` (a vfork child: no stdio).
+static void write_pid(char *out, pid_t pid) {
+  char digits[20];
+  int n = 0;
+  do digits[n++] = (char)('0' + pid % 10); while ((pid /= 10) > 0);
+  while (n > 0) *out++ = digits[--n];
+  *out = 0;
+}
+
 static void read_spawn_options(napi_env env, napi_value args[4], struct spawn_options *o) {
   memset(o, 0, sizeof *o);
   o->file = get_string(env, args[0]);
@@ -78,6 +121,9 @@ static void read_spawn_options(napi_env env, napi_value args[4], struct spawn_op
   int64_t stdio[3];
   int n = get_int_array(env, prop(env, opts, "stdio"), stdio, 3);
   for (int i = 0; i < 3; i++) o->stdio[i] = i < n ? (int)stdio[i] : i;
+  o->pass_fds = (int)get_int(env, prop(env, opts, "passFds"), 0);
+  if (o->pass_fds < 0) o->pass_fds = 0;
+  if (get_bool_prop(env, opts, "listenPid", false)) o->listen_pid_digits = listen_pid_entry(&o->envp);
 }
 
 static void free_spawn_options(struct spawn_options *o) {
@@ -243,11 +289,17 @@ static int child_exec(char **candidates, int ncand, const struct spawn_options *
   sigemptyset(&none);
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, KERNEL_SIGSET_BYTES);
 
-  // Close every inherited descriptor above stdio (the table is the child's own copy). What
-  // corral itself was given above 2 cannot be told from Node's own: Node marks every one
-  // close-on-exec at its start (libuv's uv_disable_stdio_inheritance), before corral runs.
+  // The descriptors passed on (3 .. 2+pass_fds) stay open: Node marked them close-on-exec at
+  // its start (libuv's uv_disable_stdio_inheritance). Every other one above stdio is closed
+  // (the table is the child's own copy): what else corral was given cannot be told from its
+  // runtime's own.
+  for (int fd = 3; fd < 3 + o->pass_fds; fd++) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
+  if (o->listen_pid_digits) write_pid(o->listen_pid_digits, (pid_t)syscall(SYS_getpid));
 #ifdef SYS_close_range
-  syscall(SYS_close_range, 3, ~0U, 0);
+  syscall(SYS_close_range, 3 + (unsigned)o->pass_fds, ~0U, 0);
 #endif
 
   int err = ENOENT;
@@ -311,7 +363,8 @@ static int clone_exec(char **candidates, int ncand, const struct spawn_options *
 }
 
 // spawn(file, argv, env, opts) -> pid (> 0) or -errno.
-// opts: { cwd?, newGroup?, foreground?, umask?, uid?, gid?, groups?: number[], stdio?: [in, out, err] }
+// opts: { cwd?, newGroup?, foreground?, umask?, uid?, gid?, groups?: number[], stdio?: [in, out, err],
+//         passFds?: N (fds 3 .. 2+N stay open), listenPid?: true (LISTEN_PID=<the child's pid> in its env) }
 static napi_value Spawn(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value args[4] = {NULL, NULL, NULL, NULL};

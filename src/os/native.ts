@@ -36,7 +36,8 @@ export interface Native {
   dgramWatch(fd: number): number;
   dgramArm(fd: number): number;
   dgramReceive(fd: number, data: Uint8Array, from: Uint8Array): number;
-  dgramSend(fd: number, path: string, data: Uint8Array): number;
+  dgramSend(fd: number, path: string, data: Uint8Array, abstractAt?: boolean): number;
+  fdFacts(fd: number): [closeOnExec: number, target: string, sameTarget: number] | number;
   dgramClose(fd: number): number;
 }
 

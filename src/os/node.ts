@@ -58,6 +58,11 @@ export function nodeOs(claimSignals?: (signals: readonly number[]) => void): Os 
     exit: (code) => process.exit(code),
     bindDatagram: (path, onMessage, maxBytes = DEFAULT_DATAGRAM_BYTES) => bindDatagram(native, channel, path, maxBytes, onMessage),
     sendDatagram: (path, data) => Promise.resolve(native.dgramSend(-1, path, data)),
+    notify: (socket, message) => native.dgramSend(-1, socket, new TextEncoder().encode(message), true),
+    fdFacts(fd) {
+      const facts = native.fdFacts(fd);
+      return typeof facts === "number" ? undefined : { closeOnExec: facts[0] === 1, target: facts[1], sameTarget: facts[2] };
+    },
     startLogPump(onEvent) {
       channel.onLog(onEvent);
       return channel.start();

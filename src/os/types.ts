@@ -22,6 +22,20 @@ export interface SpawnSpec {
   groups?: number[];
   /** Descriptors for the child's 0, 1, 2 (default: corral's own). */
   stdio?: [number, number, number];
+  /** Descriptors 3 .. 2+passFds stay open at their numbers (those corral was given: socket
+   * activation, --preserve-fds); every other one above 2 is closed. Default 0. */
+  passFds?: number;
+  /** LISTEN_PID=<the child's own pid> in its environment, written by the child before its exec. */
+  listenPid?: boolean;
+}
+
+/** What is open at one descriptor (`Os.fdFacts`). */
+export interface FdFacts {
+  closeOnExec: boolean;
+  /** Its /proc/self/fd link: a path, "socket:[123]", "pipe:[45]", "anon_inode:[eventpoll]"… */
+  target: string;
+  /** How many other descriptors of corral name the same target (a pipe's other end, a dup). */
+  sameTarget: number;
 }
 
 /** A reaped child. `code` is -1 when it was killed by `signal`. */
@@ -79,6 +93,11 @@ export interface Os {
   bindDatagram(path: string, onMessage: (data: Uint8Array, from: string | undefined) => void, maxBytes?: number): DatagramSocket;
   /** Sends one datagram from an unbound socket; 0 or -errno (ECONNREFUSED: nobody bound). */
   sendDatagram(path: string, data: Uint8Array): Promise<number>;
+  /** sd_notify(3): `message` as one datagram to `socket` (NOTIFY_SOCKET's value: a path, or
+   * @name in the abstract namespace), at once; 0 or -errno. */
+  notify(socket: string, message: string): number;
+  /** What is open at descriptor `fd`, or undefined when nothing is. */
+  fdFacts(fd: number): FdFacts | undefined;
   /** Starts the native log pump once (its own thread); `onEvent` gets what it reports. 0 or -errno. */
   startLogPump(onEvent: (event: LogEvent) => void): number;
   /** Hands the read end `fd` of a program's pipe to the pump (which then owns it): route id, or -errno. */

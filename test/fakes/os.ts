@@ -197,6 +197,13 @@ export class FakeOs implements Os {
   async sendDatagram(path: string): Promise<number> {
     return this.sockets.has(path) ? 0 : -ECONNREFUSED;
   }
+  /** What notify() sent, by socket. */
+  readonly notified: Array<{ socket: string; message: string }> = [];
+  notify(socket: string, message: string): number {
+    this.notified.push({ socket, message });
+    return 0;
+  }
+  fdFacts(): undefined { return undefined; }
   pipe(): number { return -38; }
   readPipe(): PipeReader { throw new Error("fake: no pipes"); }
   readSome(): number { return 0; }
