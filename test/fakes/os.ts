@@ -1,6 +1,6 @@
 // A fake Os with fake time: processes are records, signals are calls, the clock moves only
 // when a test calls advance(). The real loop (src/modes/loop.ts) runs on it unchanged.
-import { ECONNREFUSED, ENOENT, ESRCH, type ChildExit, type DatagramSocket, type Os, type PipeReader, type SpawnSpec, type Timer } from "../../src/os/types.ts";
+import { ECONNREFUSED, ENOENT, ESRCH, type ChildExit, type DatagramSocket, type FdFacts, type Os, type PipeReader, type SpawnSpec, type Timer } from "../../src/os/types.ts";
 
 const EEXIST = 17;
 
@@ -203,7 +203,8 @@ export class FakeOs implements Os {
     this.notified.push({ socket, message });
     return 0;
   }
-  fdFacts(): undefined { return undefined; }
+  /** What is open at each fd above 2: nothing, unless a test says. */
+  fdFacts: (fd: number) => FdFacts | undefined = () => undefined;
   pipe(): number { return -38; }
   readPipe(): PipeReader { throw new Error("fake: no pipes"); }
   readSome(): number { return 0; }
