@@ -25,8 +25,8 @@ export interface BuiltImage {
 const RUNTIME = "runc";
 /** rlimits within the host's hard limits (podman's defaults exceed them). */
 const ULIMITS = ["nofile=20000:20000", "nproc=32768:32768"];
-/** What these machines need: runc, rlimits within the host's hard limits, no network. */
-const RUN_FLAGS = ["--runtime", RUNTIME, ...ULIMITS.flatMap((u) => ["--ulimit", u]), "--network", "none"];
+/** What these machines need: runc, rlimits within the host's hard limits, no network (every `podman run` of the image tests). */
+export const RUN_FLAGS = ["--runtime", RUNTIME, ...ULIMITS.flatMap((u) => ["--ulimit", u]), "--network", "none"];
 
 /** corral inside the image, for `podman exec` (there is no shell to find it). */
 export const CORRAL_IN_IMAGE = ["/usr/bin/node", "/opt/corral/corral.js"];

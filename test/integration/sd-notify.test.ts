@@ -3,43 +3,11 @@
 // STOPPING=1 at shutdown; programs get NOTIFY_SOCKET only with inherit=notify_socket.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { have, skip, start, stopCleanly, until } from "../helpers.ts";
-
-/** Binds argv[1] (a path, or @name in the abstract namespace) and prints each datagram as a JSON string. */
-const RECEIVE = `
-import json, socket, sys
-path = sys.argv[1]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind("\\0" + path[1:] if path.startswith("@") else path)
-print(json.dumps("bound"), flush=True)
-while True:
-    print(json.dumps(s.recv(4096).decode()), flush=True)
-`;
-
-/** A receiver at `address`: the datagrams so far. */
-interface Receiver {
-  messages: string[];
-  child: ChildProcess;
-}
-
-async function receiver(address: string): Promise<Receiver> {
-  const child = spawn("python3", ["-c", RECEIVE, address], { stdio: ["ignore", "pipe", "inherit"] });
-  const messages: string[] = [];
-  let buffered = "";
-  child.stdout!.on("data", (d) => {
-    buffered += d;
-    const lines = buffered.split("\n");
-    buffered = lines.pop()!;
-    for (const line of lines) messages.push(JSON.parse(line) as string);
-  });
-  await until("the receiver to bind", () => messages[0] === "bound");
-  messages.shift();
-  return { messages, child };
-}
+import { receiver, type Receiver } from "../sockets.ts";
 
 /** The message holding `line` (one of its lines), or undefined. */
 const withLine = (r: Receiver, line: string) => r.messages.find((m) => m.split("\n").includes(line));

@@ -5,34 +5,10 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { descendantsOf, have, runtimeArgv, skip, until, type Finished } from "../helpers.ts";
-
-/** Binds argv[1] TCP listeners, moves them to fds 3, 4, …, opens /dev/null at the next fd and at
- * fd 20 (announced to nobody), prints the ports as JSON and execs the rest of argv. */
-const LAUNCH = `
-import fcntl, json, os, socket, sys
-count = int(sys.argv[1])
-socks = [socket.socket() for _ in range(count)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-    s.listen(8)
-ports = [s.getsockname()[1] for s in socks]
-high = [fcntl.fcntl(s.fileno(), fcntl.F_DUPFD, 100) for s in socks]
-for s in socks:
-    s.close()
-for i, fd in enumerate(high):
-    os.dup2(fd, 3 + i)
-    os.close(fd)
-null = os.open("/dev/null", os.O_RDONLY)
-for fd in (3 + count, 20):
-    os.dup2(null, fd)
-os.close(null)
-print(json.dumps(ports), flush=True)
-os.execvp(sys.argv[2], sys.argv[2:])
-`;
+import { descendantsOf, have, runtimeArgv, skip, until } from "../helpers.ts";
+import { ask, launch } from "../sockets.ts";
 
 /** The job: accepts one connection on each of fds 3 .. 2+argv[1], says who it is and what it
  * was told, and waits until the test hangs up. */
@@ -51,47 +27,8 @@ for listener in listeners:
 const JOB_MARK = "socket-activation-job";
 const job = (count: number) => ["python3", "-c", JOB, String(count), JOB_MARK];
 
-interface Launched {
-  ports: Promise<number[]>;
-  done: Promise<Finished>;
-  pid: number;
-}
-
-/** Runs the launcher with `count` sockets and `env`, then `command` (corral's argv as a whole). */
-function launch(count: number, command: string[], env: Record<string, string> = {}): Launched {
-  const t0 = Date.now();
-  const child = spawn("python3", ["-c", LAUNCH, String(count), ...command], {
-    stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_EXTRA_CA_CERTS: "", CORRAL_CONTROL_SOCKET: "", ...env },
-  });
-  let out = "", err = "";
-  child.stderr.on("data", (d) => (err += d));
-  const ports = new Promise<number[]>((resolve, reject) => {
-    child.stdout.on("data", (d) => {
-      out += d;
-      const line = out.split("\n")[0]!;
-      if (out.includes("\n")) resolve(JSON.parse(line) as number[]);
-    });
-    child.on("close", () => reject(new Error(`exited before printing its ports: ${out} ${err}`)));
-  });
-  ports.catch(() => {});
-  const done = new Promise<Finished>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout: out, stderr: err, ms: Date.now() - t0 })));
-  return { ports, done, pid: child.pid! };
-}
-
 const PID1 = ["unshare", "--pid", "--fork", "--mount-proc", "--kill-child"];
 const corral = (args: string[], pid1 = true) => [...(pid1 ? PID1 : []), ...runtimeArgv(), ...args];
-
-/** One connection to `port`: the job's first line, and a hang-up to end its turn. */
-async function ask(port: number): Promise<{ line: string; hangUp: () => void }> {
-  const socket = connect(port, "127.0.0.1");
-  let got = "";
-  await new Promise<void>((resolve, reject) => {
-    socket.on("data", (d) => { got += d; if (got.includes("\n")) resolve(); });
-    socket.on("error", reject);
-    socket.on("close", () => reject(new Error(`closed before a line: ${got}`)));
-  });
-  return { line: got.trim(), hangUp: () => socket.destroy() };
-}
 
 /** pid=, listen_pid=, … of the job's line. */
 const fieldsOf = (line: string) => Object.fromEntries(line.split(" ").map((kv) => kv.split("=") as [string, string]));
