@@ -103,6 +103,23 @@ if (!have("python3") || !have("unshare")) {
     });
   }
 
+  test("container-run mode (--job-name): the job gets the socket and its own LISTEN_PID, as in plain mode", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "corral-sa-"));
+    try {
+      const l = launch(1, corral(["--job-name", "sa", "--base-dir", dir, "--exit-on-zero", "--", ...job(1)]), { LISTEN_FDS: "1" });
+      const [port] = await l.ports;
+      const { line, hangUp } = await ask(port!);
+      const f = fieldsOf(line);
+      assert.is(f["listen_pid"], f["pid"], line);
+      assertOnlySockets(await hostPid(l.pid, "python3", JOB_MARK), 1);
+      hangUp();
+      const r = await l.done;
+      assert.is(r.code, 0, r.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test("LISTEN_FDS=2 with one socket: exit 2 naming fd 4, which holds the runtime's own descriptor", async () => {
     const l = launch(1, corral(["--", "true"]), { LISTEN_FDS: "2" });
     const r = await l.done;
