@@ -10,9 +10,6 @@ export interface PassedFds {
   listenPid: boolean;
 }
 
-/** Socket activation's variables (sd_listen_fds(3)): a program that does not get the descriptors does not get these either. */
-export const LISTEN_VARIABLES: readonly string[] = ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"];
-
 /**
  * Parses a count of descriptors; a UsageError naming `what` otherwise.
  * @example fdCount("--preserve-fds", "2") // 2

@@ -1,8 +1,8 @@
 // Turns a program into what the OS seam spawns: argv, environment, user, directory, stdio.
 import type { LogTarget, ProgramSpec } from "../config/types.ts";
 import type { Os, SpawnSpec } from "../os/types.ts";
-import { envList } from "../core/env.ts";
-import { LISTEN_VARIABLES, type PassedFds } from "./passed-fds.ts";
+import { envList, LISTEN_VARIABLES } from "../core/env.ts";
+import type { PassedFds } from "./passed-fds.ts";
 
 /** A spawn spec plus the descriptors to close once the child has them. */
 export interface PreparedSpawn {

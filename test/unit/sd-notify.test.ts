@@ -6,6 +6,7 @@ import { nextNotify, NOTHING_TOLD, statusLine, type NotifyView } from "../../src
 import { notGivenReason } from "../../src/os/given-fds.ts";
 import { fdCount, passedFds } from "../../src/modes/passed-fds.ts";
 import { inheritedEnv } from "../../src/modes/spawn-spec.ts";
+import { helperSpec } from "../../src/core/env.ts";
 import { parseConfigText } from "../../src/config/parse.ts";
 import type { FdFacts } from "../../src/os/types.ts";
 import { FakeOs } from "../fakes/os.ts";
@@ -74,6 +75,7 @@ test("inherit=: NOTIFY_SOCKET and LISTEN_* only to the programs that name them; 
   const env = { PATH: "/bin", NOTIFY_SOCKET: "/run/n", LISTEN_FDS: "1", LISTEN_PID: "1", LISTEN_FDNAMES: "web" };
   assert.equal(inheritedEnv(plain, env), { PATH: "/bin" });
   assert.equal(inheritedEnv(both, env), env);
+  assert.equal(helperSpec(["pg_isready"], env).env, ["PATH=/bin"], "probes and post-start hooks get none of them");
 });
 
 test.run();
