@@ -19,12 +19,36 @@ export interface UnixSocketOptions {
 
 /** The socket side of one accepted connection. */
 export interface AcceptedStream {
-  write(data: Uint8Array): void;
+  /** Queues bytes; false once the peer is behind (more than the socket's high-water mark queued). */
+  write(data: Uint8Array): boolean;
+  /** Resolves once the queued bytes have gone to the kernel, or the socket is gone. */
+  drained(): Promise<void>;
   end(): void;
+  destroy(): void;
 }
 
-/** What a server does with each accepted connection. */
-export type OnConnection = (stream: AcceptedStream) => { data(chunk: Uint8Array): void; closed(): void };
+/** What a server does with each accepted connection (see ConnectionHandler in rpc/server.ts). */
+export interface StreamHandler {
+  data(chunk: Uint8Array): void;
+  /** The peer half-closed. */
+  ended(): void;
+  closed(): void;
+  /** Checks the connection's deadlines (called every `sweepMs`). */
+  sweep(): void;
+  /** When it began waiting for a request; undefined while busy. The smallest is evicted first when full. */
+  waitingSince(): number | undefined;
+}
+
+/** Serves one accepted connection. */
+export type OnConnection = (stream: AcceptedStream) => StreamHandler;
+
+/** A listener's connection limits. */
+export interface ConnectionLimits {
+  /** Connections held at once; a new one beyond evicts the longest-waiting, or is refused when all are busy. */
+  maxConnections: number;
+  /** How often each connection's sweep() runs. */
+  sweepMs: number;
+}
 
 /** A listening stream server. */
 export interface StreamServer {
@@ -32,8 +56,12 @@ export interface StreamServer {
   close(): void;
 }
 
-/** A slow reader (a stalled `tail -f`) is dropped once this much output waits for it. */
-const MAX_PENDING_WRITE_BYTES = 1024 * 1024;
+/**
+ * Hard cap on what waits unsent for one client, checked with the write that would pass it: the
+ * server writes at most STREAM_CHUNK_BYTES before it waits for the client, so only a broken
+ * writer reaches this; the connection is dropped.
+ */
+export const MAX_PENDING_WRITE_BYTES = 1024 * 1024;
 /** How long a client waits to connect and for its answer before giving up. */
 export const CLIENT_TIMEOUT_MS = 60_000;
 
@@ -52,12 +80,42 @@ async function clearStale(path: string): Promise<void> {
   unlinkSync(path);
 }
 
+/** The socket side handed to the server: writes with the pending cap, drained() waiters. */
+function acceptedStream(socket: Socket): AcceptedStream {
+  let waiters: (() => void)[] = [];
+  const wake = () => {
+    const w = waiters;
+    waiters = [];
+    w.forEach((f) => f());
+  };
+  socket.on("drain", wake);
+  socket.on("close", wake);
+  return {
+    write(data) {
+      if (socket.destroyed) return false;
+      if (socket.writableLength + data.length > MAX_PENDING_WRITE_BYTES) {
+        socket.destroy();
+        return false;
+      }
+      return socket.write(data);
+    },
+    drained: () => new Promise<void>((resolve) => {
+      if (socket.destroyed || socket.writableLength === 0) resolve();
+      else waiters.push(resolve);
+    }),
+    end: () => void socket.end(),
+    destroy: () => void socket.destroy(),
+  };
+}
+
 /**
  * Listens on a unix socket (mode and owner set as asked) or a TCP address, serving each
- * connection with `onConnection`. Rejects with one line naming the address when it cannot.
- * @example const s = await listenStream({ kind: "unix", path: "/run/corral/corral.sock" }, { mode: 0o600 }, (stream) => ({ data: (chunk) => stream.write(chunk), closed: () => {} }), 256); s.close() // an echo server, closed again
+ * connection with `onConnection`, at most `limits.maxConnections` at once: a connection beyond
+ * evicts the one that has waited longest for a request, so idle clients cannot lock others out.
+ * Rejects with one line naming the address when it cannot listen.
+ * @example const s = await listenStream({ kind: "unix", path: "/run/corral/corral.sock" }, { mode: 0o600 }, (stream) => echo(stream), { maxConnections: 256, sweepMs: 1000 }); s.close() // an echo server, closed again
  */
-export async function listenStream(address: StreamAddress, unix: UnixSocketOptions | undefined, onConnection: OnConnection, maxConnections: number): Promise<StreamServer> {
+export async function listenStream(address: StreamAddress, unix: UnixSocketOptions | undefined, onConnection: OnConnection, limits: ConnectionLimits): Promise<StreamServer> {
   if (address.kind === "unix") {
     if (unix?.dirMode !== undefined) {
       mkdirSync(dirname(address.path), { recursive: true, mode: unix.dirMode });
@@ -65,21 +123,37 @@ export async function listenStream(address: StreamAddress, unix: UnixSocketOptio
     }
     await clearStale(address.path);
   }
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    const handler = onConnection({
-      write: (data) => {
-        if (socket.writableLength > MAX_PENDING_WRITE_BYTES) return void socket.destroy();
-        socket.write(data);
-      },
-      end: () => void socket.end(),
-    });
-    socket.on("data", (chunk: Buffer) => handler.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+  const connections = new Map<Socket, StreamHandler>();
+  let sweeper: ReturnType<typeof setInterval> | undefined;
+  const sweep = () => {
+    for (const handler of connections.values()) handler.sweep();
+    if (connections.size === 0) {
+      clearInterval(sweeper);
+      sweeper = undefined;
+    }
+  };
+  /** Makes room for one more: drops the longest-waiting connection; false when all are busy. */
+  const evictOne = (): boolean => {
+    let oldest: [Socket, number] | undefined;
+    for (const [socket, handler] of connections) {
+      const since = handler.waitingSince();
+      if (since !== undefined && (!oldest || since < oldest[1])) oldest = [socket, since];
+    }
+    if (!oldest) return false;
+    connections.delete(oldest[0]);
+    oldest[0].destroy();
+    return true;
+  };
+  const server: Server = createServer({ allowHalfOpen: true }, (socket) => {
     socket.on("error", () => {}); // a client's reset is its own business
-    socket.on("close", () => { sockets.delete(socket); handler.closed(); });
+    if (connections.size >= limits.maxConnections && !evictOne()) return void socket.destroy();
+    const handler = onConnection(acceptedStream(socket));
+    connections.set(socket, handler);
+    socket.on("data", (chunk: Buffer) => handler.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
+    socket.on("end", () => handler.ended());
+    socket.on("close", () => { connections.delete(socket); handler.closed(); });
+    sweeper ??= setInterval(sweep, limits.sweepMs);
   });
-  server.maxConnections = maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once("error", (e: NodeJS.ErrnoException) => {
       const where = address.kind === "unix" ? address.path : `${address.host}:${address.port}`;
@@ -96,7 +170,8 @@ export async function listenStream(address: StreamAddress, unix: UnixSocketOptio
   return {
     close() {
       server.close();
-      for (const s of sockets) s.destroy();
+      clearInterval(sweeper);
+      for (const s of connections.keys()) s.destroy();
       if (address.kind === "unix") try { unlinkSync(address.path); } catch { /* gone */ }
     },
   };

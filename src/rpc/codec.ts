@@ -59,7 +59,8 @@ function readValue(value: XmlElement): RpcValue {
         const name = only(member, "name")[0];
         const v = only(member, "value")[0];
         if (!v) throw new XmlError("<member>: expected a <value>");
-        out[name?.text ?? ""] = readValue(v);
+        // defineProperty: a member named "__proto__" is an own key, never the object's prototype
+        Object.defineProperty(out, name?.text ?? "", { value: readValue(v), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
@@ -105,8 +106,41 @@ export function encodeValue(value: RpcValue): string {
  * @example encodeResponse("3.0") // "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><string>3.0</string></value>\n</param>\n</params>\n</methodResponse>\n"
  */
 export function encodeResponse(value: RpcValue): string {
-  return `<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n${encodeValue(value)}</param>\n</params>\n</methodResponse>\n`;
+  return `${RESPONSE_HEAD}${encodeValue(value)}${RESPONSE_TAIL}`;
 }
+
+/** Strings longer than this are written in slices of this many characters (a big log read). */
+export const STRING_SLICE_CHARS = 32 * 1024;
+
+/**
+ * The pieces of one value's encoding, in order: arrays element by element (recursively), long
+ * strings in slices, anything else whole. Joined, they are exactly encodeValue(value); written
+ * one by one they let an answer go out as the client reads it, never whole in memory twice.
+ * @example [...encodeValueParts(["a", 1])].join("") === encodeValue(["a", 1]) // true
+ */
+export function* encodeValueParts(value: RpcValue): Generator<string> {
+  if (Array.isArray(value)) {
+    yield "<value><array><data>\n";
+    for (const v of value) yield* encodeValueParts(v);
+    yield "</data></array></value>\n";
+  } else if (typeof value === "string" && value.length > STRING_SLICE_CHARS) {
+    yield "<value><string>";
+    for (let at = 0; at < value.length;) {
+      let end = Math.min(value.length, at + STRING_SLICE_CHARS);
+      const last = value.charCodeAt(end - 1);
+      if (last >= 0xd800 && last <= 0xdbff && end < value.length) end++; // keep a surrogate pair whole
+      yield escapeXml(value.slice(at, end));
+      at = end;
+    }
+    yield "</string></value>\n";
+  } else {
+    yield encodeValue(value);
+  }
+}
+
+/** The text before and after the value of a `<methodResponse>`. */
+export const RESPONSE_HEAD = "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n";
+export const RESPONSE_TAIL = "</param>\n</params>\n</methodResponse>\n";
 
 /**
  * A fault response, as supervisord sends it.

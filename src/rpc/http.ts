@@ -1,6 +1,7 @@
 // HTTP/1.1 requests as supervisorctl sends them, parsed from bytes without node:http:
-// request line, headers, a Content-Length body, keep-alive; anything else is a 400.
-import { MAX_BODY_BYTES, MAX_HEADER_BYTES } from "./constants.ts";
+// request line, headers, a Content-Length body, keep-alive; anything else is refused with a
+// 4xx/501 status and the connection closed.
+import { MAX_BODY_BYTES, MAX_HEADER_BYTES, MAX_HEADER_FIELDS } from "./constants.ts";
 
 /** One complete request. Header names are lower-cased. */
 export interface HttpRequest {
@@ -16,55 +17,68 @@ export interface HttpRequest {
 /** What the parser found: a request, nothing complete yet, or an error to answer and close on. */
 export type ParseResult =
   | { kind: "request"; request: HttpRequest; rest: Uint8Array }
-  | { kind: "partial" }
-  | { kind: "error"; status: 400 | 413 | 431 | 501; reason: string };
+  /** `head`: the head is complete and the body is not (the body deadline runs, not the head's). */
+  | { kind: "partial"; head: boolean }
+  | { kind: "error"; status: 400 | 411 | 413 | 431 | 501; reason: string };
 
 const CRLF2 = [13, 10, 13, 10];
 const REQUEST_LINE = /^([A-Z]+) (\S+) HTTP\/1\.([01])$/;
 const latin1 = new TextDecoder("latin1");
 
 function headerEnd(buf: Uint8Array, from: number): number {
-  outer: for (let i = from; i + 3 < buf.length; i++) {
+  outer: for (let i = Math.max(0, from); i + 3 < buf.length; i++) {
     for (let j = 0; j < 4; j++) if (buf[i + j] !== CRLF2[j]) continue outer;
     return i;
   }
   return -1;
 }
 
+const error = (status: 400 | 411 | 413 | 431 | 501, reason: string): ParseResult => ({ kind: "error", status, reason });
+
 /**
  * Parses the first request in `buf`; leading blank lines are skipped (supervisorctl's tail -f
- * client sends an extra CRLF after its headers).
+ * client sends an extra CRLF after its headers). `scanned`: how many bytes of `buf` an earlier
+ * call already searched for the end of the head (a head trickling in is not searched again).
+ * Refused, each with its status: a head over MAX_HEADER_BYTES or MAX_HEADER_FIELDS (431), a
+ * Content-Length that is not one decimal number (400) or too big (413), conflicting lengths
+ * (400), Transfer-Encoding with Content-Length (400: the CL.TE / TE.CL smuggling shape), any
+ * other Transfer-Encoding (501: supervisord reads only Content-Length bodies), a POST without
+ * Content-Length (411, as supervisord).
  * @example parseRequest(new TextEncoder().encode("GET /logtail/web HTTP/1.1\r\nHost: x\r\n\r\n")).kind // "request"
  */
-export function parseRequest(buf: Uint8Array): ParseResult {
+export function parseRequest(buf: Uint8Array, scanned = 0): ParseResult {
   let start = 0;
   while (start < buf.length && (buf[start] === 13 || buf[start] === 10)) start++;
-  const end = headerEnd(buf, start);
-  if (end < 0) {
-    return buf.length - start > MAX_HEADER_BYTES ? { kind: "error", status: 431, reason: "request headers too large" } : { kind: "partial" };
-  }
-  if (end - start > MAX_HEADER_BYTES) return { kind: "error", status: 431, reason: "request headers too large" };
+  const end = headerEnd(buf, Math.max(start, scanned - 3));
+  if (end < 0) return buf.length - start > MAX_HEADER_BYTES ? error(431, "request headers too large") : { kind: "partial", head: false };
+  if (end - start > MAX_HEADER_BYTES) return error(431, "request headers too large");
   const [line, ...fields] = latin1.decode(buf.subarray(start, end)).split("\r\n");
   const m = REQUEST_LINE.exec(line!);
-  if (!m) return { kind: "error", status: 400, reason: `expected "METHOD PATH HTTP/1.x", got ${JSON.stringify(line!.slice(0, 80))}` };
+  if (!m) return error(400, `expected "METHOD PATH HTTP/1.x", got ${JSON.stringify(line!.slice(0, 80))}`);
+  if (fields.length > MAX_HEADER_FIELDS) return error(431, `more than ${MAX_HEADER_FIELDS} header fields`);
   const headers = new Map<string, string>();
   for (const field of fields) {
     const colon = field.indexOf(":");
-    if (colon <= 0 || /\s/.test(field.slice(0, colon))) return { kind: "error", status: 400, reason: "expected NAME: VALUE header lines" };
+    if (colon <= 0 || /[\s\x00-\x1f\x7f]/.test(field.slice(0, colon)) || /[\x00-\x08\x0a-\x1f\x7f]/.test(field)) {
+      return error(400, "expected NAME: VALUE header lines");
+    }
     const name = field.slice(0, colon).toLowerCase();
     const value = field.slice(colon + 1).trim();
-    if (name === "content-length" && headers.has(name) && headers.get(name) !== value) {
-      return { kind: "error", status: 400, reason: "conflicting Content-Length headers" };
-    }
+    if (name === "content-length" && headers.has(name) && headers.get(name) !== value) return error(400, "conflicting Content-Length headers");
     headers.set(name, headers.has(name) && name !== "content-length" ? `${headers.get(name)}, ${value}` : value);
   }
-  if (headers.has("transfer-encoding")) return { kind: "error", status: 501, reason: "chunked request bodies are not supported; send Content-Length" };
-  const lengthText = headers.get("content-length") ?? "0";
-  if (!/^\d{1,10}$/.test(lengthText)) return { kind: "error", status: 400, reason: `expected a Content-Length number, got ${JSON.stringify(lengthText)}` };
-  const length = Number(lengthText);
-  if (length > MAX_BODY_BYTES) return { kind: "error", status: 413, reason: `request body over ${MAX_BODY_BYTES} bytes` };
+  const lengthText = headers.get("content-length");
+  if (headers.has("transfer-encoding")) {
+    return lengthText === undefined
+      ? error(501, "Transfer-Encoding request bodies are not supported; send Content-Length")
+      : error(400, "Transfer-Encoding and Content-Length together");
+  }
+  if (lengthText === undefined && m[1] === "POST") return error(411, "a POST needs Content-Length");
+  if (lengthText !== undefined && !/^\d+$/.test(lengthText)) return error(400, `expected a Content-Length number, got ${JSON.stringify(lengthText.slice(0, 40))}`);
+  const length = Number(lengthText ?? "0");
+  if (length > MAX_BODY_BYTES) return error(413, `request body over ${MAX_BODY_BYTES} bytes`);
   const bodyStart = end + 4;
-  if (buf.length - bodyStart < length) return { kind: "partial" };
+  if (buf.length - bodyStart < length) return { kind: "partial", head: true };
   const version = m[3] === "1" ? "1.1" : "1.0";
   const connection = (headers.get("connection") ?? "").toLowerCase();
   const keepAlive = version === "1.1" ? !connection.includes("close") : connection.includes("keep-alive");
@@ -76,7 +90,7 @@ export function parseRequest(buf: Uint8Array): ParseResult {
 }
 
 const REASONS: Readonly<Record<number, string>> = {
-  200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 413: "Payload Too Large",
+  200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 408: "Request Timeout", 411: "Length Required", 413: "Payload Too Large",
   431: "Request Header Fields Too Large", 500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable",
 };
 
@@ -96,10 +110,32 @@ export function responseHead(status: number, headers: [string, string][], length
  * @example sameSecret("Basic dTpw", "Basic dTpw") // true
  */
 export function sameSecret(given: string, expected: string): boolean {
-  const a = new TextEncoder().encode(given), b = new TextEncoder().encode(expected);
+  return sameBytes(new TextEncoder().encode(given), new TextEncoder().encode(expected));
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   let diff = a.length ^ b.length;
   for (let i = 0; i < b.length; i++) diff |= (a[i % (a.length || 1)] ?? 0) ^ b[i]!;
   return diff === 0 && a.length === b.length;
+}
+
+const BASIC = /^basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i;
+
+/**
+ * Whether an Authorization header carries `username:password` in the Basic scheme. The scheme
+ * name is case-insensitive (RFC 7235: "basic", "BASIC"), as supervisord's auth_handler reads it;
+ * the credentials are compared after base64 decoding, in constant time.
+ * @example basicAuthMatches("basic dXNlcjoxMjM=", "user", "123") // true
+ */
+export function basicAuthMatches(header: string | undefined, username: string, password: string): boolean {
+  const token = BASIC.exec(header ?? "")?.[1];
+  let given: Uint8Array;
+  try {
+    given = Uint8Array.from(atob(token ?? ""), (c) => c.charCodeAt(0));
+  } catch {
+    return false;
+  }
+  return token !== undefined && sameBytes(given, new TextEncoder().encode(`${username}:${password}`));
 }
 
 /**

@@ -2,7 +2,7 @@
 // use only, so `corral -- cmd` and configs without a control server never load it.
 import type { ControlEndpoint } from "./endpoints.ts";
 import type { ControlPort, LogFiles } from "./port.ts";
-import { MAX_CONNECTIONS } from "./constants.ts";
+import { CONNECTION_SWEEP_MS, MAX_CONNECTIONS } from "./constants.ts";
 import { serveConnection } from "./server.ts";
 
 /** The running control servers. */
@@ -23,12 +23,14 @@ export async function startControlServers(endpoints: readonly ControlEndpoint[],
     const t = setInterval(fn, ms);
     return () => clearInterval(t);
   };
+  const now = () => performance.now();
   const started: { close(): void }[] = [];
   try {
     for (const e of endpoints) {
       if (e.warning) warn(e.warning);
-      const ctx = { port, logs: files, credentials: e.credentials, every, warn };
-      started.push(await net.listenStream(e.address, e.unix, (stream) => serveConnection(stream, ctx), MAX_CONNECTIONS));
+      const ctx = { port, logs: files, credentials: e.credentials, every, now, warn };
+      const limits = { maxConnections: MAX_CONNECTIONS, sweepMs: CONNECTION_SWEEP_MS };
+      started.push(await net.listenStream(e.address, e.unix, (stream) => serveConnection(stream, ctx), limits));
     }
   } catch (err) {
     started.forEach((s) => s.close());

@@ -1,19 +1,27 @@
-// One HTTP connection of the control server: requests in order, POST /RPC2 to the method
-// table, GET /logtail/NAME[/CHANNEL] streamed, basic auth, errors answered and closed.
-// Pure over the byte stream (the Os side owns sockets) and an interval timer.
-import { logSource } from "./logs.ts";
-import { AUTH_REALM, LOGTAIL_HEAD_BYTES, LOGTAIL_PATH, LOGTAIL_POLL_MS, MAX_BODY_BYTES, MAX_HEADER_BYTES, RPC_PATH } from "./constants.ts";
-import { dispatch } from "./dispatch.ts";
-import { basicAuth, parseRequest, responseHead, sameSecret, type HttpRequest } from "./http.ts";
+// One HTTP connection of the control server: requests in order, each answered by the first
+// route whose path matches (ROUTES: POST /RPC2 to the method table, GET /logtail/NAME streamed),
+// basic auth, the deadlines of constants.ts, answers written as the client reads them.
+// Pure over the byte stream (the Os side owns sockets and calls sweep() every second).
+import {
+  AUTH_REALM, BODY_TIMEOUT_MS, CLOSE_LINGER_MS, HEAD_TIMEOUT_MS, IDLE_TIMEOUT_MS, MAX_BODY_BYTES, MAX_HEADER_BYTES,
+  SEND_STALL_TIMEOUT_MS, STREAM_CHUNK_BYTES,
+} from "./constants.ts";
+import { basicAuthMatches, parseRequest, responseHead, type HttpRequest } from "./http.ts";
 import type { MethodContext } from "./methods.ts";
-import { splitName } from "./names.ts";
+import { logtailRoute } from "./logtail-route.ts";
+import { rpcRoute } from "./rpc-route.ts";
 import { concat } from "../bytes.ts";
 
 /** The socket side of one connection. */
 export interface ByteStream {
-  write(data: Uint8Array): void;
+  /** Queues bytes; false once the peer is behind (wait for drained() before writing more). */
+  write(data: Uint8Array): boolean;
+  /** Resolves once the queued bytes have gone to the kernel, or the connection is gone. */
+  drained(): Promise<void>;
   /** Closes once what was written is sent. */
   end(): void;
+  /** Drops the connection now, whatever is still queued. */
+  destroy(): void;
 }
 
 /** Basic-auth credentials from [unix_http_server] / [inet_http_server]. */
@@ -28,126 +36,215 @@ export interface ServerContext extends MethodContext {
   credentials?: Credentials;
   /** Calls `fn` every `ms`; returns a function that stops it. */
   every(ms: number, fn: () => void): () => void;
+  /** Milliseconds on a monotonic clock (the deadlines are measured on it). */
+  now(): number;
   /** Reports a problem worth one warning line (never request bodies or secrets). */
   warn?(message: string): void;
 }
 
-/** The events a connection takes from its socket. */
+/** The events a connection takes from its socket and its listener. */
 export interface ConnectionHandler {
   data(chunk: Uint8Array): void;
-  /** The peer went away (or the socket failed). */
+  /** The peer closed its side (half-close): answer what was asked, then close. */
+  ended(): void;
+  /** The socket is gone (closed, reset or failed). */
   closed(): void;
+  /** Checks the deadlines; the listener calls it every CONNECTION_SWEEP_MS. */
+  sweep(): void;
+  /**
+   * When this connection began waiting for a request (idle, or a request still arriving), on
+   * ctx.now()'s clock; -Infinity once it is closing; undefined while it answers or streams.
+   * A full listener evicts the smallest first.
+   */
+  waitingSince(): number | undefined;
 }
 
+/** A long-lived answer (`tail -f`): bytes go out as they come, while the client keeps reading. */
+export interface Follower {
+  /** Sends bytes; false when the client is behind (send nothing more until behind() is false). */
+  write(bytes: Uint8Array): boolean;
+  behind(): boolean;
+}
+
+/** One request being answered, as a route sees it. */
+export interface Exchange {
+  request: HttpRequest;
+  /** The request path without its query string, not %-decoded. */
+  path: string;
+  ctx: ServerContext;
+  /** A whole answer with Content-Length; the connection stays open when `keepAlive` (default: as the request asks). */
+  send(status: number, headers: [string, string][], body: string, keepAlive?: boolean): Promise<void>;
+  /** An answer in pieces, written as the client reads it: whole with Content-Length up to STREAM_CHUNK_BYTES, else chunked. */
+  stream(status: number, headers: [string, string][], pieces: AsyncIterable<string> | Iterable<string>): Promise<void>;
+  /** A 200 that never ends: writes the head and calls `poll` every `ms` until the client goes. */
+  follow(headers: [string, string][], ms: number, poll: (out: Follower) => void): void;
+}
+
+/** A handler for the requests whose path it matches (supervisord's handlers match a prefix). */
+export interface Route {
+  matches(path: string): boolean;
+  answer(exchange: Exchange): Promise<void> | void;
+}
+
+/** Every route, tried in order; a GET page or endpoint is one more line here. */
+export const ROUTES: readonly Route[] = [rpcRoute, logtailRoute];
+
 const enc = new TextEncoder();
-const dec = new TextDecoder();
+const EMPTY = new Uint8Array(0);
+const isBlank = (buf: Uint8Array) => buf.every((b) => b === 13 || b === 10);
+const chunkOf = (bytes: Uint8Array) => concat(concat(enc.encode(`${bytes.length.toString(16)}\r\n`), bytes), enc.encode("\r\n"));
+const LAST_CHUNK = enc.encode("0\r\n\r\n");
 
 /**
- * Serves one connection: feed it the socket's bytes; it writes responses to `stream`.
+ * Serves one connection: feed it the socket's events; it writes answers to `stream`.
  * @example
  * const out: Uint8Array[] = [];
- * const conn = serveConnection({ write: (b) => out.push(b), end: () => {} }, { port, logs, every: (ms, fn) => { const t = setInterval(fn, ms); return () => clearInterval(t); } });
+ * const stream = { write: (b: Uint8Array) => (out.push(b), true), drained: async () => {}, end: () => {}, destroy: () => {} };
+ * const conn = serveConnection(stream, { port, logs, now: () => performance.now(), every: (ms, fn) => { const t = setInterval(fn, ms); return () => clearInterval(t); } });
  * conn.data(new TextEncoder().encode("GET /RPC2 HTTP/1.1\r\nHost: localhost\r\n\r\n"));
  * new TextDecoder().decode(out[0]) // "HTTP/1.1 400 Bad Request\r\n…XML-RPC needs POST\n"
  */
-export function serveConnection(stream: ByteStream, ctx: ServerContext): ConnectionHandler {
-  let buffered: Uint8Array = new Uint8Array(0);
+export function serveConnection(stream: ByteStream, ctx: ServerContext, routes: readonly Route[] = ROUTES): ConnectionHandler {
+  let buffered: Uint8Array = EMPTY;
+  let scanned = 0;
+  let state: "waiting" | "answering" | "following" | "closing" = "waiting";
+  let since = ctx.now();
+  /** First byte of the request being read, and the end of its head while its body is read. */
+  let requestFrom: number | undefined;
+  let bodyFrom: number | undefined;
+  /** Since when an answer waits for the client to read. */
+  let blockedSince: number | undefined;
   let busy = false;
-  let open = true;
-  let stopTail: (() => void) | undefined;
-  const expectedAuth = ctx.credentials ? basicAuth(ctx.credentials.username, ctx.credentials.password) : undefined;
+  let peerEnded = false;
+  let gone = false;
+  let responding = false;
+  let stopFollow: (() => void) | undefined;
 
-  const send = (status: number, headers: [string, string][], body: string, keepAlive: boolean) => {
-    if (!open) return;
-    const bytes = enc.encode(body);
-    stream.write(concat(enc.encode(responseHead(status, headers, bytes.length, keepAlive)), bytes));
-    if (!keepAlive) close();
+  const current = () => state;
+  const enter = (next: typeof state) => {
+    state = next;
+    since = ctx.now();
   };
   const close = () => {
-    if (!open) return;
-    open = false;
-    stopTail?.();
+    if (state === "closing") return;
+    enter("closing");
+    stopFollow?.();
     stream.end();
+  };
+  const drop = () => {
+    enter("closing");
+    stopFollow?.();
+    stream.destroy();
+  };
+  /** Writes, then waits while the client is behind: one answer's bytes in memory, not more. */
+  const writeOut = async (bytes: Uint8Array) => {
+    if (gone || stream.write(bytes)) return;
+    blockedSince = ctx.now();
+    await stream.drained();
+    blockedSince = undefined;
+  };
+  const send = async (status: number, headers: [string, string][], body: string, keepAlive: boolean) => {
+    if (gone || state === "closing") return;
+    const bytes = enc.encode(body);
+    responding = true;
+    const done = writeOut(concat(enc.encode(responseHead(status, headers, bytes.length, keepAlive)), bytes));
+    if (!keepAlive) close();
+    await done;
   };
   const fail = (status: number, reason: string) => send(status, [["Content-Type", "text/plain"]], `${reason}\n`, false);
 
+  const exchange = (request: HttpRequest): Exchange => ({
+    request, ctx, path: request.path.split("?")[0]!,
+    send: (status, headers, body, keepAlive = request.keepAlive) => send(status, headers, body, keepAlive),
+    async stream(status, headers, pieces) {
+      const chunked = request.version === "1.1";
+      let text = "";
+      let started = false;
+      for await (const piece of pieces) {
+        if (gone || state === "closing") break; // the pieces' own cleanup still runs
+        text += piece;
+        if (text.length < STREAM_CHUNK_BYTES) continue;
+        if (!started) {
+          started = responding = true;
+          const head = chunked ? [...headers, ["Transfer-Encoding", "chunked"] as [string, string]] : headers;
+          await writeOut(enc.encode(responseHead(status, head, undefined, chunked && request.keepAlive)));
+        }
+        const bytes = enc.encode(text);
+        text = "";
+        await writeOut(chunked ? chunkOf(bytes) : bytes);
+      }
+      if (gone || state === "closing") return;
+      if (!started) return send(status, headers, text, request.keepAlive);
+      if (text) await writeOut(chunked ? chunkOf(enc.encode(text)) : enc.encode(text));
+      if (chunked) await writeOut(LAST_CHUNK);
+      if (!chunked || !request.keepAlive) close();
+    },
+    follow(headers, ms, poll) {
+      const chunked = request.version === "1.1";
+      const head = chunked ? [...headers, ["Transfer-Encoding", "chunked"] as [string, string]] : headers;
+      enter("following");
+      responding = true;
+      const out: Follower = {
+        behind: () => blockedSince !== undefined,
+        write(bytes) {
+          if (!bytes.length || gone || state !== "following") return !gone;
+          if (stream.write(chunked ? chunkOf(bytes) : bytes)) return true;
+          blockedSince ??= ctx.now();
+          void stream.drained().then(() => { blockedSince = undefined; });
+          return false;
+        },
+      };
+      stream.write(enc.encode(responseHead(200, head, undefined, chunked)));
+      poll(out);
+      const stop = ctx.every(ms, () => { if (!out.behind()) poll(out); });
+      stopFollow = stop;
+    },
+  });
+
   const handle = async (req: HttpRequest): Promise<void> => {
-    if (expectedAuth && !sameSecret(req.headers.get("authorization") ?? "", expectedAuth)) {
+    const { credentials } = ctx;
+    if (credentials && !basicAuthMatches(req.headers.get("authorization"), credentials.username, credentials.password)) {
       return send(401, [["WWW-Authenticate", `Basic realm="${AUTH_REALM}"`], ["Content-Type", "text/plain"]], "authentication required\n", req.keepAlive);
     }
-    const path = req.path.split("?")[0]!;
-    if (path.startsWith(RPC_PATH)) {
-      if (req.method !== "POST") return send(400, [["Content-Type", "text/plain"]], "XML-RPC needs POST\n", req.keepAlive);
-      const reply = await dispatch(ctx, dec.decode(req.body));
-      if (reply.status === 500) ctx.warn?.(`control API: ${reply.body.trim()}`);
-      return send(reply.status, [["Content-Type", reply.status === 200 ? "text/xml" : "text/plain"]], reply.body, req.keepAlive && reply.status === 200);
-    }
-    if (path.startsWith(LOGTAIL_PATH)) return logtail(req, path);
-    send(404, [["Content-Type", "text/plain"]], "not found\n", req.keepAlive);
-  };
-
-  // supervisord's logtail_handler and tail_f_producer: the last 1 KiB, then whatever is added.
-  const logtail = (req: HttpRequest, rawPath: string) => {
-    if (req.method !== "GET") return fail(400, "logtail needs GET");
-    let path: string;
-    try { path = decodeURIComponent(rawPath); } catch { return fail(400, "bad %-escape in the path"); }
-    const rest = path.replace(/^\/+/, "").split("/").slice(1).join("/");
-    const slash = rest.indexOf("/");
-    const name = slash < 0 ? rest : rest.slice(0, slash);
-    const channel = slash < 0 ? "stdout" : rest.slice(slash + 1);
-    const { group, process } = splitName(name);
-    const info = ctx.port.processes().find((p) => p.group === group && p.name === process);
-    const file = info && (channel === "stdout" || channel === "stderr") ? logSource(info, channel) : undefined;
-    const size = file ? ctx.logs.size(file) : undefined;
-    if (!file || size === undefined) return send(404, [["Content-Type", "text/plain"]], "not found\n", req.keepAlive);
-    const chunked = req.version === "1.1";
-    const head = [["Content-Type", "text/plain;charset=utf-8"], ["X-Accel-Buffering", "no"]] as [string, string][];
-    if (chunked) head.push(["Transfer-Encoding", "chunked"]);
-    stream.write(enc.encode(responseHead(200, head, undefined, chunked)));
-    const emit = (bytes: Uint8Array) => {
-      if (!bytes.length || !open) return;
-      stream.write(chunked ? concat(concat(enc.encode(`${bytes.length.toString(16)}\r\n`), bytes), enc.encode("\r\n")) : bytes);
-    };
-    let inode = ctx.logs.inode(file);
-    let sent = size >= LOGTAIL_HEAD_BYTES ? size - LOGTAIL_HEAD_BYTES : 0;
-    const more = () => {
-      const now = ctx.logs.inode(file);
-      if (now !== undefined && now !== inode) {
-        inode = now; // rotated: follow the new file from its start
-        sent = 0;
-      }
-      const current = ctx.logs.size(file);
-      if (current === undefined) return;
-      if (current < sent) {
-        sent = 0;
-        return emit(enc.encode("==> File truncated <==\n"));
-      }
-      if (current > sent) {
-        try { emit(ctx.logs.read(file, sent, current - sent)); } catch { return; }
-        sent = current;
-      }
-    };
-    more();
-    stopTail = ctx.every(LOGTAIL_POLL_MS, more);
+    const ex = exchange(req);
+    const route = routes.find((r) => r.matches(ex.path));
+    if (!route) return send(404, [["Content-Type", "text/plain"]], "not found\n", req.keepAlive);
+    await route.answer(ex);
   };
 
   const pump = async () => {
     if (busy) return;
     busy = true;
     try {
-      while (open && !stopTail) {
-        const parsed = parseRequest(buffered);
-        if (parsed.kind === "partial") break;
+      while (state === "waiting" && !gone) {
+        const parsed = parseRequest(buffered, scanned);
+        if (parsed.kind === "partial") {
+          if (parsed.head) bodyFrom ??= ctx.now();
+          else scanned = buffered.length; // the head's end is not in what came so far
+          if (peerEnded) {
+            if (isBlank(buffered)) close();
+            else await fail(400, "the client closed its side before the request was complete");
+          }
+          break;
+        }
         if (parsed.kind === "error") {
-          fail(parsed.status, parsed.reason);
+          await fail(parsed.status, parsed.reason);
           break;
         }
         buffered = parsed.rest;
+        scanned = 0;
+        bodyFrom = undefined;
+        requestFrom = isBlank(buffered) ? undefined : ctx.now();
+        enter("answering");
+        responding = false;
         await handle(parsed.request);
+        if (current() === "answering") enter("waiting"); // not when the route closed or follows
+
       }
     } catch (e) {
       ctx.warn?.(`control API: ${e instanceof Error ? e.message : String(e)}`);
-      fail(500, "internal error");
+      if (responding) drop();
+      else await fail(500, "internal error").catch(drop);
     } finally {
       busy = false;
     }
@@ -155,14 +252,43 @@ export function serveConnection(stream: ByteStream, ctx: ServerContext): Connect
 
   return {
     data(chunk) {
-      if (!open || stopTail) return; // a tail -f connection only streams
-      buffered = concat(buffered, chunk);
-      if (buffered.length > MAX_HEADER_BYTES + MAX_BODY_BYTES) return fail(413, "request too large");
+      if (state === "closing" || state === "following" || gone) return; // a tail -f connection only streams
+      buffered = buffered.length ? concat(buffered, chunk) : chunk.slice();
+      if (requestFrom === undefined && !isBlank(chunk)) requestFrom = ctx.now();
+      // Only a client that sends more requests while not reading its answers gets here: a
+      // request on its own is refused by the parser (431/413) before this.
+      if (buffered.length > MAX_HEADER_BYTES + MAX_BODY_BYTES) return drop();
       void pump();
     },
+    ended() {
+      peerEnded = true;
+      if (state === "following") close();
+      else void pump();
+    },
     closed() {
-      open = false;
-      stopTail?.();
+      gone = true;
+      stopFollow?.();
+      if (state !== "closing") enter("closing");
+    },
+    sweep() {
+      const now = ctx.now();
+      if (state === "closing") {
+        if (!gone && now - since > CLOSE_LINGER_MS) stream.destroy();
+        return;
+      }
+      if (blockedSince !== undefined && now - blockedSince > SEND_STALL_TIMEOUT_MS) return drop();
+      if (state !== "waiting" || busy) return;
+      if (bodyFrom !== undefined) {
+        if (now - bodyFrom > BODY_TIMEOUT_MS) void fail(408, `request body not received within ${BODY_TIMEOUT_MS / 1000} s`);
+      } else if (requestFrom !== undefined) {
+        if (now - requestFrom > HEAD_TIMEOUT_MS) void fail(408, `request head not received within ${HEAD_TIMEOUT_MS / 1000} s`);
+      } else if (now - since > IDLE_TIMEOUT_MS) {
+        close();
+      }
+    },
+    waitingSince() {
+      if (state === "closing") return -Infinity;
+      return state === "waiting" && !busy ? since : undefined;
     },
   };
 }

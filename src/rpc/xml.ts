@@ -20,6 +20,17 @@ export class XmlError extends Error {
 export const MAX_XML_DEPTH = 64;
 
 const NAMED: Readonly<Record<string, string>> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
+/**
+ * What XML 1.0 forbids in a document, raw or as a character reference: C0 controls but tab, LF
+ * and CR; U+FFFE and U+FFFF; and UTF-16 surrogates that are not a pair. expat (supervisord's
+ * parser, and Python's xmlrpc.client's) refuses a document holding one.
+ */
+const NOT_XML_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NOT_XML_CHARS = new RegExp(NOT_XML_CHAR.source, "g");
+/** What escapeXml writes in place of a character XML cannot carry (as Go's encoding/xml does). */
+export const REPLACEMENT_CHAR = "\uFFFD";
+const isXmlCode = (code: number) =>
+  code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
 const NAME = /^[A-Za-z_][\w.:-]*/;
 
 function decodeEntities(text: string, at: number): string {
@@ -28,7 +39,7 @@ function decodeEntities(text: string, at: number): string {
     if (!whole.endsWith(";")) throw new XmlError(`at byte ${at}: expected an entity like &amp; ending in ";", got ${JSON.stringify(whole)}`);
     if (ref in NAMED) return NAMED[ref]!;
     const code = /^#x[0-9a-f]+$/i.test(ref) ? parseInt(ref.slice(2), 16) : /^#\d+$/.test(ref) ? Number(ref.slice(1)) : NaN;
-    if (!(code >= 0 && code <= 0x10ffff)) throw new XmlError(`at byte ${at}: expected a known entity, got "&${ref};"`);
+    if (!isXmlCode(code)) throw new XmlError(`at byte ${at}: expected a known entity, got "&${ref};"`);
     return String.fromCodePoint(code);
   });
 }
@@ -38,6 +49,8 @@ function decodeEntities(text: string, at: number): string {
  * @example parseXml("<a><b>x &amp; y</b></a>").children[0]?.text // "x & y"
  */
 export function parseXml(source: string): XmlElement {
+  const bad = NOT_XML_CHAR.exec(source);
+  if (bad) throw new XmlError(`at byte ${bad.index}: expected XML characters, got U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
   let i = 0;
@@ -102,9 +115,12 @@ export function parseXml(source: string): XmlElement {
 }
 
 /**
- * Escapes text for XML as Python's xmlrpc.client does (&, <, >).
- * @example escapeXml("a<b") // "a&lt;b"
+ * Escapes text for XML as Python's xmlrpc.client does (&, <, >), and writes U+FFFD for a
+ * character no XML document may hold (a control character from a program's log, a lone
+ * surrogate): supervisord sends those raw, and its own client then fails to parse the answer.
+ * @example escapeXml("a<b\x1b[0m") // "a&lt;b\uFFFD[0m"
  */
 export function escapeXml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return NOT_XML_CHAR.test(escaped) ? escaped.replace(NOT_XML_CHARS, REPLACEMENT_CHAR) : escaped;
 }
