@@ -113,7 +113,7 @@ function acceptedStream(socket: Socket): AcceptedStream {
  * connection with `onConnection`, at most `limits.maxConnections` at once: a connection beyond
  * evicts the one that has waited longest for a request, so idle clients cannot lock others out.
  * Rejects with one line naming the address when it cannot listen.
- * @example const s = await listenStream({ kind: "unix", path: "/run/corral/corral.sock" }, { mode: 0o600 }, (stream) => echo(stream), { maxConnections: 256, sweepMs: 1000 }); s.close() // an echo server, closed again
+ * @example const s = await listenStream({ kind: "unix", path: "/run/corral/corral.sock" }, { mode: 0o600 }, (stream) => ({ data: (chunk) => void stream.write(chunk), ended: () => stream.end(), closed: () => {}, sweep: () => {}, waitingSince: () => 0 }), { maxConnections: 256, sweepMs: 1000 }); s.close() // an echo server, closed again
  */
 export async function listenStream(address: StreamAddress, unix: UnixSocketOptions | undefined, onConnection: OnConnection, limits: ConnectionLimits): Promise<StreamServer> {
   if (address.kind === "unix") {

@@ -77,7 +77,7 @@ function readValue(value: XmlElement): RpcValue {
 export function parseMethodCall(body: string): MethodCall {
   const root = parseXml(body);
   if (root.tag !== "methodCall") throw new XmlError(`expected <methodCall>, got <${root.tag}>`);
-  const method = only(root, "methodName")[0]?.text.trim() ?? "";
+  const method = only(root, "methodName")[0]?.text ?? ""; // untrimmed, as supervisord: " x.y" is no method
   const params = only(root, "params")[0];
   return { method, params: params ? only(params, "param").map((p) => readValue(only(p, "value")[0] ?? p)) : [] };
 }

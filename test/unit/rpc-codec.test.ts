@@ -1,8 +1,8 @@
 // The XML-RPC codec against what Python's xmlrpc.client (supervisorctl) writes and reads.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { encodeCall, encodeFault, encodeResponse, parseMethodCall, parseResponse } from "../../src/rpc/codec.ts";
-import { XmlError } from "../../src/rpc/xml.ts";
+import { encodeCall, encodeFault, encodeResponse, encodeValue, encodeValueParts, parseMethodCall, parseResponse, STRING_SLICE_CHARS } from "../../src/rpc/codec.ts";
+import { escapeXml, XmlError } from "../../src/rpc/xml.ts";
 
 // Recorded from Python 3's xmlrpc.client.dumps.
 const PY_RESPONSE = "<?xml version='1.0'?>\n<methodResponse>\n<params>\n<param>\n<value><array><data>\n<value><int>1</int></value>\n<value><string>a&lt;&amp;&gt;</string></value>\n<value><boolean>1</boolean></value>\n<value><struct>\n<member>\n<name>k</name>\n<value><double>2.5</double></value>\n</member>\n<member>\n<name>n</name>\n<value><array><data>\n</data></array></value>\n</member>\n</struct></value>\n</data></array></value>\n</param>\n</params>\n</methodResponse>\n";
@@ -49,6 +49,37 @@ test("malformed XML and values are XmlErrors, never crashes", () => {
 
 test("ints outside XML-RPC's int32 are capped like supervisord's capped_int", () => {
   assert.match(encodeResponse(2 ** 40), "<int>2147483647</int>");
+});
+
+test("a control character in a request is refused, raw or as a reference (expat's rule, supervisord's 400)", () => {
+  const call = (s: string) => `<methodCall><methodName>supervisor.getProcessInfo</methodName><params><param><value><string>${s}</string></value></param></params></methodCall>`;
+  for (const bad of ["a\x00b", "\x01", "\x1b[0m", "&#0;", "&#1;", "&#x1F;", "&#xD800;", "&#xFFFE;", "\uFFFF", "\uD800"]) {
+    assert.throws(() => parseMethodCall(call(bad)), (e: unknown) => e instanceof XmlError, JSON.stringify(bad));
+  }
+  assert.equal(parseMethodCall(call("tab\there\r\n&#9;&#x10000;")).params, ["tab\there\r\n\t\u{10000}"]);
+});
+
+test("what XML cannot carry is written as U+FFFD, so every answer parses; pairs stay whole", () => {
+  assert.is(escapeXml("a\x00b\x1b[31m<&>\uD800x\uDC00\uFFFE"), "a\uFFFDb\uFFFD[31m&lt;&amp;&gt;\uFFFDx\uFFFD\uFFFD");
+  assert.is(escapeXml("\u{1F600}\t\n\r"), "\u{1F600}\t\n\r");
+  assert.equal(parseResponse(encodeFault(10, "BAD_NAME: \x00\x07")), { fault: { faultCode: 10, faultString: "BAD_NAME: \uFFFD\uFFFD" } });
+});
+
+test("a value's pieces join to its encoding; long strings are sliced without splitting a surrogate pair", () => {
+  const long = "x".repeat(STRING_SLICE_CHARS - 1) + "\u{1F600}" + "<".repeat(STRING_SLICE_CHARS);
+  const value = [1, "a", [long, { k: "v" }], null];
+  const parts = [...encodeValueParts(value)];
+  assert.is(parts.join(""), encodeValue(value));
+  assert.ok(parts.length > 6);
+  assert.not.ok(parts.join("").includes("\uFFFD"));
+});
+
+test("a struct member named __proto__ is a plain key, not the value's prototype", () => {
+  const body = "<methodCall><methodName>x.y</methodName><params><param><value><struct><member><name>__proto__</name><value><struct><member><name>methodName</name><value>evil</value></member></struct></value></member></struct></value></param></params></methodCall>";
+  const [v] = parseMethodCall(body).params as [Record<string, unknown>];
+  assert.is(Object.getPrototypeOf(v), Object.prototype);
+  assert.is(v["methodName"], undefined);
+  assert.ok(Object.hasOwn(v, "__proto__"));
 });
 
 test.run();
