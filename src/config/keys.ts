@@ -24,7 +24,7 @@ export const DEFAULTS = {
 /** supervisord program keys corral acts on. */
 export const SUPERVISORD_KEYS: readonly string[] = [
   "command", "process_name", "numprocs", "numprocs_start", "priority", "autostart", "autorestart",
-  "startsecs", "startretries", "exitcodes", "stopsignal", "stopwaitsecs", "user", "directory", "umask",
+  "startsecs", "startretries", "exitcodes", "stopsignal", "stopwaitsecs", "stopasgroup", "killasgroup", "user", "directory", "umask",
   "environment", "redirect_stderr", "stdout_logfile", "stdout_logfile_maxbytes", "stdout_logfile_backups",
   "stderr_logfile", "stderr_logfile_maxbytes", "stderr_logfile_backups",
   "stdout_events_enabled", "stderr_events_enabled", "serverurl",
@@ -51,10 +51,8 @@ export interface NoEffectKey {
 const EVENTS = "corral sends no PROCESS_COMMUNICATION events";
 const SYSLOG = "corral does not write to syslog";
 
-/** supervisord program keys accepted with no effect (stopasgroup/killasgroup: corral always signals the group). */
+/** supervisord program keys accepted with no effect. */
 export const NO_EFFECT_KEYS: Readonly<Record<string, NoEffectKey>> = {
-  stopasgroup: { check: boolean },
-  killasgroup: { check: boolean },
   stdout_capture_maxbytes: { check: byteSize, note: EVENTS },
   stdout_syslog: { check: boolean, note: SYSLOG },
   stderr_capture_maxbytes: { check: byteSize, note: EVENTS },

@@ -96,6 +96,10 @@ function processSpec(r: SectionReader, section: IniSection, program: string, gro
   const [stdout, stderr] = logTargets(r, all, redirectStderr, ctx.warn);
   const process = r.read("process_name", all, v.processName, program);
   const priority = r.read("priority", all, v.integer, DEFAULTS.priority);
+  // As supervisord: killasgroup defaults to stopasgroup, and a group stop with a pid-only kill is refused.
+  const stopasgroup = r.read("stopasgroup", all, v.boolean, false);
+  const killasgroup = r.read("killasgroup", all, v.boolean, stopasgroup);
+  if (stopasgroup && !killasgroup) r.fail("killasgroup", new BadValue("cannot be false when stopasgroup=true (as supervisord)"));
   return defined({
     name: group ? namespec(group.group, process) : process,
     group: group?.group ?? program,
@@ -110,6 +114,8 @@ function processSpec(r: SectionReader, section: IniSection, program: string, gro
     exitcodes: r.read("exitcodes", all, v.exitCodes, [...DEFAULTS.exitcodes]),
     stopsignal: r.read("stopsignal", all, v.signal, DEFAULTS.stopsignal),
     stopwaitsecs: r.read("stopwaitsecs", all, v.nonNegative, DEFAULTS.stopwaitsecs),
+    stopasgroup: stopasgroup || undefined,
+    killasgroup: killasgroup || undefined,
     user: r.read("user", all, (text) => lookupUser(text, ctx.passwd(), ctx.group?.() ?? ""), undefined),
     directory: r.read("directory", all, v.nonEmpty, undefined),
     umask: r.read("umask", all, v.octal, undefined),

@@ -31,6 +31,10 @@ export interface ProgramSpec {
   exitcodes: number[];
   stopsignal: number;
   stopwaitsecs: number;
+  /** stopasgroup= / killasgroup= (supervisord's defaults: false, and killasgroup follows stopasgroup):
+   * the stop signal / the SIGKILL after stopwaitsecs go to the whole process group, not the main process only. */
+  stopasgroup?: boolean;
+  killasgroup?: boolean;
   /** `groups`: every gid the process runs with (the primary first, then /etc/group's), as initgroups sets them. */
   user?: { name: string; uid: number; gid: number; home: string; groups?: number[] };
   directory?: string;

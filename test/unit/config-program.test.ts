@@ -160,4 +160,11 @@ test("a multi-line command continues on indented lines", () => {
   assert.equal(one("command=/bin/web\n  --port 80\n  --verbose").command, ["/bin/web", "--port", "80", "--verbose"]);
 });
 
+test("stopasgroup/killasgroup: false by default, killasgroup follows stopasgroup, stopasgroup without killasgroup is refused (as supervisord)", () => {
+  assert.equal([one("command=web").stopasgroup, one("command=web").killasgroup], [undefined, undefined]);
+  assert.equal([one("command=web\nstopasgroup=true").stopasgroup, one("command=web\nstopasgroup=true").killasgroup], [true, true]);
+  assert.equal([one("command=web\nkillasgroup=true").stopasgroup, one("command=web\nkillasgroup=true").killasgroup], [undefined, true]);
+  assert.throws(() => one("command=web\nstopasgroup=true\nkillasgroup=false"), /killasgroup: cannot be false when stopasgroup=true/);
+});
+
 test.run();
