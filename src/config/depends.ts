@@ -2,6 +2,7 @@
 import { ConfigError, where } from "./errors.ts";
 import type { IniSection } from "./ini.ts";
 import type { ProgramSpec } from "./types.ts";
+import { processNameOf } from "./program.ts";
 
 /**
  * Resolves each spec's depends_on (program, [group:x] or process names) to process names and
@@ -14,9 +15,15 @@ export function resolveDependencies(specs: ProgramSpec[], sections: ReadonlyMap<
   const programOf = (s: ProgramSpec) => s.program ?? s.group;
   const members = new Map<string, string[]>();
   const owner = new Map<string, string>();
+  const fullName = new Map<string, string>();
   for (const s of specs) {
     members.set(programOf(s), [...(members.get(programOf(s)) ?? []), s.name]);
     owner.set(s.name, programOf(s));
+    // A process may be named as supervisorctl names it (GROUP:PROCESS) or by its process name alone.
+    if (!owner.has(processNameOf(s))) {
+      owner.set(processNameOf(s), programOf(s));
+      fullName.set(processNameOf(s), s.name);
+    }
   }
   const fail = (program: string, message: string): never => {
     const section = sections.get(program)!;
@@ -42,6 +49,6 @@ export function resolveDependencies(specs: ProgramSpec[], sections: ReadonlyMap<
   };
   for (const program of edges.keys()) visit(program);
 
-  const processesOf = (d: string) => members.get(d) ?? groups.get(d)?.flatMap((p) => members.get(p) ?? []) ?? [d];
+  const processesOf = (d: string) => members.get(d) ?? groups.get(d)?.flatMap((p) => members.get(p) ?? []) ?? [fullName.get(d) ?? d];
   return specs.map((s) => ({ ...s, dependsOn: [...new Set(s.dependsOn.flatMap(processesOf))] }));
 }

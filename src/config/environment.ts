@@ -1,43 +1,59 @@
-// environment= as supervisord reads it: KEY=val,KEY2="val, with commas",KEY3='x'.
+// environment= as supervisord reads it (datatypes.dict_of_key_value_pairs): Python's shlex in
+// its non-POSIX mode splits the text into tokens (words of letters, digits and _/.+-():,
+// quoted strings with their quotes, any other character alone; `#` comments to the end of the
+// line), then every 4 tokens must read KEY = VALUE followed by any one separator (a comma,
+// usually). Quotes around a value are dropped. So `A=1,B=2`, `A="x, y"` and `A=1;B=2` are
+// pairs, `A=$HOME` and `A=` are errors, and `A=x y` keeps A=x and drops y, as supervisord does.
 import { expected } from "./errors.ts";
 
-const KEY = /^[^\s=,"']+$/;
+const WORD = /[A-Za-z0-9_/.+\-():]/;
+const WHITESPACE = " \t\r\n";
+const QUOTES = "'\"";
+
+/** Python shlex.shlex(text) tokens (posix=False, wordchars += '/.+-():'). */
+function tokens(text: string): string[] {
+  const out: string[] = [];
+  let i = 0;
+  const skipLine = () => {
+    const nl = text.indexOf("\n", i);
+    i = nl < 0 ? text.length : nl + 1;
+  };
+  while (i < text.length) {
+    const c = text[i++]!;
+    if (WHITESPACE.includes(c)) continue;
+    if (c === "#") { skipLine(); continue; }
+    if (QUOTES.includes(c)) {
+      const close = text.indexOf(c, i);
+      if (close < 0) throw expected("KEY=VALUE pairs with every quote closed", text);
+      out.push(text.slice(i - 1, close + 1));
+      i = close + 1;
+      continue;
+    }
+    if (!WORD.test(c)) { out.push(c); continue; }
+    // A word: word characters and quotes; a `#` skips to the next line and the word goes on there.
+    let word = c;
+    while (i < text.length) {
+      const d = text[i]!;
+      if (d === "#") { skipLine(); continue; }
+      if (!WORD.test(d) && !QUOTES.includes(d)) break;
+      word += d;
+      i++;
+    }
+    out.push(word);
+  }
+  return out;
+}
 
 /**
- * Parses comma-separated KEY=VALUE pairs; values may be "…" or '…' quoted to hold commas,
- * whitespace around pairs (and continuation newlines) is ignored, a trailing comma is fine.
+ * Parses environment= into KEY → VALUE exactly as supervisord does.
  * @example parseEnvironment(`A=1, B="x,y"`) // { A: "1", B: "x,y" }
  */
 export function parseEnvironment(text: string): Record<string, string> {
+  const t = tokens(text);
   const env: Record<string, string> = {};
-  const bad = () => expected("KEY=VALUE pairs separated by commas (quote values that hold commas)", text);
-  let i = 0;
-  const skipSpace = () => {
-    while (i < text.length && /\s/.test(text[i]!)) i++;
-  };
-  for (skipSpace(); i < text.length; skipSpace()) {
-    const eq = text.indexOf("=", i);
-    const key = eq < 0 ? "" : text.slice(i, eq).trim();
-    if (!KEY.test(key)) throw bad();
-    i = eq + 1;
-    skipSpace();
-    const quote = text[i];
-    let value: string;
-    if (quote === '"' || quote === "'") {
-      const close = text.indexOf(quote, i + 1);
-      if (close < 0) throw bad();
-      value = text.slice(i + 1, close);
-      i = close + 1;
-      skipSpace();
-    } else {
-      const comma = text.indexOf(",", i);
-      const end = comma < 0 ? text.length : comma;
-      value = text.slice(i, end).trim();
-      i = end;
-    }
-    if (i < text.length && text[i] !== ",") throw bad();
-    i++;
-    env[key] = value;
+  for (let i = 0; i < t.length; i += 4) {
+    if (i + 3 > t.length || t[i + 1] !== "=") throw expected("KEY=VALUE pairs separated by commas (quote values that hold commas or spaces)", text);
+    env[t[i]!] = t[i + 2]!.replace(/^['"]+|['"]+$/g, "");
   }
   return env;
 }

@@ -15,25 +15,21 @@ export interface GroupSection {
   section: IniSection;
 }
 
-/** Comma-separated names like supervisord's list_of_strings (empty: none), each a valid name. */
-function programList(text: string): string[] {
-  return text.trim() ? text.split(",").map((p) => v.processName(p)) : [];
-}
-
 /**
  * Reads one [group:x]; keys other than programs= and priority= are warned about and ignored.
  * @example groupSection(readIni("[group:ds]\nprograms=a,b\npriority=5", "x.conf")[0]!, "ds", names, warn) // { name: "ds", priority: 5, programs: ["a", "b"], … }
  */
 export function groupSection(section: IniSection, name: string, names: Names, warn: (m: string) => void): GroupSection {
   for (const [key, entry] of section.entries) {
-    if (!GROUP_KEYS.includes(key)) warn(ignoredKey(where(section.file, entry.line), section.name, key));
+    if (!entry.inherited && !GROUP_KEYS.includes(key)) warn(ignoredKey(where(entry.file ?? section.file, entry.line), section.name, key));
   }
   const r = sectionReader(section);
   const all = { ...names, here: dirname(resolve(section.file)) };
   return {
     name: r.check("", () => v.processName(name)),
     priority: r.read("priority", all, v.integer, DEFAULTS.priority),
-    programs: r.read("programs", all, programList, []),
+    // supervisord's list_of_strings: a member it cannot find ("", a typo) refuses the config later.
+    programs: r.read("programs", all, v.stringList, []),
     section,
   };
 }

@@ -1,10 +1,13 @@
 // [unix_http_server], [inet_http_server] and [supervisorctl]: where corral serves its
 // control API and where `corral ctl` finds it. Takes the parsed INI sections (readIni's).
-import { dirname } from "node:path";
+import { dirname, normalize, resolve } from "node:path";
 import { BadValue, ConfigError, expected, where } from "./errors.ts";
-import { envNames, expand, type Env } from "./expand.ts";
+import { envNames, expand, type Env, type Names } from "./expand.ts";
+import { userGroup } from "./fcgi.ts";
+import { ignoredKey } from "./keys.ts";
+import { expandUser } from "./program.ts";
+import * as v from "./values.ts";
 import type { IniSection } from "./ini.ts";
-import { lookupUser } from "./users.ts";
 
 /** Basic-auth credentials (both set, or neither: supervisord refuses one alone). */
 export interface HttpCredentials {
@@ -25,7 +28,10 @@ export interface UnixHttpServer {
 
 /** [inet_http_server]: host and port. */
 export interface InetHttpServer {
+  /** Where to listen: the host written, 0.0.0.0 for every interface. */
   host: string;
+  /** The host as supervisord keeps it: lower-cased, "" for every interface (no host, "" or "*"). */
+  address: string;
   port: number;
   credentials?: HttpCredentials;
   origin: string;
@@ -45,19 +51,31 @@ export interface HttpServerConfig {
 
 const DEFAULT_UNIX_MODE = 0o700;
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
+/** The keys corral reads in each section; others are warned about and ignored, as supervisord ignores them. */
 const KEYS: Readonly<Record<string, readonly string[]>> = {
   unix_http_server: ["file", "chmod", "chown", "username", "password"],
   inet_http_server: ["port", "username", "password"],
   supervisorctl: ["serverurl", "username", "password", "prompt", "history_file"],
 };
 
-function reader(section: IniSection, env: Env) {
+/** What reading these sections needs from outside. */
+export interface HttpContext {
+  env?: Env;
+  /** /etc/passwd and /etc/group text, for chown=. */
+  passwd?: () => string;
+  group?: () => string;
+  /** Names every value may use (ENV_ of corral's environment and of [supervisord] environment=). */
+  names?: Names;
+  warn?: (message: string) => void;
+}
+
+function reader(section: IniSection, context: HttpContext) {
   const at = (key: string) => `${where(section.file, section.entries.get(key)?.line ?? section.line)}[${section.name}] ${key}: `;
-  const names = { ...envNames(env), here: dirname(section.file) };
-  const get = (key: string) => {
-    const raw = section.entries.get(key)?.value.trim();
+  const names = context.names ?? envNames(context.env ?? {});
+  const get = (key: string, extra: Names = {}) => {
+    const raw = section.entries.get(key)?.value;
     try {
-      return raw === undefined ? undefined : expand(raw, names);
+      return raw === undefined ? undefined : expand(raw, { ...names, ...extra });
     } catch (e) {
       if (e instanceof BadValue) throw new ConfigError(at(key) + e.message);
       throw e;
@@ -66,8 +84,8 @@ function reader(section: IniSection, env: Env) {
   const fail = (key: string, what: string, got: string): never => {
     throw new ConfigError(at(key) + expected(what, got).message);
   };
-  for (const key of section.entries.keys()) {
-    if (!KEYS[section.name]!.includes(key)) fail(key, `one of ${KEYS[section.name]!.join(", ")}`, key);
+  for (const [key, entry] of section.entries) {
+    if (!entry.inherited && !KEYS[section.name]!.includes(key)) context.warn?.(ignoredKey(where(entry.file ?? section.file, entry.line), section.name, key));
   }
   const credentials = (): HttpCredentials | undefined => {
     const username = get("username"), password = get("password");
@@ -81,57 +99,85 @@ function reader(section: IniSection, env: Env) {
   return { get, fail, credentials, origin: where(section.file, section.line).slice(0, -2) };
 }
 
-function parseUnix(section: IniSection, passwd: () => string, env: Env): UnixHttpServer {
-  const r = reader(section, env);
-  const file = r.get("file");
-  if (!file) r.fail("file", "a socket path", file ?? "");
+function parseUnix(section: IniSection, context: HttpContext): UnixHttpServer {
+  const r = reader(section, context);
+  const given = r.get("file", { here: dirname(resolve(section.file)) });
+  if (given === undefined) r.fail("file", "a socket path", "");
+  const home = context.env?.["HOME"];
+  const file = normalize(resolve(expandUser(given!.trim(), home, context.passwd ?? (() => "")))).replace(/(.)\/$/, "$1");
   const chmod = r.get("chmod");
-  if (chmod !== undefined && !/^0?[0-7]{1,4}$/.test(chmod)) r.fail("chmod", "an octal mode like 0700", chmod);
-  const chown = r.get("chown");
-  let owner: UnixHttpServer["owner"];
-  if (chown) {
-    const [user, group] = chown.split(":");
+  let mode = DEFAULT_UNIX_MODE;
+  if (chmod !== undefined) {
     try {
-      const account = lookupUser(user!, passwd());
-      owner = { uid: account.uid, gid: group === undefined ? account.gid : /^\d+$/.test(group) ? Number(group) : r.fail("chown", "USER or USER:GID (a numeric group)", chown) };
-    } catch (e) {
-      if (e instanceof ConfigError) throw e;
-      r.fail("chown", "a user listed in /etc/passwd", chown);
+      mode = v.octal(chmod);
+    } catch {
+      r.fail("chmod", "an octal mode like 0700", chmod);
     }
   }
-  return { file: file!, mode: chmod === undefined ? DEFAULT_UNIX_MODE : parseInt(chmod, 8), owner, credentials: r.credentials(), origin: r.origin };
+  const chown = r.get("chown");
+  let owner: UnixHttpServer["owner"];
+  if (chown !== undefined) {
+    try {
+      const [uid, gid] = userGroup(chown, context.passwd?.() ?? "", context.group?.() ?? "");
+      owner = { uid, gid };
+    } catch (e) {
+      if (!(e instanceof BadValue)) throw e;
+      r.fail("chown", "USER or USER:GROUP listed in /etc/passwd and /etc/group", chown);
+    }
+  }
+  return { file, mode, owner, credentials: r.credentials(), origin: r.origin };
 }
 
-function parseInet(section: IniSection, env: Env): InetHttpServer {
-  const r = reader(section, env);
+function parseInet(section: IniSection, context: HttpContext): InetHttpServer {
+  const r = reader(section, context);
   const port = r.get("port");
-  const m = port === undefined ? null : /^(?:(.*):)?(\d{1,5})$/.exec(port);
-  if (!m || Number(m[2]) > 65535) r.fail("port", "HOST:PORT or PORT like 127.0.0.1:9001", port ?? "");
-  // supervisord's inet_address: no host, "" or "*" is every interface.
-  const given = (m![1] ?? "").replace(/^\[|\]$/g, "");
-  const host = given === "" || given === "*" ? "0.0.0.0" : given;
+  if (port === undefined) r.fail("port", "HOST:PORT or PORT like 127.0.0.1:9001", "");
+  // supervisord's inet_address: the part after the last ':' is the port; no host, "" or "*" is every interface.
+  const colon = port!.lastIndexOf(":");
+  let number = 0;
+  try {
+    number = v.portNumber(colon < 0 ? port! : port!.slice(colon + 1));
+  } catch {
+    r.fail("port", "HOST:PORT or PORT like 127.0.0.1:9001", port!);
+  }
+  const written = colon < 0 ? "" : port!.slice(0, colon).toLowerCase();
+  const address = written === "*" ? "" : written;
+  const host = address === "" ? "0.0.0.0" : address.replace(/^\[|\]$/g, "");
   const credentials = r.credentials();
-  return { host, port: Number(m![2]), credentials, origin: r.origin, exposed: !credentials && !LOOPBACK.has(host) };
+  return { host, address, port: number, credentials, origin: r.origin, exposed: !credentials && !LOOPBACK.has(host) };
 }
 
 /**
- * Reads the control-API sections from the sections readIni returned (all files, in order).
- * Values expand %(ENV_X)s and %(here)s (the section's directory) as supervisord's do.
- * Throws ConfigError naming file:line for bad values; `passwd` is /etc/passwd's text (for chown=).
+ * Reads the control-API sections from the sections readIni returned (all files, in order), as
+ * supervisord does: values expand %(ENV_X)s (and file= %(here)s); chown= takes user and group
+ * names or ids; keys it does not read are warned about. supervisord itself never reads
+ * [supervisorctl] (supervisorctl does): a value there that corral ctl cannot use is warned about.
+ * Throws ConfigError naming file:line for bad values.
  * @example httpServerConfig(readIni("[unix_http_server]\nfile=/run/supervisor.sock\n", "s.conf"), () => "").unix?.file // "/run/supervisor.sock"
  */
-export function httpServerConfig(sections: readonly IniSection[], passwd: () => string, env: Env = {}): HttpServerConfig {
+export function httpServerConfig(sections: readonly IniSection[], passwd: () => string = () => "", env: Env = {},
+  more: Omit<HttpContext, "env" | "passwd"> = {}): HttpServerConfig {
+  const context: HttpContext = { ...more, env, passwd };
   const out: HttpServerConfig = { rpcInterface: false };
   for (const section of sections) {
-    if (section.name === "unix_http_server") out.unix = parseUnix(section, passwd, env);
-    else if (section.name === "inet_http_server") out.inet = parseInet(section, env);
+    if (section.name === "unix_http_server") out.unix = parseUnix(section, context);
+    else if (section.name === "inet_http_server") out.inet = parseInet(section, context);
     else if (section.name === "rpcinterface:supervisor") out.rpcInterface = true;
-    else if (section.name === "supervisorctl") {
-      const r = reader(section, env);
-      const serverurl = r.get("serverurl");
-      if (serverurl !== undefined && !/^(unix:\/\/\/|http:\/\/)/.test(serverurl)) r.fail("serverurl", "unix:///PATH or http://HOST:PORT", serverurl);
-      out.client = { serverurl, credentials: r.credentials() };
-    }
+    else if (section.name === "supervisorctl") out.client = clientSettings(section, context);
   }
   return out;
+}
+
+/** [supervisorctl] for corral ctl; what it cannot use is a warning, since supervisord accepts anything there. */
+function clientSettings(section: IniSection, context: HttpContext): HttpServerConfig["client"] {
+  try {
+    const r = reader(section, context);
+    const serverurl = r.get("serverurl");
+    if (serverurl !== undefined && !/^(unix:\/\/\/|http:\/\/)/.test(serverurl)) r.fail("serverurl", "unix:///PATH or http://HOST:PORT", serverurl);
+    return { serverurl, credentials: r.credentials() };
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    context.warn?.(`${e.message} (ignored: supervisord does not read [supervisorctl]; corral ctl will not use this section)`);
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 // [include] files= read into absolute patterns, relative to the including file like supervisord.
 import { dirname, resolve } from "node:path";
-import { BadValue, ConfigError, expected, where } from "./errors.ts";
+import { BadValue, ConfigError, where } from "./errors.ts";
 import { expand, type Names } from "./expand.ts";
 import { checkGlob } from "./glob.ts";
 import type { IniSection } from "./ini.ts";
@@ -21,14 +21,14 @@ export interface IncludePattern {
 export function includePatterns(section: IniSection, envNames: Names, hostname: string, warn: (m: string) => void = () => {}): IncludePattern[] {
   const { file } = section;
   for (const [key, entry] of section.entries) {
-    if (key !== "files") warn(ignoredKey(where(file, entry.line), "include", key));
+    if (key !== "files" && !entry.inherited) warn(ignoredKey(where(entry.file ?? file, entry.line), "include", key));
   }
   const entry = section.entries.get("files");
   if (!entry) throw new ConfigError(`${where(file, section.line)}[include] files: expected glob patterns separated by spaces, got none`);
   const here = dirname(resolve(file));
   try {
+    // Empty is fine: no patterns, as supervisord.
     const patterns = expand(entry.value, { ...envNames, here, host_node_name: hostname }).split(/\s+/).filter(Boolean);
-    if (patterns.length === 0) throw expected("glob patterns separated by spaces", entry.value);
     return patterns.map((p) => {
       const pattern = resolve(here, p);
       checkGlob(pattern);

@@ -1,7 +1,7 @@
 // Every key a [program:x] section may hold: supervisord's (with their defaults), corral's own,
 // and supervisord's that corral accepts without acting on them.
 import { SIGTERM } from "../os/signals.ts";
-import { boolean, byteSize } from "./values.ts";
+import { byteSize } from "./values.ts";
 import type { AutoRestart } from "./types.ts";
 
 /** supervisord's defaults for the program keys corral acts on. */
@@ -27,11 +27,14 @@ export const SUPERVISORD_KEYS: readonly string[] = [
   "startsecs", "startretries", "exitcodes", "stopsignal", "stopwaitsecs", "stopasgroup", "killasgroup", "user", "directory", "umask",
   "environment", "redirect_stderr", "stdout_logfile", "stdout_logfile_maxbytes", "stdout_logfile_backups",
   "stderr_logfile", "stderr_logfile_maxbytes", "stderr_logfile_backups",
-  "stdout_events_enabled", "stderr_events_enabled", "serverurl",
+  "stdout_events_enabled", "stderr_events_enabled", "serverurl", "stdout_syslog", "stderr_syslog",
 ];
 
 /** Keys an [eventlistener:x] section has on top of a program's. */
 export const LISTENER_KEYS: readonly string[] = ["events", "buffer_size", "result_handler"];
+
+/** Keys an [fcgi-program:x] section has on top of a program's. */
+export const FCGI_KEYS: readonly string[] = ["socket", "socket_owner", "socket_mode", "socket_backlog"];
 
 /** supervisord's defaults for the listener keys (listeners start first: priority -1). */
 export const LISTENER_DEFAULTS = { bufferSize: 10, priority: -1 } as const;
@@ -49,14 +52,11 @@ export interface NoEffectKey {
 }
 
 const EVENTS = "corral sends no PROCESS_COMMUNICATION events";
-const SYSLOG = "corral does not write to syslog";
 
 /** supervisord program keys accepted with no effect. */
 export const NO_EFFECT_KEYS: Readonly<Record<string, NoEffectKey>> = {
   stdout_capture_maxbytes: { check: byteSize, note: EVENTS },
-  stdout_syslog: { check: boolean, note: SYSLOG },
   stderr_capture_maxbytes: { check: byteSize, note: EVENTS },
-  stderr_syslog: { check: boolean, note: SYSLOG },
 };
 
 /**
@@ -64,8 +64,9 @@ export const NO_EFFECT_KEYS: Readonly<Record<string, NoEffectKey>> = {
  * others are warned about and ignored, as supervisord ignores them.
  * @example isProgramKey("pidfile") // false
  */
-export function isProgramKey(key: string, listener = false): boolean {
-  return SUPERVISORD_KEYS.includes(key) || CORRAL_KEYS.includes(key) || key in NO_EFFECT_KEYS || (listener && LISTENER_KEYS.includes(key));
+export function isProgramKey(key: string, listener = false, fcgi = false): boolean {
+  return SUPERVISORD_KEYS.includes(key) || CORRAL_KEYS.includes(key) || key in NO_EFFECT_KEYS || (listener && LISTENER_KEYS.includes(key)) ||
+    (fcgi && FCGI_KEYS.includes(key));
 }
 
 /**

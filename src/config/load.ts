@@ -4,8 +4,8 @@ import { ConfigError, where } from "./errors.ts";
 import { envNames, type Env } from "./expand.ts";
 import { globFiles } from "./glob.ts";
 import { includePatterns } from "./include.ts";
-import { readIni, type IniSection } from "./ini.ts";
-import { buildConfig, type ParseOptions } from "./parse.ts";
+import { DEFAULT_SECTION, readIni, type IniSection } from "./ini.ts";
+import { buildConfig, mergeSections, type ParseOptions } from "./parse.ts";
 import type { Config } from "./types.ts";
 import { systemFiles } from "../os/files.ts";
 
@@ -53,9 +53,9 @@ export function loadConfig(paths: string[], env: Env, options: ParseOptions = {}
   const files: string[] = [];
   const warnings: string[] = [];
   const seen = new Set<string>();
-  const read = (file: string) => {
+  const read = (file: string): IniSection[] => {
     const absolute = resolve(file);
-    if (seen.has(absolute)) return;
+    if (seen.has(absolute)) return [];
     seen.add(absolute);
     let text: string;
     try {
@@ -66,17 +66,26 @@ export function loadConfig(paths: string[], env: Env, options: ParseOptions = {}
     files.push(file);
     const own = readIni(text, file, (m) => warnings.push(m));
     sections.push(...own);
-    for (const include of own.filter((s) => s.name === "include")) {
-      for (const { pattern, line } of includePatterns(include, names, hostname, (m) => warnings.push(m))) {
-        const matches = globFiles(pattern);
-        // supervisord: 'No file matches via include "…"', a warning, and goes on.
-        if (matches.length === 0) warnings.push(`${where(file, line)}[include] files: no file matches ${JSON.stringify(pattern)}`);
-        matches.forEach(read);
+    return own;
+  };
+  // As supervisord: only a main file's [include] is followed (its [include] sections merged, the
+  // last files= winning, [DEFAULT]'s as fallback); an included file's own [include] is not.
+  for (const main of paths.flatMap(configFiles)) {
+    const own = read(main);
+    const include = mergeSections(own.filter((s) => s.name === "include" || s.name === DEFAULT_SECTION), () => {}).find((s) => s.name === "include");
+    if (!include) continue;
+    for (const { pattern, line } of includePatterns(include, names, hostname, (m) => warnings.push(m))) {
+      const matches = globFiles(pattern);
+      // supervisord: 'No file matches via include "…"', a warning, and goes on.
+      if (matches.length === 0) warnings.push(`${where(main, line)}[include] files: no file matches ${JSON.stringify(pattern)}`);
+      for (const file of matches) {
+        for (const nested of read(file).filter((s) => s.name === "include")) {
+          warnings.push(`${where(file, nested.line)}[include] not followed: supervisord reads only the main file's [include]`);
+        }
       }
     }
-  };
-  paths.flatMap(configFiles).forEach(read);
+  }
   return buildConfig({ sections, files, warnings }, env, {
-    hostname, passwd: options.passwd ?? (() => readSystemFile(PASSWD)), group: options.group ?? (() => readSystemFile(GROUP)),
+    hostname, ...(options.uid === undefined ? {} : { uid: options.uid }), passwd: options.passwd ?? (() => readSystemFile(PASSWD)), group: options.group ?? (() => readSystemFile(GROUP)),
   });
 }

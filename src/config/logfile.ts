@@ -1,5 +1,4 @@
 // stdout_logfile / stderr_logfile values mapped onto where corral sends output.
-import { expected } from "./errors.ts";
 import type { LogTarget } from "./types.ts";
 
 /** What a logfile value means to corral; `note` is set when corral does something else than asked. */
@@ -14,11 +13,12 @@ const NONE = new Set(["none", "off"]);
 
 /**
  * Maps a logfile value: /dev/fd/1, /dev/stdout, /dev/fd/2, /dev/stderr → inherit that fd;
- * NONE/OFF → null; empty is a BadValue; AUTO and SYSLOG → inherit `fd` with a note; anything else → a file.
+ * NONE/OFF and empty → null; AUTO and SYSLOG → inherit `fd` with a note; anything else → a file.
  * @example logTarget("/dev/fd/1", 2, 0, 10) // { target: { kind: "inherit", fd: 1 } }
  */
 export function logTarget(value: string, fd: 1 | 2, maxBytes: number, backups: number): LogChoice {
-  if (!value) throw expected("a file path, /dev/fd/1, /dev/fd/2, NONE or AUTO", value);
+  // supervisord keeps "" as a file name it never opens: no log, as NONE.
+  if (!value) return { target: { kind: "null" } };
   const inherit = INHERIT[value];
   if (inherit) return { target: { kind: "inherit", fd: inherit } };
   const lower = value.toLowerCase();

@@ -18,7 +18,7 @@ export interface SectionReader {
 
 /**
  * Wraps a parsed section for the program builder.
- * @example sectionReader(section).read("startsecs", envNames(os.env), nonNegative, 1) // 1 when absent
+ * @example sectionReader(section).read("startsecs", envNames(os.env), integer, 1) // 1 when absent
  */
 export function sectionReader(section: IniSection): SectionReader {
   const { file, entries } = section;

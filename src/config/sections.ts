@@ -5,6 +5,11 @@ export type SectionKind =
   | { kind: "program"; program: string }
   | { kind: "group"; group: string }
   | { kind: "listener"; pool: string }
+  | { kind: "fcgi"; program: string }
+  /** [rpcinterface:x]: supervisord imports its factory; corral serves supervisord's own interface. */
+  | { kind: "rpcinterface" }
+  /** [DEFAULT]: configparser's fallbacks for every other section's keys. */
+  | { kind: "defaults" }
   | { kind: "server" }
   | { kind: "include" }
   /** [unix_http_server], [inet_http_server], [supervisorctl], [rpcinterface:supervisor]: the control API. */
@@ -12,16 +17,14 @@ export type SectionKind =
   | { kind: "ignored"; instead: string };
 
 /** The sections of supervisord's control API, which corral serves (config/http-server.ts reads them). */
-const CONTROL = new Set(["unix_http_server", "inet_http_server", "supervisorctl", "rpcinterface:supervisor"]);
+const CONTROL = new Set(["unix_http_server", "inet_http_server", "supervisorctl"]);
 
 /** supervisord sections accepted with a warning saying what corral does instead. */
 const IGNORED: Readonly<Record<string, string>> = {};
 
 /** Prefixed supervisord sections (`[ctlplugin:x]` …), same treatment. */
 const IGNORED_PREFIXES: Readonly<Record<string, string>> = {
-  "rpcinterface:": "corral serves supervisord's own interface (supervisor.*, system.*) only; a plugin interface is not loaded",
   "ctlplugin:": "read by supervisorctl itself; corral ctl loads no plugins",
-  "fcgi-program:": "not started: corral opens no FastCGI sockets; run the server as a [program:x] that listens itself",
 };
 
 /** What corral says about a section neither it nor supervisord reads. */
@@ -36,6 +39,9 @@ export function sectionKind(name: string): SectionKind | undefined {
   if (name.startsWith("program:")) return { kind: "program", program: name.slice("program:".length) };
   if (name.startsWith("group:")) return { kind: "group", group: name.slice("group:".length) };
   if (name.startsWith("eventlistener:")) return { kind: "listener", pool: name.slice("eventlistener:".length) };
+  if (name.startsWith("fcgi-program:")) return { kind: "fcgi", program: name.slice("fcgi-program:".length) };
+  if (name.startsWith("rpcinterface:")) return { kind: "rpcinterface" };
+  if (name === "DEFAULT") return { kind: "defaults" };
   if (name === "supervisord") return { kind: "server" };
   if (name === "include") return { kind: "include" };
   if (CONTROL.has(name)) return { kind: "control" };

@@ -7,6 +7,17 @@ export type LogTarget =
   | { kind: "file"; path: string; maxBytes: number; backups: number }
   | { kind: "null" };
 
+/** An [fcgi-program:x] socket= (with socket_owner=, socket_mode=, socket_backlog=), as supervisord reads it. */
+export interface FcgiSocket {
+  /** supervisord's url: `tcp://HOST:PORT` (host lower-cased) or `unix:///ABSOLUTE/PATH` (normalized). */
+  url: string;
+  /** listen() backlog; undefined leaves it to the system (supervisord's socket.SOMAXCONN). */
+  backlog?: number;
+  /** unix sockets: chmod (default 0700) and chown [uid, gid] (default: the program's user= when it differs from corral's). */
+  mode?: number;
+  owner?: [number, number];
+}
+
 /** Restart policy, as supervisord's autorestart. */
 export type AutoRestart = "true" | "false" | "unexpected";
 
@@ -21,8 +32,15 @@ export interface ProgramSpec {
   program?: string;
   /** The group's priority (supervisord orders groups by it): [group:x] priority=, else the program's. */
   groupPriority?: number;
-  /** argv after shell-like splitting and %(...)s expansion. */
+  /** argv after shell-like splitting and %(...)s expansion ([] when spawnError says why it cannot be split). */
   command: string[];
+  /** command= as written, %(...)s expanded (what supervisord keeps and shows). */
+  commandLine?: string;
+  /** Set when command= cannot be split (an unclosed quote, nothing at all): supervisord accepts the
+   * config and fails the program at each spawn with this spawnerr (BACKOFF, then FATAL). */
+  spawnError?: string;
+  /** [fcgi-program:x]: the socket corral opens once for the pool and hands to every process as its stdin (fd 0). */
+  socket?: FcgiSocket;
   priority: number;
   autostart: boolean;
   autorestart: AutoRestart;
@@ -86,6 +104,9 @@ export interface GroupSpec {
 
 /** The only result_handler corral runs: OK acknowledges, anything else rejects and re-sends. */
 export const DEFAULT_RESULT_HANDLER = "supervisor.dispatchers:default_handler";
+
+/** The supervisor-stdout plugin's handler (common in Docker images): corral prints what it prints. */
+export const SUPERVISOR_STDOUT_HANDLER = "supervisor_stdout:event_handler";
 
 /** An [eventlistener:x] pool: processes supervised like programs that read events on stdin. */
 export interface ListenerSpec {

@@ -81,6 +81,7 @@ export class EventHub {
     for (const plan of pools) {
       const config: PoolConfig = { name: plan.name, events: plan.events, bufferSize: plan.bufferSize };
       if (plan.anyResultAcknowledges) config.anyResultAcknowledges = true;
+      if (plan.printsResults) config.printsResults = true;
       const old = this.#pools.get(plan.name);
       const pool = old ?? new ListenerPool(config);
       if (old) out.push(...old.update(config));

@@ -103,7 +103,9 @@ export type Action =
   /** Reopen every log file the log pump writes (after an external logrotate moved them). */
   | { type: "reopen-logs" }
   | { type: "exit"; code: number }
-  | { type: "log"; level: 0 | 1 | 2; message: string };
+  | { type: "log"; level: 0 | 1 | 2; message: string }
+  /** Text for corral's stdout as it is (the supervisor-stdout plugin's output). */
+  | { type: "print"; text: string };
 
 const GRACE_TIMER = "grace";
 const POST_START_TIMER = "post-start";
@@ -478,6 +480,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
       switch (a.type) {
         case "send": this.#emit({ type: "listener-send", name: a.listener, data: a.data }); break;
         case "warn": this.#log(0, a.message); break;
+        case "print": this.#emit({ type: "print", text: a.text }); break;
         case "restart": this.#restartListener(a.listener, a.warning); break;
       }
     }

@@ -5,6 +5,7 @@
 import { encodeEvent, type EventBody } from "./codec.ts";
 import { subscribes } from "./names.ts";
 import { concat } from "../bytes.ts";
+import { supervisorStdoutText } from "./supervisor-stdout.ts";
 
 /** What the pool needs from its config (a ListenerSpec fits). */
 export interface PoolConfig {
@@ -14,6 +15,8 @@ export interface PoolConfig {
   /** A result_handler corral cannot run: every RESULT acknowledges (such handlers accept
    * unless they raise; listeners written for them answer with data, not OK). */
   anyResultAcknowledges?: boolean;
+  /** result_handler=supervisor_stdout:event_handler: each RESULT is printed as the plugin prints it (and acknowledges). */
+  printsResults?: boolean;
 }
 
 /** An event with its global serial (the same in every pool), as the router hands it out. */
@@ -31,7 +34,9 @@ export type PoolAction =
   /** The listener broke the protocol: log `warning` (what it did) once and restart it (corral and programs go on). */
   | { type: "restart"; listener: string; warning: string }
   /** Log a warning (events dropped because the buffer was full). */
-  | { type: "warn"; message: string };
+  | { type: "warn"; message: string }
+  /** Write `text` to corral's stdout as it is (what the supervisor-stdout plugin prints). */
+  | { type: "print"; text: string };
 
 const READY = "READY\n";
 const RESULT_LINE = /^RESULT (\d+)$/;
@@ -249,7 +254,10 @@ export class ListenerPool {
         const result = decoder.decode(data.subarray(0, l.resultLength));
         l.pending = data.subarray(l.resultLength);
         // supervisord's default_handler: OK acknowledges; anything else rejects and the event is re-buffered.
-        if (result !== OK && !this.config.anyResultAcknowledges) this.#rebuffer(l);
+        if (this.config.printsResults) {
+          const text = supervisorStdoutText(result);
+          this.#actions.push(text === undefined ? { type: "warn", message: `${name}: event caused an error` } : { type: "print", text });
+        } else if (result !== OK && !this.config.anyResultAcknowledges) this.#rebuffer(l);
         l.event = undefined;
         l.resultLength = undefined;
         l.state = "ACKNOWLEDGED";

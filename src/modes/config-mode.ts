@@ -7,7 +7,7 @@ import { loadConfig } from "../config/load.ts";
 import { strictError } from "./check.ts";
 import { parseOutputFormat, type OutputFormat } from "../logs/routing.ts";
 import { processNameOf } from "../config/program.ts";
-import { DEFAULT_RESULT_HANDLER, type Config, type LogTarget, type ProgramSpec } from "../config/types.ts";
+import { DEFAULT_RESULT_HANDLER, SUPERVISOR_STDOUT_HANDLER, type Config, type LogTarget, type ProgramSpec } from "../config/types.ts";
 import type { InitOptions } from "./options.ts";
 import { controlPaths, DEFAULT_BASE_DIR, type ControlPaths } from "../control/paths.ts";
 import { parseMode } from "./container-run.ts";
@@ -66,7 +66,7 @@ export function programsOf(config: Config, logPrefix: boolean, logFormat: Output
 export function poolsOf(config: Config): PoolPlan[] {
   return config.listeners.map((l) => ({
     name: l.name, events: l.events, bufferSize: l.bufferSize, processes: l.processes.map((p) => p.name),
-    ...(l.resultHandler !== DEFAULT_RESULT_HANDLER ? { anyResultAcknowledges: true } : {}),
+    ...(l.resultHandler === SUPERVISOR_STDOUT_HANDLER ? { printsResults: true } : l.resultHandler !== DEFAULT_RESULT_HANDLER ? { anyResultAcknowledges: true } : {}),
   }));
 }
 

@@ -137,7 +137,7 @@ export class LoopControlPort implements ControlPort {
     const spec = this.#program(group, name);
     if (!spec) return undefined;
     const PATH = spec.environment["PATH"] ?? this.#os.env["PATH"];
-    const refused = this.#files.refusal(spec.command[0]!, PATH ? PATH.split(":") : DEFAULT_PATH);
+    const refused = spec.spawnError ? undefined : this.#files.refusal(spec.command[0]!, PATH ? PATH.split(":") : DEFAULT_PATH);
     if (refused) return refused;
     this.#loop.submit({ type: "control", name: spec.name, command: "START" });
     return undefined;

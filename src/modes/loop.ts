@@ -3,6 +3,8 @@
 // this file only turns OS facts into events and actions into OS calls.
 import { SIGCHLD, SIGSTOP } from "../os/signals.ts";
 import { ESRCH, type DatagramSocket, type Os } from "../os/types.ts";
+/** errno for a command= that cannot be split (supervisord's BadCommand). */
+const ENOEXEC = 8;
 import { Reaper } from "../os/reaper.ts";
 import { debug, info, warn } from "../log.ts";
 import type { ProgramSpec } from "../config/types.ts";
@@ -230,6 +232,7 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
         os.exit(action.code);
         break;
       case "log": (action.level === 0 ? warn : action.level === 1 ? info : debug)(action.message); break;
+      case "print": void os.writeStdout(action.text); break;
     }
   }
 
@@ -237,9 +240,10 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
     const program = machine.specOf(name)!;
     const onExit = (exit: { pid: number; code: number; signal: number }): void =>
       submit({ type: "exited", name, ...exit, groupAlive: os.kill(-exit.pid, 0) === 0 });
-    const pid = listeners && machine.isListener(name) ? listeners.spawn(program, onExit) :
+    // A command= supervisord accepts but cannot split fails every spawn, as there (BACKOFF, then FATAL).
+    const pid = program.spawnError ? -ENOEXEC : listeners && machine.isListener(name) ? listeners.spawn(program, onExit) :
       plan.ports!.spawn(os, handle, program, plan.stdinFor === name, onExit);
-    submit(pid < 0 ? { type: "spawn-failed", name, file: program.command[0]!, errno: -pid } : { type: "spawned", name, pid });
+    submit(pid < 0 ? { type: "spawn-failed", name, file: program.command[0] ?? program.commandLine ?? "", errno: -pid } : { type: "spawned", name, pid });
   }
 
   function reportGoneGroups(): void {

@@ -66,7 +66,7 @@ export const badInputs: StressCase = {
     const [base, configs, marker] = [join(root, "base"), join(root, "configs"), join(root, "marker")];
     mkdirSync(base);
     mkdirSync(configs);
-    const inputs = [...badConfigs(configs, marker), ...badFlags(base, marker, join(configs, "05-empty-command.conf"))];
+    const inputs = [...badConfigs(configs, marker), ...badFlags(base, marker, join(configs, "05-stopasgroup-without-killasgroup.conf"))];
     const wrong: string[] = [];
     const queue = [...inputs];
     await Promise.all(Array.from({ length: PARALLEL }, async () => {

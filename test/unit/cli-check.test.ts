@@ -45,7 +45,7 @@ test("warnings are listed and exit 0; --strict makes them one error line and exi
 
 test("a config error is the one-line error and exit 2; no --config is a usage error", () => {
   const r = checkConfig({ config: file("e.conf", "[program:web]\ncommand=web\nstartsecs=soon\n") }, {});
-  assert.equal([r.code, r.error, r.report], [2, `${join(dir, "e.conf")}:3: [program:web] startsecs: expected a non-negative integer, got "soon"`, ""]);
+  assert.equal([r.code, r.error, r.report], [2, `${join(dir, "e.conf")}:3: [program:web] startsecs: expected an integer, got "soon"`, ""]);
   assert.is(checkConfig({}, {}).error, "--check: expected --config FILE|DIR to check");
 });
 

@@ -47,7 +47,9 @@ test("CRLF line endings read the same as LF", () => {
 test("a key before any section, a line without = or :, and a broken header are errors with their line", () => {
   assert.throws(() => readIni("command=x\n", "t.conf"), (e: Error) => e.message === 't.conf:1: expected a [section] header first, got "command=x"');
   assert.throws(() => readIni("[a]\njunk\n", "t.conf"), (e: Error) => e.message === 't.conf:2: [a] expected KEY=VALUE or KEY: VALUE, got "junk"');
-  assert.throws(() => readIni("[a\n", "t.conf"), (e: Error) => e.message === 't.conf:1: expected a [section] header, got "[a"');
+  assert.throws(() => readIni("[a\n", "t.conf"), (e: Error) => e.message === 't.conf:1: expected a [section] header first, got "[a"');
+  // As configparser: a header is read up to its last "]", and an unclosed one after a section is a key ("[b" = "x").
+  assert.equal(readIni("[a] trailing\n[b:x\n", "t.conf").map((s) => [s.name, [...s.entries.keys()]]), [["a", ["[b"]]]);
 });
 
 test.run();

@@ -23,7 +23,7 @@ test("every fixture in test/fixtures/configs/warned loads with its processes and
 
 test("an unknown key is warned about once per key, with file, line and section, even with numprocs=2", () => {
   const config = parse("[program:w]\ncommand=w\nnumprocs=2\nprocess_name=w%(process_num)d\npidfile=/run/w.pid\nusername=w\n");
-  assert.equal(config.programs.map((p) => p.name), ["w0", "w1"]);
+  assert.equal(config.programs.map((p) => p.name), ["w:w0", "w:w1"]);
   assert.equal(config.warnings, [
     "/etc/corral.conf:5: [program:w] pidfile: ignored, as supervisord does",
     "/etc/corral.conf:6: [program:w] username: ignored, as supervisord does",

@@ -14,7 +14,7 @@ const ENV = { HOME: "/home/parity", PATH: process.env["PATH"] ?? "/usr/bin:/bin"
 // Prints one JSON line per process as supervisord's ServerOptions sees it.
 const SUPERVISORD = `
 import json, shlex, sys
-from supervisor.options import ServerOptions
+from supervisor.options import ServerOptions, make_namespec
 o = ServerOptions(); o.configfile = sys.argv[1]; o.process_config(do_usage=False)
 restart = {"RestartUnconditionally": "true", "RestartWhenExitUnexpected": "unexpected"}
 inherit = {"/dev/fd/1": "fd1", "/dev/stdout": "fd1", "/dev/fd/2": "fd2", "/dev/stderr": "fd2"}
@@ -22,7 +22,7 @@ def log(v, fd):  # AUTO (not a str): corral inherits its own stdout/stderr
     return None if v is None else inherit.get(v, v) if isinstance(v, str) else "fd%d" % fd
 for g in o.process_group_configs:
     for p in g.process_configs:
-        print(json.dumps([p.name, shlex.split(p.command), p.priority, p.autostart, restart.get(getattr(p.autorestart, "__name__", ""), "false"),
+        print(json.dumps([make_namespec(g.name, p.name), shlex.split(p.command), p.priority, p.autostart, restart.get(getattr(p.autorestart, "__name__", ""), "false"),
             p.startsecs, p.stopsignal, p.stopwaitsecs, p.umask, p.exitcodes, p.environment or {}, log(p.stdout_logfile, 1), None if p.redirect_stderr else log(p.stderr_logfile, 2), p.redirect_stderr]))
 `;
 

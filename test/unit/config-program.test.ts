@@ -16,7 +16,7 @@ test("a program with only command= gets supervisord's defaults and inherits corr
     name: "web", group: "web", program: "web", groupPriority: 999, command: ["/bin/web"], priority: 999, autostart: true, autorestart: "unexpected",
     startsecs: 1, startretries: 3, exitcodes: [0], stopsignal: 15, stopwaitsecs: 10, environment: {},
     redirectStderr: false, stdout: { kind: "inherit", fd: 1 }, stderr: { kind: "inherit", fd: 2 },
-    critical: false, dependsOn: [], origin: "/etc/corral.conf:1",
+    critical: false, dependsOn: [], origin: "/etc/corral.conf:1", commandLine: "/bin/web",
   });
 });
 
@@ -95,9 +95,9 @@ test("numprocs=N gives N processes named from process_name with %(process_num)",
     "process_name=%(program_name)s_%(process_num)02d", "environment=SLOT=%(process_num)s",
   ].join("\n"));
   assert.equal(config.programs.map((p) => [p.name, p.group, p.command.slice(2).join(" "), p.environment["SLOT"]]), [
-    ["worker_01", "worker", "1 of 3", "1"],
-    ["worker_02", "worker", "2 of 3", "2"],
-    ["worker_03", "worker", "3 of 3", "3"],
+    ["worker:worker_01", "worker", "1 of 3", "1"],
+    ["worker:worker_02", "worker", "2 of 3", "2"],
+    ["worker:worker_03", "worker", "3 of 3", "3"],
   ]);
 });
 
@@ -114,15 +114,15 @@ test("corral's keys: critical, job, depends_on (a program names all its processe
     "ready=https://localhost/healthz",
   ].join("\n"));
   const web = config.programs.find((p) => p.name === "web")!;
-  assert.equal([web.critical, web.job, web.dependsOn, web.ready, web.logPrefix], [true, "frontend", ["db_0", "db_1", "cache"], "https://localhost/healthz", false]);
+  assert.equal([web.critical, web.job, web.dependsOn, web.ready, web.logPrefix], [true, "frontend", ["db:db_0", "db:db_1", "cache"], "https://localhost/healthz", false]);
   const cache = config.programs.find((p) => p.name === "cache")!;
   assert.equal([cache.critical, cache.job, cache.dependsOn, cache.ready, cache.logPrefix], [false, undefined, [], "exec:redis-cli ping", undefined]);
-  assert.is(config.programs.find((p) => p.name === "db_1")!.ready, "tcp:127.0.0.1:5432");
+  assert.is(config.programs.find((p) => p.name === "db:db_1")!.ready, "tcp:127.0.0.1:5432");
 });
 
 test("depends_on may name a single process of a numprocs program", () => {
   const config = parse("[program:db]\ncommand=db\nnumprocs=2\nprocess_name=db%(process_num)d\n[program:web]\ncommand=web\ndepends_on=db1\n");
-  assert.equal(config.programs.find((p) => p.name === "web")!.dependsOn, ["db1"]);
+  assert.equal(config.programs.find((p) => p.name === "web")!.dependsOn, ["db:db1"]);
 });
 
 test("the control API's sections are read without warnings; sections corral does not run warn once each", () => {
@@ -134,10 +134,9 @@ test("the control API's sections are read without warnings; sections corral does
     "[group:all]", "programs=web", "[fcgi-program:php]", "command=php-cgi", "socket=tcp://localhost:9000",
     "[program:web]", "command=web",
   ].join("\n"));
-  assert.equal(config.programs.map((p) => p.name), ["all:web"]);
+  assert.equal(config.programs.map((p) => [p.name, p.socket?.url]), [["all:web", undefined], ["php", "tcp://localhost:9000"]]);
   assert.equal(config.warnings, [
     "/etc/corral.conf:1: [supervisord] logfile: no effect: corral logs to its stderr",
-    "/etc/corral.conf:17: [fcgi-program:php] ignored: not started: corral opens no FastCGI sockets; run the server as a [program:x] that listens itself",
   ]);
 });
 

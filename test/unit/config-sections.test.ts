@@ -57,12 +57,14 @@ test("a listener pool with numprocs=2 names its processes POOL:PROCESS", () => {
   assert.equal(config.listeners[0]!.processes.map((p) => p.name), ["p:l0", "p:l1"]);
 });
 
-test("a result_handler other than supervisord's default is kept as written and warned about: every RESULT acknowledges", () => {
-  const config = parse("[eventlistener:out]\ncommand=supervisor_stdout\nevents=PROCESS_LOG\nresult_handler=supervisor_stdout:event_handler\n");
-  assert.is(config.listeners[0]!.resultHandler, "supervisor_stdout:event_handler");
+test("a result_handler of another plugin is kept as written and warned about (every RESULT acknowledges); supervisor-stdout's is run", () => {
+  const config = parse("[eventlistener:out]\ncommand=my_listener\nevents=PROCESS_LOG\nresult_handler=my_plugin:handler\n");
+  assert.is(config.listeners[0]!.resultHandler, "my_plugin:handler");
   assert.equal(config.warnings, [
-    '/etc/corral.conf:4: [eventlistener:out] result_handler: corral cannot run "supervisor_stdout:event_handler" (only supervisor.dispatchers:default_handler): every RESULT acknowledges its event, whatever it says',
+    '/etc/corral.conf:4: [eventlistener:out] result_handler: corral cannot run "my_plugin:handler" (only supervisor.dispatchers:default_handler, supervisor_stdout:event_handler): every RESULT acknowledges its event, whatever it says',
   ]);
+  assert.equal(parse("[eventlistener:out]\ncommand=supervisor_stdout\nevents=PROCESS_LOG\nresult_handler=supervisor_stdout:event_handler\n").warnings, []);
+  assert.throws(() => parse("[eventlistener:out]\ncommand=l\nevents=TICK_5\nresult_handler=supervisor.dispatchers:nope\n"), /result_handler: expected one of/);
   assert.is(parse("[eventlistener:x]\ncommand=l\nevents=TICK_5\n").listeners[0]!.resultHandler, DEFAULT_RESULT_HANDLER);
 });
 

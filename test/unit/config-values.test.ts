@@ -16,8 +16,12 @@ test("%(name)s expands with Python's width and zero padding, %% is a literal %",
 test("an unknown name, a lone % and %d of a string are errors naming what was expected", () => {
   const names = { program_name: "web", ENV_HOME: "/root" };
   assert.throws(() => expand("%(ENV_NOPE)s", names), (e: Error) => e.message === 'expected a name in %(...)s that is ENV_<set variable> or one of program_name, got "%(ENV_NOPE)s"');
-  assert.throws(() => expand("date +%s", names), (e: Error) => e.message === 'expected %(name)s, %(name)d or %% for a literal %, got "date +%s"');
-  assert.throws(() => expand("%(program_name)d", names), /expected a number for %\(\.\.\.\)d/);
+  assert.throws(() => expand("date +%s", names), (e: Error) => e.message === 'expected %(name)s forms or %% for a literal % (%s without a (name)), got "date +%s"');
+  assert.throws(() => expand("%(program_name)d", names), /%d format: a real number is required/);
+  // Every Python conversion, as supervisord's `value % names` gives it.
+  const n = { process_num: 10, program_name: "web" };
+  assert.equal(["%(process_num)x", "%(process_num)#X", "%(process_num)03d", "%(process_num)+d", "%(process_num)o", "%(process_num).1f", "%(program_name)r", "%(program_name)5s|", "%(program_name)-5s|", "%(program_name).1s"]
+    .map((t) => expand(t, n)), ["a", "0XA", "010", "+10", "12", "10.0", "'web'", "  web|", "web  |", "w"]);
 });
 
 // Expected argv are Python's shlex.split output for the same text.
@@ -36,11 +40,15 @@ test("an open quote or a trailing backslash is an error", () => {
 });
 
 test("environment= takes KEY=val pairs, quotes hold commas, whitespace and a trailing comma are fine", () => {
-  assert.equal(parseEnvironment('A=1, B="x,y",\n C=\'q\',D=a b,'), { A: "1", B: "x,y", C: "q", D: "a b" });
+  assert.equal(parseEnvironment('A=1, B="x,y",\n C=\'q\',D="a b",'), { A: "1", B: "x,y", C: "q", D: "a b" });
+  // As supervisord's shlex: an unquoted space ends the value (the rest, one word, is dropped), any one separator will do.
+  assert.equal(parseEnvironment("A=x y"), { A: "x" });
+  assert.equal(parseEnvironment("A=1;B=2"), { A: "1", B: "2" });
+  assert.equal(parseEnvironment("A=$HOME"), { A: "$" }); // "HOME" is taken for the separator, as supervisord does
   assert.equal(parseEnvironment(""), {});
   assert.throws(() => parseEnvironment("A=1,B"), /expected KEY=VALUE pairs separated by commas/);
   assert.throws(() => parseEnvironment('A="open'), /expected KEY=VALUE pairs/);
-  assert.throws(() => parseEnvironment('A="x"y'), /expected KEY=VALUE pairs/);
+  assert.equal(parseEnvironment('A="x"y'), { A: "x" });
 });
 
 test("sizes, booleans, autorestart, exit codes, umask and signals parse like supervisord's datatypes", () => {

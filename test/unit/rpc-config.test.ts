@@ -14,7 +14,7 @@ const parse = (text: string) => httpServerConfig(readIni(text, "s.conf"), () => 
 
 test("Debian's sections parse: file, chmod, chown, credentials, serverurl", () => {
   const c = parse("[unix_http_server]\nfile=/var/run/supervisor.sock\nchmod=0770\nchown=app\nusername=u\npassword=p\n[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = x\n[supervisorctl]\nserverurl=unix:///var/run/supervisor.sock\n");
-  assert.equal(c.unix, { file: "/var/run/supervisor.sock", mode: 0o770, owner: { uid: 1000, gid: 1001 }, credentials: { username: "u", password: "p" }, origin: "s.conf:1" });
+  assert.equal(c.unix, { file: "/var/run/supervisor.sock", mode: 0o770, owner: { uid: 1000, gid: -1 }, credentials: { username: "u", password: "p" }, origin: "s.conf:1" });
   assert.ok(c.rpcInterface);
   assert.is(c.client?.serverurl, "unix:///var/run/supervisor.sock");
 });
@@ -40,8 +40,7 @@ test("bad values name file, line, section and key", () => {
     ["[unix_http_server]\nfile=/s\nchmod=rwx\n", /s\.conf:3: \[unix_http_server\] chmod: expected an octal mode/],
     ["[unix_http_server]\nfile=/s\nusername=u\n", /username= and password= together/],
     ["[inet_http_server]\nport=http\n", /s\.conf:2: \[inet_http_server\] port: expected HOST:PORT/],
-    ["[unix_http_server]\nfile=/s\nchown=nobody-here\n", /chown: expected a user listed in \/etc\/passwd/],
-    ["[supervisorctl]\nserverurl=ftp://x\n", /serverurl: expected unix:\/\/\/PATH or http:\/\/HOST:PORT/],
+    ["[unix_http_server]\nfile=/s\nchown=nobody-here\n", /chown: expected USER or USER:GROUP listed in \/etc\/passwd and \/etc\/group/],
   ] as const;
   for (const [text, message] of bad) assert.throws(() => parse(text), (e: unknown) => e instanceof ConfigError && message.test(e.message), text);
 });
