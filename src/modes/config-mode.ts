@@ -52,7 +52,8 @@ export function supervisorEnvironment(spec: ProgramSpec, serverUrl: string | und
  */
 export function programsOf(config: Config, logPrefix: boolean, logFormat: OutputFormat = "text", serverUrl?: string): SupervisedProgram<ProgramSpec>[] {
   // [eventlistener:x] processes are supervised as programs are (their pool's priority -1 starts them first).
-  return [...config.programs, ...config.listeners.flatMap((l) => l.processes)].map((spec) => ({
+  // [fcgi-program:x] processes need the pool's socket on fd 0, which corral does not open yet: not started (warned at load).
+  return [...config.programs.filter((p) => !p.socket), ...config.listeners.flatMap((l) => l.processes)].map((spec) => ({
     spec: { ...spec, stdout: absoluteTarget(spec.stdout), stderr: absoluteTarget(spec.stderr), logPrefix: spec.logPrefix ?? logPrefix,
       logFormat: spec.logFormat ?? logFormat, environment: { ...supervisorEnvironment(spec, serverUrl), ...spec.environment } },
     ends: spec.critical ? "always" : "never",
@@ -113,6 +114,7 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
     const strict = flags.strict ? strictError(config, paths[0]!) : undefined;
     if (strict) throw new UsageError(strict);
     for (const w of config.warnings) warn(w);
+    for (const p of config.programs) if (p.socket) warn(`${p.origin}: [fcgi-program:${p.program}] ${p.name} not started: corral does not open FastCGI sockets yet (socket=${p.socket.url})`);
     // The first load's servers: a reload does not move them (as supervisord's SIGHUP).
     serverUrl ??= serverUrlOf(controlEndpoints(http, env, flags.controlSocket));
     return { programs: programsOf(config, logPrefix, logFormat, serverUrl), pools: poolsOf(config), pidfile: config.pidfile, tailBytes: config.tailBytes };
