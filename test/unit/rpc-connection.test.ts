@@ -93,7 +93,7 @@ test("a multicall's calls run as its answer is read, and all of them even when t
   let calls = 0;
   const { stream, conn } = setup(1, STREAM_CHUNK_BYTES);
   const port = portOf(2000);
-  (port as { processes: () => ProcessInfo[] }).processes = ((all) => () => (calls++, all))(port.processes());
+  (port as { processes: () => readonly ProcessInfo[] }).processes = ((all) => () => (calls++, all))(port.processes());
   const ctx: ServerContext = { port, logs: noFiles, now: () => 0, every: () => () => {} };
   const c2 = serveConnection(stream, ctx);
   void conn;
