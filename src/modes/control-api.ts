@@ -8,7 +8,7 @@ import { ENOENT, EACCES, type Os } from "../os/types.ts";
 import { SIGHUP, SIGTERM } from "../os/signals.ts";
 import { execFailure } from "../core/exit-codes.ts";
 import { configInfoOf, processInfoOf } from "../rpc/from-supervisor.ts";
-import type { ConfigDiff, ConfigInfo, ControlPort, ProcessInfo, Readiness, StartRefusal } from "../rpc/port.ts";
+import type { ConfigDiff, ConfigInfo, ControlPort, ProcessInfo, ProcessStats, Readiness, StartRefusal } from "../rpc/port.ts";
 import { SupervisorStates } from "../rpc/states.ts";
 import type { LoopHandle } from "./loop.ts";
 
@@ -79,6 +79,7 @@ export class LoopControlPort implements ControlPort {
   readonly #files: ControlFiles;
   readonly #spawnerr = new Map<string, string>();
   readonly #stoppedAt = new Map<string, number>();
+  readonly #exits = new Map<string, number>();
   readonly #waiters = new Set<() => void>();
   /** The config as last reread (getAllConfigInfo, addProcessGroup); undefined: the running one. */
   #read: Program[] | undefined;
@@ -97,6 +98,7 @@ export class LoopControlPort implements ControlPort {
       else if (e.type === "spawned") this.#spawnerr.delete(e.name);
       else if (e.type === "exited") {
         this.#stoppedAt.set(e.name, os.now());
+        this.#exits.set(e.name, (this.#exits.get(e.name) ?? 0) + 1);
         // Observed after the machine took the exit: one that ends a start is a failed start.
         const state = loop.machine.statusOf(e.name)?.state;
         if (state === "BACKOFF" || state === "FATAL") this.#spawnerr.set(e.name, EXITED_TOO_QUICKLY);
@@ -172,6 +174,12 @@ export class LoopControlPort implements ControlPort {
     return { ready: false, reason: spec.ready ? `ready=${spec.ready} not passing yet` : "not ready yet" };
   }
 
+  stats(group: string, name: string): ProcessStats | undefined {
+    const spec = this.#program(group, name);
+    const status = spec && this.#loop.machine.statusOf(spec.name);
+    return status ? { restarts: status.restarts, exits: this.#exits.get(spec.name) ?? 0 } : undefined;
+  }
+
   changed(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
@@ -212,6 +220,7 @@ export class LoopControlPort implements ControlPort {
     for (const p of members) {
       this.#spawnerr.delete(p.spec.name);
       this.#stoppedAt.delete(p.spec.name);
+      this.#exits.delete(p.spec.name);
     }
     return true;
   }

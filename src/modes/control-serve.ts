@@ -9,6 +9,7 @@ import type { Os } from "../os/types.ts";
 import { controlEndpoints, type ControlEndpoint } from "../rpc/endpoints.ts";
 import { startControlServers, type ControlServers } from "../rpc/listen.ts";
 import { DEFAULT_TAIL_BYTES, keepTails, withTails } from "../logs/tails.ts";
+import { webRoute } from "../web/route.ts";
 import { LoopControlPort } from "./control-api.ts";
 import type { LoopHandle } from "./loop.ts";
 
@@ -43,14 +44,14 @@ export async function serveControlApi(os: Os, loop: LoopHandle, options: Control
   const servers: ControlServers[] = [];
   const origin = options.http.unix?.origin ?? options.http.inet?.origin;
   try {
-    if (configured.length) servers.push(await startControlServers(configured, port, warn, logs));
+    if (configured.length) servers.push(await startControlServers(configured, port, warn, logs, [webRoute]));
   } catch (err) {
     throw new UsageError(`${origin ? `${origin}: ` : ""}${(err as Error).message}`);
   }
   const serving = [...configured];
   for (const e of fallback) {
     try {
-      servers.push(await startControlServers([e], port, warn, logs));
+      servers.push(await startControlServers([e], port, warn, logs, [webRoute]));
       serving.push(e);
     } catch (err) {
       warn(`control API: ${(err as Error).message}; \`corral ctl\` cannot reach this corral (set --control-socket or $CORRAL_CONTROL_SOCKET)`);

@@ -73,6 +73,14 @@ export interface Readiness {
   reason: string;
 }
 
+/** Counts since corral started, for the web page and /metrics. */
+export interface ProcessStats {
+  /** Automatic restarts (autorestart after an exit, or a retry after a quick one). */
+  restarts: number;
+  /** Times the process exited (any way: it ended, was stopped, or was killed). */
+  exits: number;
+}
+
 /**
  * The supervisor as the control API sees it. Calls arrive on the one loop; `start`, `stop`
  * and `signal` only ask (the state change is seen later through `processes()` and `changed()`).
@@ -98,6 +106,8 @@ export interface ControlPort {
   writeStdin?(group: string, name: string, data: string): boolean;
   /** The process's ready= probe result (RUNNING processes without ready= are ready). */
   readiness(group: string, name: string): Readiness;
+  /** The process's counts; undefined when unknown. Absent: not counted. */
+  stats?(group: string, name: string): ProcessStats | undefined;
   /** Resolves at the next state change of any process, or after `timeoutMs`. */
   changed(timeoutMs: number): Promise<void>;
   /** Reads the config again: the diff against the running config, or why it cannot be read. */

@@ -1,0 +1,63 @@
+// The web paths of every control endpoint (behind the same Basic auth as the XML-RPC API):
+// supervisord's index.html (also /), tail.html, ok.html and /mainlogtail, and corral's
+// rows.html (the live table) and /metrics. Loaded by the first request for one of them.
+import type { HttpRequest } from "../rpc/http.ts";
+import type { MethodContext } from "../rpc/methods.ts";
+import { selfUsage } from "../os/self-usage.ts";
+import { runAction } from "./actions.ts";
+import { LIVE_WAIT_MS } from "./assets.ts";
+import { parseForm, quote } from "./form.ts";
+import { PAGE_HEADERS } from "./html.ts";
+import { METRICS_CONTENT_TYPE, metricsText } from "./metrics.ts";
+import { statusPage, statusRows } from "./status-page.ts";
+import { tailPage } from "./tail-page.ts";
+
+/** A whole answer from one of the web paths. */
+export interface WebReply {
+  status: number;
+  headers: [string, string][];
+  body: string;
+}
+
+const PLAIN: [string, string][] = [["Content-Type", "text/plain"]];
+const html = (body: string): WebReply => ({ status: 200, headers: [...PAGE_HEADERS], body });
+
+/** supervisord's get_server_url + "/?message=…": the Host the client used, or a relative URL without one. */
+function messageLocation(req: HttpRequest, message: string): string {
+  const host = req.headers.get("host")?.trim();
+  return `${host ? `http://${host}` : ""}/?message=${quote(message)}`;
+}
+
+/** index.html: an action then a redirect to the message (301 as supervisord; 303 after a POST), else the page. */
+async function index(req: HttpRequest, ctx: MethodContext, query: string): Promise<WebReply> {
+  const form = parseForm(query, req.method === "POST" ? new TextDecoder().decode(req.body) : "");
+  const action = form.get("action");
+  if (action === undefined) return html(statusPage(ctx, form.get("message")));
+  const message = await runAction(ctx, action, form.get("processname"), () => new Date(ctx.port.now()));
+  if (message === undefined) return { status: 400, headers: PLAIN, body: `unknown action ${JSON.stringify(action)}\n` };
+  return { status: req.method === "POST" ? 303 : 301, headers: [...PAGE_HEADERS, ["Location", messageLocation(req, message)]], body: "" };
+}
+
+/**
+ * Answers a request for a web path (WEB_PATHS); undefined for any other path or method (a 404).
+ * @example const parsed = parseRequest(new TextEncoder().encode("GET /ok.html HTTP/1.1\r\nHost: x\r\n\r\n")); if (parsed.kind === "request") await serveWeb(parsed.request, { port, logs }) // { status: 200, headers: [["Content-Type", "text/plain"]], body: "OK" }
+ */
+export async function serveWeb(req: HttpRequest, ctx: MethodContext): Promise<WebReply | undefined> {
+  if (req.method !== "GET" && req.method !== "POST") return undefined;
+  const q = req.path.indexOf("?");
+  const query = q < 0 ? "" : req.path.slice(q + 1);
+  let path: string;
+  try { path = decodeURIComponent(q < 0 ? req.path : req.path.slice(0, q)).replace(/^\/+/, "") || "index.html"; } catch { return undefined; }
+  switch (path) {
+    case "index.html": return index(req, ctx, query);
+    case "tail.html": return html(await tailPage(ctx, parseForm(query, "")));
+    case "ok.html": return { status: 200, headers: PLAIN, body: "OK" };
+    case "rows.html":
+      await ctx.port.changed(LIVE_WAIT_MS);
+      return html(statusRows(ctx));
+    case "metrics":
+      if (req.method !== "GET") return undefined;
+      return { status: 200, headers: [["Content-Type", METRICS_CONTENT_TYPE]], body: metricsText(ctx.port, selfUsage()) };
+  }
+  return undefined;
+}
