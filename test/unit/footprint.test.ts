@@ -8,11 +8,12 @@ import { join } from "node:path";
 const KB = 1024;
 /**
  * The minified bundle, dist/corral.js. 100 KB held PID 1, container-run, supervision and the
- * subcommands; supervisord's XML-RPC API, groups and event listeners took it past that. Only the
+ * subcommands; supervisord's XML-RPC API, groups and event listeners took it past that, to 168 KB;
+ * the web page and /metrics (src/web, loaded by the first request for one) added 13 KB. Only the
  * mode in use is evaluated (modes are lazily initialised inside the one file; the start-up test
  * pins which Node modules load), so the rest costs only V8's pre-parse at start-up.
  */
-const BUNDLE_BUDGET = 168 * KB;
+const BUNDLE_BUDGET = 184 * KB;
 /** The native addon beside it (it replaced unix-dgram's 31 KB addon when it took over datagrams). */
 const ADDON_BUDGET = 64 * KB;
 /** Everything is bundled or dev-only. */
@@ -21,7 +22,7 @@ const RUNTIME_DEPENDENCIES: string[] = [];
 const dist = join(process.cwd(), "dist");
 const size = (file: string) => statSync(join(dist, file)).size;
 
-test("the bundle stays within 168 KB minified", () => {
+test("the bundle stays within its budget, minified", () => {
   const bytes = size("corral.js");
   console.log(`footprint: dist/corral.js ${(bytes / KB).toFixed(1)} KB (budget ${BUNDLE_BUDGET / KB} KB)`);
   assert.ok(bytes <= BUNDLE_BUDGET, `dist/corral.js is ${bytes} bytes`);
