@@ -16,6 +16,8 @@ export const UNIX_SOCKET_DEFAULT_MODE = 0o700;
 export const RPC_PATH = "/RPC2";
 /** The path `supervisorctl tail -f` streams from: /logtail/NAME[/stdout|stderr]. */
 export const LOGTAIL_PATH = "/logtail";
+/** The path that streams corral's own log (supervisord's `/mainlogtail`). */
+export const MAINLOGTAIL_PATH = "/mainlogtail";
 // Connection limits (docs/control-api-limits.md explains each and how they were chosen).
 
 /** Largest request line plus headers accepted (431 beyond). */

@@ -1,7 +1,7 @@
 // GET /logtail/NAME[/stdout|stderr]: supervisord's logtail_handler and tail_f_producer, the last
 // 1 KiB of the log, then whatever is added, read in bounded pieces while the client keeps up.
-import { LOGTAIL_HEAD_BYTES, LOGTAIL_PATH, LOGTAIL_POLL_MS, LOGTAIL_READ_BYTES } from "./constants.ts";
-import { logSource } from "./logs.ts";
+import { LOGTAIL_HEAD_BYTES, LOGTAIL_PATH, LOGTAIL_POLL_MS, LOGTAIL_READ_BYTES, MAINLOGTAIL_PATH } from "./constants.ts";
+import { logSource, mainLogSource } from "./logs.ts";
 import { splitName } from "./names.ts";
 import type { Route } from "./server.ts";
 
@@ -9,12 +9,12 @@ const enc = new TextEncoder();
 const TEXT: [string, string][] = [["Content-Type", "text/plain"]];
 
 /**
- * The `supervisorctl tail -f` route. A client that stops reading is not read for (the log stays
+ * The `supervisorctl tail -f` route, also /mainlogtail (corral's own log, as supervisord's mainlogtail_handler). A client that stops reading is not read for (the log stays
  * on disk) and is dropped after SEND_STALL_TIMEOUT_MS.
  * @example ROUTES.includes(logtailRoute) // true
  */
 export const logtailRoute: Route = {
-  matches: (path) => path.startsWith(LOGTAIL_PATH),
+  matches: (path) => path.startsWith(LOGTAIL_PATH) || path.startsWith(MAINLOGTAIL_PATH),
   answer({ request, path: rawPath, ctx, send, follow }) {
     if (request.method !== "GET") return send(400, TEXT, "logtail needs GET\n", false);
     let path: string;
@@ -25,7 +25,7 @@ export const logtailRoute: Route = {
     const channel = slash < 0 ? "stdout" : rest.slice(slash + 1);
     const { group, process } = splitName(name);
     const info = ctx.port.processes().find((p) => p.group === group && p.name === process);
-    const file = info && (channel === "stdout" || channel === "stderr") ? logSource(info, channel) : undefined;
+    const file = rawPath.startsWith(MAINLOGTAIL_PATH) ? mainLogSource(ctx.port.mainLogfile) : info && (channel === "stdout" || channel === "stderr") ? logSource(info, channel) : undefined;
     const size = file ? ctx.logs.size(file) : undefined;
     if (!file || size === undefined) return send(404, TEXT, "not found\n");
     let inode = ctx.logs.inode(file);

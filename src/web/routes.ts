@@ -1,5 +1,5 @@
 // The web paths of every control endpoint (behind the same Basic auth as the XML-RPC API):
-// supervisord's index.html (also /), tail.html, ok.html and /mainlogtail, and corral's
+// supervisord's index.html (also /), tail.html and ok.html (/logtail and /mainlogtail stream in rpc/server.ts), and corral's
 // rows.html (the live table) and /metrics. Loaded by the first request for one of them.
 import type { HttpRequest } from "../rpc/http.ts";
 import type { MethodContext } from "../rpc/methods.ts";
