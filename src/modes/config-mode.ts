@@ -16,6 +16,7 @@ import { warn } from "../log.ts";
 import type { SupervisorPlan } from "./loop.ts";
 import { PROGRAM_PORTS } from "./programs.ts";
 import { openListeners } from "./listener-io.ts";
+import { FcgiSockets, fcgiPorts } from "./fcgi-sockets.ts";
 import { controlEndpoints, serverUrlOf } from "../rpc/endpoints.ts";
 import type { SupervisedProgram } from "../core/supervisor.ts";
 import type { PoolPlan } from "../core/event-hub.ts";
@@ -52,8 +53,7 @@ export function supervisorEnvironment(spec: ProgramSpec, serverUrl: string | und
  */
 export function programsOf(config: Config, logPrefix: boolean, logFormat: OutputFormat = "text", serverUrl?: string): SupervisedProgram<ProgramSpec>[] {
   // [eventlistener:x] processes are supervised as programs are (their pool's priority -1 starts them first).
-  // [fcgi-program:x] processes need the pool's socket on fd 0, which corral does not open yet: not started (warned at load).
-  return [...config.programs.filter((p) => !p.socket), ...config.listeners.flatMap((l) => l.processes)].map((spec) => ({
+  return [...config.programs, ...config.listeners.flatMap((l) => l.processes)].map((spec) => ({
     spec: { ...spec, stdout: absoluteTarget(spec.stdout), stderr: absoluteTarget(spec.stderr), logPrefix: spec.logPrefix ?? logPrefix,
       logFormat: spec.logFormat ?? logFormat, environment: { ...supervisorEnvironment(spec, serverUrl), ...spec.environment } },
     ends: spec.critical ? "always" : "never",
@@ -114,13 +114,13 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
     const strict = flags.strict ? strictError(config, paths[0]!) : undefined;
     if (strict) throw new UsageError(strict);
     for (const w of config.warnings) warn(w);
-    for (const p of config.programs) if (p.socket) warn(`${p.origin}: [fcgi-program:${p.program}] ${p.name} not started: corral does not open FastCGI sockets yet (socket=${p.socket.url})`);
     // The first load's servers: a reload does not move them (as supervisord's SIGHUP).
     serverUrl ??= serverUrlOf(controlEndpoints(http, env, flags.controlSocket));
     return { programs: programsOf(config, logPrefix, logFormat, serverUrl), pools: poolsOf(config), pidfile: config.pidfile, tailBytes: config.tailBytes };
   };
   const base = resolve(flags.baseDir ?? DEFAULT_BASE_DIR);
   const first = load();
+  const sockets = new FcgiSockets();
   const programs = first.programs;
   // A base image's config ([include] of a conf.d still empty): stay up for SIGHUP to bring programs.
   if (programs.length === 0 && first.pools.length === 0) warn(`${paths[0]}: no programs yet; staying up (add [program:x] sections and send SIGHUP)`);
@@ -131,7 +131,8 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
     programs,
     controls: controlsOf(programs, base),
     socketMode: flags.socketMode ? parseMode("--socket-mode", flags.socketMode) : DEFAULT_SOCKET_MODE,
-    ports: { ...PROGRAM_PORTS, listeners: openListeners },
+    // [fcgi-program:x] processes get their pool's socket as fd 0.
+    ports: fcgiPorts({ ...PROGRAM_PORTS, listeners: openListeners }, sockets),
     // SIGQUIT, SIGTERM and SIGINT: orderly shutdown, as supervisord.
     rules: { rewrites: init.rewrites, remapExit: init.remapExit, graceMs: init.graceMs, quitStops: true },
     pools: first.pools,
@@ -140,6 +141,8 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
     ...(init.passFds ? { passFds: init.passFds } : {}),
     // Loaded here, when config mode runs: `corral -- cmd` and container-run load no socket code.
     attach: async (os, loop) => {
+      // As supervisord, a pool's socket that cannot be made stops corral before anything starts.
+      sockets.check(os, programs.map((p) => p.spec));
       const closeApi = await (await import("./control-serve.ts")).serveControlApi(os, loop, {
         http: http!, socket: flags.controlSocket, reread: () => load().programs,
         ...(first.tailBytes === undefined ? {} : { tailBytes: first.tailBytes }),

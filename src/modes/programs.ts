@@ -25,12 +25,12 @@ export function outputToLoop(loop: LoopHandle, name: string, pid: () => number):
 /**
  * Spawns `program` through the loop's reaper; streams corral formats or rotates, or whose
  * output becomes events, get a pipe read by the native log pump (corral keeps only the read
- * ends). Returns the pid or -errno.
- * @example spawnProgram(os, pid1, spec, false, (exit) => console.log(exit.code))
+ * ends). `stdin` becomes its fd 0 (-1: /dev/null). Returns the pid or -errno.
+ * @example spawnProgram(os, pid1, spec, -1, (exit) => console.log(exit.code))
  */
-export function spawnProgram(os: Os, loop: LoopHandle, program: ProgramSpec, stdin: boolean,
+export function spawnProgram(os: Os, loop: LoopHandle, program: ProgramSpec, stdin: number,
   onExit: (exit: { pid: number; code: number; signal: number }) => void): number {
-  const { spec, release } = prepareSpawn(os, program, os.env, stdin ? 0 : -1, loop.passFds);
+  const { spec, release } = prepareSpawn(os, program, os.env, stdin, loop.passFds);
   // Output reaches JS on a later turn of the event loop, when the pid below is set.
   let pid = 0;
   const piped = pumpedStdio(os, loop.atExit, program, spec.stdio!, program.logFormat ?? "text", outputToLoop(loop, program.name, () => pid));

@@ -12,6 +12,7 @@
 // dgram.c    unix datagram sockets received into a small buffer (the control socket).
 // proc.c     the /proc reads: a subreaper's descendants, a process's state (so Deno needs no --allow-all).
 // fds.c      what is open at fds 3.. (to tell the descriptors corral was given from its runtime's own).
+// listen.c   listening stream sockets handed to programs as fd 0 ([fcgi-program:x]).
 // args.c     reading JS arguments (corral.h declares what the files share).
 //
 // Plain Node-API (C), so Node and Deno load the same .node file. No malloc tuning is needed:
@@ -27,6 +28,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   register_dgram(env, exports);
   register_proc(env, exports);
   register_fds(env, exports);
+  register_listen(env, exports);
   return exports;
 }
 

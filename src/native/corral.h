@@ -58,6 +58,7 @@ void register_pump(napi_env env, napi_value exports);
 void register_dgram(napi_env env, napi_value exports);
 void register_proc(napi_env env, napi_value exports);
 void register_fds(napi_env env, napi_value exports);
+void register_listen(napi_env env, napi_value exports);
 
 // spawn.c, called by signals.c's reap. A reaped job that was given the terminal hands it back
 // to corral's group.

@@ -39,6 +39,7 @@ export interface Native {
   dgramSend(fd: number, path: string, data: Uint8Array, abstractAt?: boolean): number;
   fdFacts(fd: number): [closeOnExec: number, target: string, sameTarget: number] | number;
   dgramClose(fd: number): number;
+  listenStream(address: string, port: number, backlog: number, mode: number, uid: number, gid: number): number;
 }
 
 /** The addon's file name: it lies beside the bundle. */

@@ -63,6 +63,8 @@ export function nodeOs(claimSignals?: (signals: readonly number[]) => void): Os 
       const facts = native.fdFacts(fd);
       return typeof facts === "number" ? undefined : { closeOnExec: facts[0] === 1, target: facts[1], sameTarget: facts[2] };
     },
+    listenStream: (a, backlog) => ("path" in a ? native.listenStream(a.path, -1, backlog, a.mode ?? -1, a.owner?.[0] ?? -1, a.owner?.[1] ?? -1)
+      : native.listenStream(a.host, a.port, backlog, -1, -1, -1)),
     startLogPump(onEvent) {
       channel.onLog(onEvent);
       return channel.start();

@@ -29,6 +29,9 @@ export interface SpawnSpec {
   listenPid?: boolean;
 }
 
+/** Where `Os.listenStream` listens. */
+export type StreamAddress = { host: string; port: number } | { path: string; mode?: number; owner?: readonly [uid: number, gid: number] };
+
 /** What is open at one descriptor (`Os.fdFacts`). */
 export interface FdFacts {
   closeOnExec: boolean;
@@ -98,6 +101,13 @@ export interface Os {
   notify(socket: string, message: string): number;
   /** What is open at descriptor `fd`, or undefined when nothing is. */
   fdFacts(fd: number): FdFacts | undefined;
+  /**
+   * A listening stream socket, blocking and close-on-exec, for programs' fd 0 ([fcgi-program:x]):
+   * TCP on `host`:`port` with SO_REUSEADDR, or a unix socket file at `path` (a socket file
+   * already there is replaced) chowned to `owner` and chmodded to `mode` when given. `backlog`
+   * 0: SOMAXCONN. Its fd, or -errno (ENXIO: the host does not resolve; EEXIST: not a socket at `path`).
+   */
+  listenStream(address: StreamAddress, backlog: number): number;
   /** Starts the native log pump once (its own thread); `onEvent` gets what it reports. 0 or -errno. */
   startLogPump(onEvent: (event: LogEvent) => void): number;
   /** Hands the read end `fd` of a program's pipe to the pump (which then owns it): route id, or -errno. */
@@ -231,5 +241,6 @@ export interface DatagramSocket {
 
 /** errno values corral reacts to. */
 export const EPERM = 1, ENOENT = 2, ESRCH = 3, ECHILD = 10, EAGAIN = 11, EACCES = 13, ENOTDIR = 20;
+export const ENXIO = 6, EEXIST = 17;
 export const ECONNREFUSED = 111, ESTALE = 116;
 export const EPIPE = 32;

@@ -205,6 +205,7 @@ export class FakeOs implements Os {
   }
   /** What is open at each fd above 2: nothing, unless a test says. */
   fdFacts: (fd: number) => FdFacts | undefined = () => undefined;
+  listenStream(): number { return -38; }
   pipe(): number { return -38; }
   readPipe(): PipeReader { throw new Error("fake: no pipes"); }
   readSome(): number { return 0; }
