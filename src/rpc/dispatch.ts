@@ -73,8 +73,8 @@ async function multicall(ctx: MethodContext, [calls]: RpcValue[]): Promise<RpcVa
 
 /**
  * A multicall's answer, each call run as the previous result has been taken: one result in
- * memory at a time. Should the reader stop (the client went away), the remaining calls still
- * run, their results dropped, as supervisord runs them all whoever reads.
+ * memory at a time. Should the reader stop (the client went away), the remaining calls that
+ * change something still run, as supervisord runs them all whoever reads; reads are skipped.
  */
 async function* multicallParts(ctx: MethodContext, calls: RpcValue[]): AsyncGenerator<string> {
   let next = 0;
@@ -83,9 +83,16 @@ async function* multicallParts(ctx: MethodContext, calls: RpcValue[]): AsyncGene
     while (next < calls.length) yield* encodeValueParts(await callOne(ctx, calls[next++]));
     yield `</data></array></value>\n${RESPONSE_TAIL}`;
   } finally {
-    while (next < calls.length) await callOne(ctx, calls[next++]);
+    for (; next < calls.length; next++) if (!readsOnly(calls[next])) await callOne(ctx, calls[next]);
   }
 }
+
+/** Calls whose only effect is their answer (get*, read*, tail*, system.*): not worth running for no reader. */
+const READS_ONLY = /^(system\.|supervisor\.(get|read|tail)|corral\.get)/;
+const readsOnly = (one: RpcValue | undefined): boolean => {
+  const name = one && typeof one === "object" && !Array.isArray(one) && Object.hasOwn(one, "methodName") ? one["methodName"] : undefined;
+  return typeof name === "string" && READS_ONLY.test(name);
+};
 
 function* responseParts(value: RpcValue): Generator<string> {
   yield RESPONSE_HEAD;

@@ -92,7 +92,9 @@ export const ROUTES: readonly Route[] = [rpcRoute, logtailRoute];
 const enc = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 const isBlank = (buf: Uint8Array) => buf.every((b) => b === 13 || b === 10);
-const chunkOf = (bytes: Uint8Array) => concat(concat(enc.encode(`${bytes.length.toString(16)}\r\n`), bytes), enc.encode("\r\n"));
+const CRLF = enc.encode("\r\n");
+/** One chunk of a chunked body, as three writes (no copy of the bytes). */
+const chunkOf = (bytes: Uint8Array) => [enc.encode(`${bytes.length.toString(16)}\r\n`), bytes, CRLF];
 const LAST_CHUNK = enc.encode("0\r\n\r\n");
 
 /**
@@ -105,8 +107,29 @@ const LAST_CHUNK = enc.encode("0\r\n\r\n");
  * new TextDecoder().decode(out[0]) // "HTTP/1.1 400 Bad Request\r\n…XML-RPC needs POST\n"
  */
 export function serveConnection(stream: ByteStream, ctx: ServerContext, routes: readonly Route[] = ROUTES): ConnectionHandler {
-  let buffered: Uint8Array = EMPTY;
+  // What came of the next requests: `input` grows by doubling (a 1 MiB body costs one copy per
+  // doubling, not one per read) and is let go once consumed, so an idle connection holds nothing.
+  let input: Uint8Array = EMPTY;
+  let length = 0;
   let scanned = 0;
+  const append = (chunk: Uint8Array) => {
+    if (length === 0) {
+      input = chunk.slice();
+    } else {
+      if (length + chunk.length > input.length) {
+        const grown = new Uint8Array(Math.max(length + chunk.length, input.length * 2));
+        grown.set(input.subarray(0, length));
+        input = grown;
+      }
+      input.set(chunk, length);
+    }
+    length += chunk.length;
+  };
+  const consume = (rest: Uint8Array) => {
+    if (rest.length === 0 || isBlank(rest)) input = EMPTY;
+    else input = rest.slice();
+    length = input.length;
+  };
   let state: "waiting" | "answering" | "following" | "closing" = "waiting";
   let since = ctx.now();
   /** First byte of the request being read, and the end of its head while its body is read. */
@@ -137,8 +160,10 @@ export function serveConnection(stream: ByteStream, ctx: ServerContext, routes: 
     stream.destroy();
   };
   /** Writes, then waits while the client is behind: one answer's bytes in memory, not more. */
-  const writeOut = async (bytes: Uint8Array) => {
-    if (gone || stream.write(bytes)) return;
+  const writeOut = async (...parts: Uint8Array[]) => {
+    let ok = true;
+    for (const part of parts) if (!gone) ok = stream.write(part);
+    if (gone || ok) return;
     blockedSince = ctx.now();
     await stream.drained();
     blockedSince = undefined;
@@ -171,11 +196,11 @@ export function serveConnection(stream: ByteStream, ctx: ServerContext, routes: 
         }
         const bytes = enc.encode(text);
         text = "";
-        await writeOut(chunked ? chunkOf(bytes) : bytes);
+        await writeOut(...(chunked ? chunkOf(bytes) : [bytes]));
       }
       if (gone || state === "closing") return;
       if (!started) return send(status, headers, text, request.keepAlive);
-      if (text) await writeOut(chunked ? chunkOf(enc.encode(text)) : enc.encode(text));
+      if (text) await writeOut(...(chunked ? chunkOf(enc.encode(text)) : [enc.encode(text)]));
       if (chunked) await writeOut(LAST_CHUNK);
       if (!chunked || !request.keepAlive) close();
     },
@@ -188,7 +213,9 @@ export function serveConnection(stream: ByteStream, ctx: ServerContext, routes: 
         behind: () => blockedSince !== undefined,
         write(bytes) {
           if (!bytes.length || gone || state !== "following") return !gone;
-          if (stream.write(chunked ? chunkOf(bytes) : bytes)) return true;
+          let ok = true;
+          for (const part of chunked ? chunkOf(bytes) : [bytes]) ok = stream.write(part);
+          if (ok) return true;
           blockedSince ??= ctx.now();
           void stream.drained().then(() => { blockedSince = undefined; });
           return false;
@@ -217,6 +244,7 @@ export function serveConnection(stream: ByteStream, ctx: ServerContext, routes: 
     busy = true;
     try {
       while (state === "waiting" && !gone) {
+        const buffered = input.subarray(0, length);
         const parsed = parseRequest(buffered, scanned);
         if (parsed.kind === "partial") {
           if (parsed.head) bodyFrom ??= ctx.now();
@@ -231,10 +259,10 @@ export function serveConnection(stream: ByteStream, ctx: ServerContext, routes: 
           await fail(parsed.status, parsed.reason);
           break;
         }
-        buffered = parsed.rest;
+        consume(parsed.rest);
         scanned = 0;
         bodyFrom = undefined;
-        requestFrom = isBlank(buffered) ? undefined : ctx.now();
+        requestFrom = length === 0 ? undefined : ctx.now();
         enter("answering");
         responding = false;
         await handle(parsed.request);
@@ -253,11 +281,11 @@ export function serveConnection(stream: ByteStream, ctx: ServerContext, routes: 
   return {
     data(chunk) {
       if (state === "closing" || state === "following" || gone) return; // a tail -f connection only streams
-      buffered = buffered.length ? concat(buffered, chunk) : chunk.slice();
+      append(chunk);
       if (requestFrom === undefined && !isBlank(chunk)) requestFrom = ctx.now();
       // Only a client that sends more requests while not reading its answers gets here: a
       // request on its own is refused by the parser (431/413) before this.
-      if (buffered.length > MAX_HEADER_BYTES + MAX_BODY_BYTES) return drop();
+      if (length > MAX_HEADER_BYTES + MAX_BODY_BYTES) return drop();
       void pump();
     },
     ended() {

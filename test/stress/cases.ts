@@ -1,6 +1,7 @@
 // Every stress case, in the order the issue lists them.
 import { badInputs } from "./bad-inputs.stress.ts";
 import { crashLoopCase } from "./crash-loop.stress.ts";
+import { hostile } from "./hostile.stress.ts";
 import type { StressCase } from "./lib/figures.ts";
 import { orphanStorm } from "./orphan-storm.stress.ts";
 import { permissions } from "./permissions.stress.ts";
@@ -13,5 +14,5 @@ import { startDuringStop } from "./start-during-stop.stress.ts";
 
 /** The suite: each case is bounded and talks only to processes and sockets on this machine. */
 export const CASES: readonly StressCase[] = [
-  orphanStorm, signalStorm, socketFuzz, permissions, stalledReader, crashLoopCase, badInputs, pidfileRace, startDuringStop, rpcLoad,
+  orphanStorm, signalStorm, socketFuzz, permissions, stalledReader, crashLoopCase, badInputs, pidfileRace, startDuringStop, rpcLoad, hostile,
 ];
