@@ -7,10 +7,11 @@ import type { Config, LogTarget, ProgramSpec } from "../config/types.ts";
 import type { Env } from "../config/expand.ts";
 import { warn } from "../log.ts";
 import type { Os } from "../os/types.ts";
+import { SIGNALS } from "../os/signals.ts";
 
 /** What --check prints and how it exits. */
 export interface CheckResult {
-  /** The listing (stdout): one line per process, listener pool and group, then the warnings. */
+  /** The listing (stdout): one `KIND NAME KEY=VALUE` line per resolved field, then the warnings. */
   report: string;
   /** The one-line error (stderr), when the config cannot be used. */
   error?: string;
@@ -27,35 +28,93 @@ export function shellLine(argv: readonly string[]): string {
   return argv.map((w) => (SAFE_WORD.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(" ");
 }
 
-/** Where output goes, in a word: corral's stdout/stderr, none, or the file. */
-function target(t: LogTarget): string {
-  return t.kind === "inherit" ? (t.fd === 1 ? "corral-stdout" : "corral-stderr") : t.kind === "null" ? "none" : t.path;
+/**
+ * A value as --check prints it: a plain word bare, anything else (empty, spaces, quotes) as a JSON string.
+ * @example checkValue("x y") // "\"x y\""; checkValue(15) // "15"
+ */
+export function checkValue(v: string | number | boolean): string {
+  const s = String(v);
+  return SAFE_WORD.test(s) && !s.startsWith('"') ? s : JSON.stringify(s);
 }
 
-/** One process line; a listener's stdout is the event protocol, never a log. */
-function processLine(kind: "program" | "listener", p: ProgramSpec): string {
-  const stdout = kind === "listener" ? "protocol" : target(p.stdout);
-  return `${kind} ${p.name}: command=${JSON.stringify(shellLine(p.command))} user=${p.user?.name ?? "-"} autostart=${p.autostart} ` +
-    `autorestart=${p.autorestart} priority=${p.priority} group=${p.group} stdout=${stdout} stderr=${p.redirectStderr ? "stdout" : target(p.stderr)}`;
+/** A log target in supervisord's words: /dev/stdout, /dev/stderr (corral's own), NONE, or the file. */
+function target(t: LogTarget): string {
+  return t.kind === "inherit" ? `/dev/${t.fd === 1 ? "stdout" : "stderr"}` : t.kind === "null" ? "NONE" : t.path;
 }
+
+/** An octal mode as written in a config: 022, 0700. */
+const octal = (n: number) => `0${n.toString(8).padStart(2, "0")}`;
+
+/** A signal by its name without SIG (TERM), a number when it has none. */
+const signal = (n: number) => Object.keys(SIGNALS).find((k) => SIGNALS[k] === n) ?? n;
+
+/** One process's fields, in supervisord's key names. */
+function processFields(kind: string, p: ProgramSpec): [string, string | number | boolean][] {
+  const fields: [string, string | number | boolean][] = [
+    ["section", `${kind}:${p.program ?? p.group}`], ["group", p.group],
+    p.spawnError ? ["spawnerr", p.spawnError] : ["command", shellLine(p.command)],
+    ["priority", p.priority], ["autostart", p.autostart], ["autorestart", p.autorestart], ["startsecs", p.startsecs], ["startretries", p.startretries],
+    ["exitcodes", p.exitcodes.join(",")], ["stopsignal", signal(p.stopsignal)], ["stopwaitsecs", p.stopwaitsecs],
+    ["stopasgroup", p.stopasgroup ?? false], ["killasgroup", p.killasgroup ?? false],
+    ["user", p.user ? `${p.user.name}` : "-"], ["uid", p.user?.uid ?? "-"], ["directory", p.directory ?? "-"], ["umask", p.umask === undefined ? "-" : octal(p.umask)],
+    ["serverurl", p.serverUrl ?? "AUTO"], ["redirect_stderr", p.redirectStderr],
+  ];
+  for (const [channel, t, events] of [["stdout", p.stdout, p.stdoutEvents], ["stderr", p.stderr, p.stderrEvents]] as const) {
+    // redirect_stderr: stderr goes where stdout goes (its own log settings do not apply).
+    if (channel === "stdout" || !p.redirectStderr) {
+      fields.push([`${channel}_logfile`, target(t)]);
+      if (t.kind === "file") fields.push([`${channel}_logfile_maxbytes`, t.maxBytes], [`${channel}_logfile_backups`, t.backups]);
+    }
+    fields.push([`${channel}_events_enabled`, events ?? false]);
+  }
+  for (const [k, v] of Object.entries(p.environment)) fields.push([`environment.${k}`, v]);
+  // corral's own keys, when set.
+  if (p.critical) fields.push(["critical", true]);
+  if (p.job) fields.push(["job", p.job]);
+  if (p.dependsOn.length) fields.push(["depends_on", p.dependsOn.join(",")]);
+  if (p.ready) fields.push(["ready", p.ready]);
+  if (p.inherit?.length) fields.push(["inherit", p.inherit.join(",")]);
+  return fields;
+}
+
+/** `HEAD KEY=VALUE` lines. */
+const lines = (head: string, fields: [string, string | number | boolean][]) => fields.map(([k, v]) => `${head} ${k}=${checkValue(v)}`);
 
 /**
- * The --check listing of a loaded config.
- * @example checkReport(loadConfig(["/etc/supervisord.conf"], env)) // "program web: command=\"nginx\" …\n"
+ * The --check listing of a loaded config: one `KIND NAME KEY=VALUE` line per field corral
+ * resolved (processes, then groups, listener pools and fcgi pools, then [supervisord] and its
+ * servers), then the warnings. Passwords are shown as `(set)`.
+ * @example checkReport(loadConfig(["/etc/supervisord.conf"], env)) // "process web section=program:web\nprocess web group=web\n…"
  */
 export function checkReport(config: Config): string {
-  const lines = [
-    ...config.programs.map((p) => processLine("program", p)),
-    ...config.listeners.flatMap((l) => [
-      `listener-pool ${l.name}: events=${l.events.join(",")} buffer_size=${l.bufferSize} priority=${l.priority}`,
-      ...l.processes.map((p) => processLine("listener", p)),
-    ]),
-    ...config.groups.map((g) => `group ${g.name}: priority=${g.priority} programs=${g.programs.join(",") || "-"}`),
-    ...(config.pidfile ? [`pidfile ${config.pidfile}`] : []),
-    ...(config.programs.length === 0 ? ["no programs yet"] : []),
-    ...config.warnings.map((w) => `warning: ${w}`),
-  ];
-  return lines.map((l) => `${l}\n`).join("");
+  const out: string[] = [];
+  for (const p of config.programs) out.push(...lines(`process ${p.name}`, processFields(p.socket ? "fcgi-program" : "program", p)));
+  for (const l of config.listeners) for (const p of l.processes) out.push(...lines(`process ${p.name}`, processFields("eventlistener", p)));
+  // Every process group as supervisord makes them: a [group:x], else each program its own (an fcgi pool with its socket).
+  const explicit = new Map(config.groups.map((g) => [g.name, g]));
+  const names = [...new Set([...config.programs.map((p) => p.group), ...config.groups.map((g) => g.name)])];
+  for (const name of names) {
+    const members = config.programs.filter((p) => p.group === name);
+    const first = members[0];
+    const s = first?.socket;
+    out.push(...lines(`${s ? "fcgi-program" : "group"} ${name}`, [
+      ["priority", explicit.get(name)?.priority ?? first?.groupPriority ?? first!.priority], ["processes", members.map((p) => p.name).join(",")],
+      ...(s ? [["socket", s.url], ["socket_backlog", s.backlog ?? "-"], ["socket_mode", s.mode === undefined ? "-" : octal(s.mode)],
+        ["socket_owner", s.owner ? s.owner.join(":") : "-"]] as [string, string | number][] : []),
+    ]));
+  }
+  for (const l of config.listeners) {
+    out.push(...lines(`eventlistener ${l.name}`, [["priority", l.priority], ["processes", l.processes.map((p) => p.name).join(",")],
+      ["events", l.events.join(",")], ["buffer_size", l.bufferSize], ["result_handler", l.resultHandler]]));
+  }
+  out.push(...lines("supervisord", [["pidfile", config.pidfile ?? "-"], ...Object.entries(config.environment).map(([k, v]) => [`environment.${k}`, v] as [string, string])]));
+  const { unix, inet } = config.http;
+  const auth = (c?: { username: string }): [string, string][] => (c ? [["username", c.username], ["password", "(set)"]] : []);
+  if (unix) out.push(...lines("unix_http_server", [["file", unix.file], ["chmod", octal(unix.mode)], ["chown", unix.owner ? `${unix.owner.uid}:${unix.owner.gid}` : "-"], ...auth(unix.credentials)]));
+  if (inet) out.push(...lines("inet_http_server", [["port", `${inet.address}:${inet.port}`], ...auth(inet.credentials)]));
+  if (config.programs.length === 0) out.push("no programs yet");
+  out.push(...config.warnings.map((w) => `warning: ${w}`));
+  return out.map((l) => `${l}\n`).join("");
 }
 
 /**

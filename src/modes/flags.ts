@@ -36,7 +36,7 @@ export const FLAGS: readonly Flag[] = [
   { name: "post-start-condition-arg", kind: "list", arg: "ARG", help: "argument for the condition; repeatable" },
   { name: "debug", kind: "bool", help: "container-run's --debug: same as -vv" },
   { name: "config", kind: "string", arg: "FILE|DIR", help: "supervise the programs of a supervisord-style config" },
-  { name: "check", kind: "bool", help: "with --config: print the processes, listeners and groups it would run and every warning; start nothing" },
+  { name: "check", kind: "bool", help: "with --config: print every field resolved for each process, group and pool (KIND NAME KEY=VALUE lines) and every warning; start nothing" },
   { name: "strict", kind: "bool", help: "with --config: treat config warnings (keys supervisord ignores, …) as errors (exit 2)" },
   { name: "control-socket", kind: "string", arg: "PATH", help: "with --config and no [unix_http_server]: the control API's socket (default /run/corral/corral.sock; CORRAL_CONTROL_SOCKET= empty: none)" },
   { name: "log-prefix", kind: "bool", help: "prefix each output line with the program name" },

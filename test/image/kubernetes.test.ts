@@ -88,8 +88,8 @@ test("the config-mode pod runs corral --config on its ConfigMap, ready when `cor
     writeFileSync(join(dir, "supervisord.conf"), text!);
     const checked = await run(["--config", join(dir, "supervisord.conf"), "--check", "--strict"], { pid1: false });
     assert.is(checked.code, 0, checked.stderr);
-    assert.match(checked.stdout, /program web: .*autostart=true/);
-    assert.match(checked.stdout, /program debugging-tool: .*autostart=false/);
+    assert.match(checked.stdout, /^process (\S+:)?web autostart=true$/m);
+    assert.match(checked.stdout, /^process (\S+:)?debugging-tool autostart=false$/m);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,6 +11,9 @@ import { deviationsOf } from "./deviations.ts";
 /** corral's view of a main file (its directory holds the rest). */
 export type CorralSide = (main: string) => View;
 
+/** supervisord's view as the corral side can see it (e.g. --check prints no password). */
+export type Seen = (theirs: View) => View;
+
 /** A config on which the two sides differ. */
 export interface Mismatch {
   config: GeneratedConfig;
@@ -43,13 +46,13 @@ function writeConfigs(root: string, configs: GeneratedConfig[]): string[] {
 }
 
 /** Both sides over a batch, in one Python process; paths in messages made relative. */
-function compareBatch(root: string, configs: GeneratedConfig[], corral: CorralSide): { causes: string[]; accepted: boolean }[] {
+function compareBatch(root: string, configs: GeneratedConfig[], corral: CorralSide, seen: Seen = (v) => v): { causes: string[]; accepted: boolean }[] {
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   const mains = writeConfigs(root, configs);
   writeFileSync(join(root, "passwd"), GEN_PASSWD);
   writeFileSync(join(root, "group"), GEN_GROUP);
-  const theirs = supervisordViews(mains, GEN_ENV, join(root, "passwd"), join(root, "group"));
+  const theirs = supervisordViews(mains, GEN_ENV, join(root, "passwd"), join(root, "group")).map(seen);
   return mains.map((main, i) => {
     let ours: View;
     try {
@@ -62,7 +65,7 @@ function compareBatch(root: string, configs: GeneratedConfig[], corral: CorralSi
 }
 
 /** Drops sections, then lines, of the main file while the two sides still differ. */
-function shrink(root: string, config: GeneratedConfig, corral: CorralSide, rounds = 12): { text: string; causes: string[] } {
+function shrink(root: string, config: GeneratedConfig, corral: CorralSide, seen?: Seen, rounds = 12): { text: string; causes: string[] } {
   let lines = config.files[config.main]!.split("\n");
   let causes: string[] = [];
   for (let round = 0; round < rounds; round++) {
@@ -76,7 +79,7 @@ function shrink(root: string, config: GeneratedConfig, corral: CorralSide, round
     const tries = candidates.map((c) => ({ ...config, files: { ...config.files, [config.main]: c.join("\n") } }))
       .filter((c) => deviationsOf(Object.values(c.files).join("\n")).length === 0);
     if (tries.length === 0) break;
-    const results = compareBatch(root, tries, corral);
+    const results = compareBatch(root, tries, corral, seen);
     const k = results.findIndex((r) => r.causes.length > 0);
     if (k < 0) break;
     lines = tries[k]!.files[config.main]!.split("\n");
@@ -89,10 +92,10 @@ function shrink(root: string, config: GeneratedConfig, corral: CorralSide, round
  * Compares `configs` on both sides; mismatches outside the deviation table are shrunk (at most `shrinkAtMost`).
  * @example const report = runParity(configs, (main) => corralView(loadConfig([main], GEN_ENV, options)))
  */
-export function runParity(configs: GeneratedConfig[], corral: CorralSide, shrinkAtMost = 4): ParityReport {
+export function runParity(configs: GeneratedConfig[], corral: CorralSide, shrinkAtMost = 4, seen?: Seen): ParityReport {
   const root = mkdtempSync(join(tmpdir(), "corral-parity-"));
   try {
-    const results = compareBatch(join(root, "batch"), configs, corral);
+    const results = compareBatch(join(root, "batch"), configs, corral, seen);
     const report: ParityReport = { total: configs.length, accepted: 0, agreed: 0, deviating: 0, mismatches: [] };
     results.forEach(({ causes, accepted }, i) => {
       const config = configs[i]!;
@@ -101,7 +104,7 @@ export function runParity(configs: GeneratedConfig[], corral: CorralSide, shrink
       if (deviationsOf(Object.values(config.files).join("\n")).length) return void report.deviating++;
       report.mismatches.push({ config, causes });
     });
-    report.mismatches.slice(0, shrinkAtMost).forEach((m) => (m.shrunk = shrink(join(root, "shrink"), m.config, corral)));
+    report.mismatches.slice(0, shrinkAtMost).forEach((m) => (m.shrunk = shrink(join(root, "shrink"), m.config, corral, seen)));
     return report;
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -12,27 +12,35 @@ function file(name: string, text: string): string {
   return join(dir, name);
 }
 
-test("each process is one line: name, command, user, autostart, restart, priority, group, log targets", () => {
-  const conf = file("a.conf", "[group:site]\nprograms=web\npriority=5\n[program:web]\ncommand=sh -c 'exec web'\nstdout_logfile=/var/log/web.log\nredirect_stderr=true\nuser=root\n[program:cron]\ncommand=cron -f\nautostart=false\nstdout_logfile=NONE\n");
+test("every field of every process is one `process NAME KEY=VALUE` line, in supervisord's key names", () => {
+  const conf = file("a.conf", "[group:site]\nprograms=web\npriority=5\n[program:web]\ncommand=sh -c 'exec web'\nstdout_logfile=/var/log/web.log\nredirect_stderr=true\nuser=root\numask=022\nstopsignal=INT\nenvironment=A=\"x y\"\n[program:cron]\ncommand=cron -f\nautostart=false\nstdout_logfile=NONE\n");
   const r = checkConfig({ config: conf }, {});
-  assert.equal(r.report.split("\n"), [
-    `program site:web: command="sh -c 'exec web'" user=root autostart=true autorestart=unexpected priority=999 group=site stdout=/var/log/web.log stderr=stdout`,
-    `program cron: command="cron -f" user=- autostart=false autorestart=unexpected priority=999 group=cron stdout=none stderr=corral-stderr`,
-    "group site: priority=5 programs=web",
-    "",
-  ]);
+  const web = r.report.split("\n").filter((l) => l.startsWith("process site:web "));
+  assert.equal(web, [
+    "section=program:web", "group=site", `command="sh -c 'exec web'"`, "priority=999", "autostart=true", "autorestart=unexpected",
+    "startsecs=1", "startretries=3", "exitcodes=0", "stopsignal=INT", "stopwaitsecs=10", "stopasgroup=false", "killasgroup=false",
+    "user=root", "uid=0", "directory=-", "umask=022", "serverurl=AUTO", "redirect_stderr=true", "stdout_logfile=/var/log/web.log",
+    "stdout_logfile_maxbytes=52428800", "stdout_logfile_backups=10", "stdout_events_enabled=false", "stderr_events_enabled=false", `environment.A="x y"`,
+  ].map((f) => `process site:web ${f}`));
+  assert.match(r.report, /^process cron stdout_logfile=NONE\nprocess cron stdout_events_enabled=false\nprocess cron stderr_logfile=\/dev\/stderr$/m);
+  assert.match(r.report, /^group site priority=5\ngroup site processes=site:web\ngroup cron priority=999\ngroup cron processes=cron\nsupervisord pidfile=-\n$/m);
   assert.equal([r.code, r.error], [0, undefined]);
 });
 
-test("listener pools are listed with their events, and their processes' stdout is the protocol", () => {
-  const r = checkConfig({ config: file("l.conf", "[eventlistener:exit]\ncommand=kill.py\nevents=PROCESS_STATE_FATAL\n[supervisord]\npidfile=/run/s.pid\n") }, {});
-  assert.equal(r.report.split("\n"), [
-    "listener-pool exit: events=PROCESS_STATE_FATAL buffer_size=10 priority=-1",
-    `listener exit: command="kill.py" user=- autostart=true autorestart=unexpected priority=999 group=exit stdout=protocol stderr=corral-stderr`,
-    "pidfile /run/s.pid",
-    "no programs yet",
-    "",
+test("listener pools, fcgi pools and the servers have their own lines; a password is never printed", () => {
+  const r = checkConfig({ config: file("l.conf", "[eventlistener:exit]\ncommand=kill.py\nevents=PROCESS_STATE_FATAL\n[supervisord]\npidfile=/run/s.pid\n" +
+    "[fcgi-program:php]\nsocket=unix:///run/php.sock\nsocket_mode=0660\ncommand=php-cgi\n[unix_http_server]\nfile=/run/s.sock\nusername=u\npassword=secret\n") }, {});
+  const lines = r.report.split("\n");
+  assert.ok(lines.includes("process php section=fcgi-program:php"));
+  assert.equal(lines.filter((l) => /^(fcgi-program|eventlistener|supervisord|unix_http_server) /.test(l)), [
+    "fcgi-program php priority=999", "fcgi-program php processes=php", "fcgi-program php socket=unix:///run/php.sock",
+    "fcgi-program php socket_backlog=-", "fcgi-program php socket_mode=0660", "fcgi-program php socket_owner=-",
+    "eventlistener exit priority=-1", "eventlistener exit processes=exit", "eventlistener exit events=PROCESS_STATE_FATAL",
+    "eventlistener exit buffer_size=10", "eventlistener exit result_handler=supervisor.dispatchers:default_handler",
+    "supervisord pidfile=/run/s.pid", "unix_http_server file=/run/s.sock", "unix_http_server chmod=0700", "unix_http_server chown=-",
+    "unix_http_server username=u", `unix_http_server password="(set)"`,
   ]);
+  assert.not.match(r.report, /secret/);
 });
 
 test("warnings are listed and exit 0; --strict makes them one error line and exit 2", () => {
