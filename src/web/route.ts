@@ -3,10 +3,10 @@
 import type { Route } from "../rpc/server.ts";
 
 /** The web paths, without their leading slashes ("" is index.html, as in supervisord). */
-export const WEB_PATHS: ReadonlySet<string> = new Set(["", "index.html", "tail.html", "ok.html", "rows.html", "metrics"]);
+export const WEB_PATHS: ReadonlySet<string> = new Set(["", "index.html", "tail.html", "ok.html", "rows.html", "ready", "metrics"]);
 
 /**
- * The route of the status page, tail.html, ok.html, rows.html and /metrics.
+ * The route of the status page, tail.html, ok.html, rows.html, /ready and /metrics.
  * @example webRoute.matches("/index.html") // true
  */
 export const webRoute: Route = {

@@ -2,7 +2,8 @@
 // supervisord's index.html (also /), tail.html and ok.html (/logtail and /mainlogtail stream in rpc/server.ts), and corral's
 // rows.html (the live table) and /metrics. Loaded by the first request for one of them.
 import type { HttpRequest } from "../rpc/http.ts";
-import type { MethodContext } from "../rpc/methods.ts";
+import { SUPERVISOR_METHODS, type MethodContext } from "../rpc/methods.ts";
+import { makeName } from "../rpc/names.ts";
 import { selfUsage } from "../os/self-usage.ts";
 import { runAction } from "./actions.ts";
 import { LIVE_WAIT_MS } from "./assets.ts";
@@ -38,6 +39,13 @@ async function index(req: HttpRequest, ctx: MethodContext, query: string): Promi
   return { status: req.method === "POST" ? 303 : 301, headers: [...PAGE_HEADERS, ["Location", messageLocation(req, message)]], body: "" };
 }
 
+/** GET /ready, for an HTTP readiness probe: 200 once every autostart process is RUNNING and ready (corral.getReadiness), else 503 naming why. */
+async function ready(ctx: MethodContext): Promise<WebReply> {
+  const all = (await SUPERVISOR_METHODS["corral.getReadiness"]!.run(ctx, [])) as { name: string; group: string; ready: boolean; reason: string }[];
+  const waiting = all.filter((p) => !p.ready).map((p) => `${makeName(p.group, p.name)}: ${p.reason}\n`);
+  return waiting.length ? { status: 503, headers: PLAIN, body: waiting.join("") } : { status: 200, headers: PLAIN, body: "ready\n" };
+}
+
 /**
  * Answers a request for a web path (WEB_PATHS); undefined for any other path or method (a 404).
  * @example const parsed = parseRequest(new TextEncoder().encode("GET /ok.html HTTP/1.1\r\nHost: x\r\n\r\n")); if (parsed.kind === "request") await serveWeb(parsed.request, { port, logs }) // { status: 200, headers: [["Content-Type", "text/plain"]], body: "OK" }
@@ -55,6 +63,7 @@ export async function serveWeb(req: HttpRequest, ctx: MethodContext): Promise<We
     case "rows.html":
       await ctx.port.changed(LIVE_WAIT_MS);
       return html(statusRows(ctx));
+    case "ready": return ready(ctx);
     case "metrics":
       if (req.method !== "GET") return undefined;
       return { status: 200, headers: [["Content-Type", METRICS_CONTENT_TYPE]], body: metricsText(ctx.port, selfUsage()) };

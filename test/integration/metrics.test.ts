@@ -54,6 +54,17 @@ function scrape(url: string): Promise<Scrape> {
     err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(JSON.parse(out))));
 }
 
+/** GET with the credentials: status and body. */
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, { auth: `${USER}:${PASSWORD}` }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on("error", reject).end();
+  });
+}
+
 /** The sample of `metric` for process group:name (and extra labels). */
 function value(s: Scrape, metric: string, labels: Record<string, string> = {}): number | undefined {
   for (const f of s.families) {
@@ -70,7 +81,7 @@ const skipWhy = (() => {
   return "";
 })();
 
-test("/metrics parses with prometheus_client, every family has HELP and TYPE, no series twice, values equal getProcessInfo's, changes show within 2 s", async () => {
+test("/metrics parses with prometheus_client (and /ready says 503 while an autostart program is down), every family has HELP and TYPE, no series twice, values equal getProcessInfo's, changes show within 2 s", async () => {
   if (skipWhy) return skip(skipWhy);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -110,6 +121,7 @@ startsecs=0
       return s.info.filter((p) => p.statename === "RUNNING").length === 3 && s.info.some((p) => p.name === "three" && p.statename === "EXITED");
     }, 20_000, 100);
     assert.match(s.contentType, /^text\/plain; version=0\.0\.4/);
+    assert.equal(await get(`${url}/ready`), { status: 503, body: "three: EXITED\n" }, "/ready names the autostart program that is not ready");
 
     const expected = ["corral_process_state", "corral_process_start_time_seconds", "corral_process_exit_status", "corral_process_exits",
       "process_start_time_seconds", "process_cpu_seconds", "process_resident_memory_bytes"];

@@ -85,12 +85,12 @@ async function waitRunning(conf: string, n: number): Promise<void> {
   await until(`${n} RUNNING`, async () => ((await ctl(conf, "status")).match(/RUNNING/g) ?? []).length === n, 30_000, 100);
 }
 
-/** An HTTP GET without credentials: status and WWW-Authenticate. */
-function anonymous(url: string): Promise<{ status: number; challenge: string }> {
+/** An HTTP GET (without credentials unless `auth`): status and WWW-Authenticate, read from the head only (a tail never ends). */
+function anonymous(url: string, auth?: string): Promise<{ status: number; challenge: string }> {
   return new Promise((resolve, reject) => {
-    request(url, (res) => {
-      res.resume();
+    request(url, { auth }, (res) => {
       resolve({ status: res.statusCode ?? 0, challenge: String(res.headers["www-authenticate"] ?? "") });
+      res.destroy();
     }).on("error", reject).end();
   });
 }
@@ -173,6 +173,7 @@ const skipWhy = !have("supervisord") || !have("supervisorctl") ? "supervisor (su
 let browser: Browser | undefined;
 let anchor: Awaited<ReturnType<typeof clickThrough>> | undefined;
 let anchorAuth: { status: number; challenge: string } | undefined;
+let anchorMainTail: { status: number; challenge: string } | undefined;
 
 test.before(async () => {
   if (skipWhy) return;
@@ -182,6 +183,7 @@ test.before(async () => {
   try {
     await waitRunning(real.conf, 3);
     anchorAuth = await anonymous(`${real.url}/`);
+    anchorMainTail = await anonymous(`${real.url}/mainlogtail`, `${USER}:${PASSWORD}`);
     const page = await browser.newPage();
     anchor = await clickThrough(page, real.url, real.conf, real.dir);
     console.log(`\nsupervisord's page: ${await firstPaint(page, real.url)}`);
@@ -220,6 +222,8 @@ test("the same clicks on corral's page give supervisord's messages, table, super
     const auth = await anonymous(`${url}/`);
     assert.equal(auth, anchorAuth, "without credentials");
     assert.equal(auth.status, 401);
+    assert.equal(await anonymous(`${url}/mainlogtail`, `${USER}:${PASSWORD}`), anchorMainTail, "/mainlogtail");
+    assert.is(anchorMainTail!.status, 200);
     const page = await browser!.newPage();
     const ours = await clickThrough(page, url, conf, dir);
     for (let i = 0; i < STEPS.length; i++) assert.equal(ours.outcomes[i], anchor!.outcomes[i], STEPS[i]!.step);
@@ -227,13 +231,14 @@ test("the same clicks on corral's page give supervisord's messages, table, super
     assert.is(ours.tail, anchor!.tail, "tail.html");
     assert.is(ours.cleared, 0, "Clear Log empties web.log");
     assert.is(anchor!.cleared, 0);
-    console.log(`corral's page: ${await firstPaint(page, url)}`);
     if (process.env.CORRAL_WEB_SCREENSHOTS) {
       writeFileSync(join(process.env.CORRAL_WEB_SCREENSHOTS, "web-page.png"), await page.screenshot());
       await page.send("Emulation.setDeviceMetricsOverride", { width: 390, height: 760, deviceScaleFactor: 1, mobile: true });
       await page.goto(`${url}/`);
       writeFileSync(join(process.env.CORRAL_WEB_SCREENSHOTS, "web-page-phone.png"), await page.screenshot());
+      await page.send("Emulation.clearDeviceMetricsOverride");
     }
+    console.log(`corral's page: ${await firstPaint(page, url)}`);
   } finally {
     await shutdown(conf, c);
   }
@@ -257,6 +262,7 @@ test("corral's page: group actions, and a table that follows state changes witho
     assert.is(await page.evaluate<string>(MESSAGE), "Group worker started");
     assert.match(await ctl(conf, "status"), /worker:worker_0 +RUNNING .*\nworker:worker_1 +RUNNING /);
 
+    assert.is((await anonymous(`${url}/ready`, `${USER}:${PASSWORD}`)).status, 200, "/ready once every program runs");
     await page.evaluate(`window.notReloaded = true`);
     await ctl(conf, "stop web");
     await until("the table shows web stopped", async () => /^stopped/.test(await page.evaluate<string>(`document.querySelector('tr[data-process="web"] td').textContent`)), 10_000, 100);
