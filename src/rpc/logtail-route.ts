@@ -30,7 +30,7 @@ export const logtailRoute: Route = {
     if (!file || size === undefined) return send(404, TEXT, "not found\n");
     let inode = ctx.logs.inode(file);
     let sent = size >= LOGTAIL_HEAD_BYTES ? size - LOGTAIL_HEAD_BYTES : 0;
-    follow([["Content-Type", "text/plain;charset=utf-8"], ["X-Accel-Buffering", "no"]], LOGTAIL_POLL_MS, (out) => {
+    follow([["Content-Type", "text/plain;charset=utf-8"], ["X-Accel-Buffering", "no"], ["X-Content-Type-Options", "nosniff"]], LOGTAIL_POLL_MS, (out) => {
       const now = ctx.logs.inode(file);
       if (now !== undefined && now !== inode) {
         inode = now; // rotated: follow the new file from its start
