@@ -55,8 +55,8 @@ export interface LoopPlan {
 
 /** The I/O of supervised programs. */
 export interface ProgramPorts {
-  /** Spawns `program` with descriptor `stdin` as its fd 0 (-1: /dev/null); its pid or -errno. */
-  spawn(os: Os, loop: LoopHandle, program: ProgramSpec, stdin: number,
+  /** Spawns `program` (stdin: true for corral's own, false for /dev/null, or a descriptor for its fd 0); its pid or -errno. */
+  spawn(os: Os, loop: LoopHandle, program: ProgramSpec, stdin: boolean | number,
     onExit: (exit: { pid: number; code: number; signal: number }) => void): number;
   /** Runs one readiness probe (`ready=` text) to its end. */
   probe(os: Os, reaper: Reaper, ready: string): Promise<boolean>;
@@ -242,7 +242,7 @@ export async function runLoop(os: Os, feed: SignalFeed, plan: LoopPlan): Promise
       submit({ type: "exited", name, ...exit, groupAlive: os.kill(-exit.pid, 0) === 0 });
     // A command= supervisord accepts but cannot split fails every spawn, as there (BACKOFF, then FATAL).
     const pid = program.spawnError ? -ENOEXEC : listeners && machine.isListener(name) ? listeners.spawn(program, onExit) :
-      plan.ports!.spawn(os, handle, program, plan.stdinFor === name ? 0 : -1, onExit);
+      plan.ports!.spawn(os, handle, program, plan.stdinFor === name, onExit);
     submit(pid < 0 ? { type: "spawn-failed", name, file: program.command[0] ?? program.commandLine ?? "", errno: -pid } : { type: "spawned", name, pid });
   }
 

@@ -25,12 +25,13 @@ export function outputToLoop(loop: LoopHandle, name: string, pid: () => number):
 /**
  * Spawns `program` through the loop's reaper; streams corral formats or rotates, or whose
  * output becomes events, get a pipe read by the native log pump (corral keeps only the read
- * ends). `stdin` becomes its fd 0 (-1: /dev/null). Returns the pid or -errno.
- * @example spawnProgram(os, pid1, spec, -1, (exit) => console.log(exit.code))
+ * ends). `stdin`: true for corral's own, false for /dev/null, or a descriptor (a pipe's read
+ * end). Returns the pid or -errno.
+ * @example spawnProgram(os, pid1, spec, false, (exit) => console.log(exit.code))
  */
-export function spawnProgram(os: Os, loop: LoopHandle, program: ProgramSpec, stdin: number,
+export function spawnProgram(os: Os, loop: LoopHandle, program: ProgramSpec, stdin: boolean | number,
   onExit: (exit: { pid: number; code: number; signal: number }) => void): number {
-  const { spec, release } = prepareSpawn(os, program, os.env, stdin, loop.passFds);
+  const { spec, release } = prepareSpawn(os, program, os.env, stdin === true ? 0 : stdin === false ? -1 : stdin, loop.passFds);
   // Output reaches JS on a later turn of the event loop, when the pid below is set.
   let pid = 0;
   const piped = pumpedStdio(os, loop.atExit, program, spec.stdio!, program.logFormat ?? "text", outputToLoop(loop, program.name, () => pid));
