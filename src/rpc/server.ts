@@ -185,10 +185,7 @@ export function serveConnection(stream: ByteStream, ctx: ServerContext, routes: 
       const chunked = request.version === "1.1";
       let text = "";
       let started = false;
-      for await (const piece of pieces) {
-        if (gone || state === "closing") break; // the pieces' own cleanup still runs
-        text += piece;
-        if (text.length < STREAM_CHUNK_BYTES) continue;
+      const flush = async () => {
         if (!started) {
           started = responding = true;
           const head = chunked ? [...headers, ["Transfer-Encoding", "chunked"] as [string, string]] : headers;
@@ -197,10 +194,23 @@ export function serveConnection(stream: ByteStream, ctx: ServerContext, routes: 
         const bytes = enc.encode(text);
         text = "";
         await writeOut(...(chunked ? chunkOf(bytes) : [bytes]));
+      };
+      const stopped = () => gone || state === "closing";
+      if (Symbol.asyncIterator in pieces) {
+        for await (const piece of pieces) {
+          if (stopped()) break; // the pieces' own cleanup still runs
+          if ((text += piece).length >= STREAM_CHUNK_BYTES) await flush();
+        }
+      } else {
+        // a sync iterable is taken without a turn of the event loop per piece
+        for (const piece of pieces) {
+          if (stopped()) break;
+          if ((text += piece).length >= STREAM_CHUNK_BYTES) await flush();
+        }
       }
-      if (gone || state === "closing") return;
+      if (stopped()) return;
       if (!started) return send(status, headers, text, request.keepAlive);
-      if (text) await writeOut(...(chunked ? chunkOf(enc.encode(text)) : [enc.encode(text)]));
+      if (text) await flush();
       if (chunked) await writeOut(LAST_CHUNK);
       if (!chunked || !request.keepAlive) close();
     },

@@ -9,6 +9,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeCall, parseResponse, type RpcValue } from "../../src/rpc/codec.ts";
+import { HEAD_TIMEOUT_MS } from "../../src/rpc/constants.ts";
 import { corralPid, sleep, start } from "../helpers.ts";
 import { figure, mib, seconds, signed, sized, type Figure, type StressCase } from "./lib/figures.ts";
 import { exchange, open, responsesIn, strictXmlFailures, type Address } from "./lib/http.ts";
@@ -129,13 +130,21 @@ async function idleFlood(a: Address, n: number): Promise<boolean> {
   return ok;
 }
 
-/** Slowloris: `n` heads that never end, a byte a second; a client with credentials still gets in. */
-async function slowloris(a: Address, n: number, ms: number): Promise<boolean> {
+/**
+ * Slowloris: `n` heads that never end, a byte a second; a client with credentials still gets in.
+ * With `until408`, the heads are kept going until corral answers each with 408 (HEAD_TIMEOUT_MS).
+ */
+async function slowloris(a: Address, n: number, ms: number, until408: boolean): Promise<boolean> {
   const held = Array.from({ length: n }, () => open(a));
-  held.forEach((s) => s.on("connect", () => s.write(`POST /RPC2 HTTP/1.1\r\n${AUTH}X-Slow: `)));
+  const answers = held.map(() => "");
+  held.forEach((s, i) => {
+    s.on("connect", () => s.write(`POST /RPC2 HTTP/1.1\r\n${AUTH}X-Slow: `));
+    s.on("data", (d: Buffer) => (answers[i] += d.toString("latin1")));
+  });
   const timer = setInterval(() => held.forEach((s) => s.writable && s.write("a")), 1000);
   await sleep(ms);
-  const ok = (await rpc(a, "supervisor.getState")) !== undefined;
+  let ok = (await rpc(a, "supervisor.getState")) !== undefined;
+  if (until408) ok &&= await eventually(() => answers.every((t) => t.startsWith("HTTP/1.1 408 ")), HEAD_TIMEOUT_MS + 5_000, 200);
   clearInterval(timer);
   held.forEach((s) => s.destroy());
   return ok;
@@ -227,7 +236,7 @@ export const hostile: StressCase = {
         };
         for (const attack of ATTACKS) await check(attack.name, await attack.run(a));
         await check(`${sized(scale, IDLE)} idle connections`, await idleFlood(a, sized(scale, IDLE)));
-        await check("slowloris", await slowloris(a, 100, 2000));
+        await check(scale === "full" ? "slowloris, until each gets its 408" : "slowloris", await slowloris(a, 100, 2000, scale === "full"));
         const stalled = await stalledReaders(a, sized(scale, STALLED), pid);
         await check(`${sized(scale, STALLED)} readers of a 15 MB answer that never read`, stalled.answered);
         if (round === sized(scale, ROUNDS) && where === "tcp") {
