@@ -15,6 +15,7 @@ const CASES = [
   "signal",
   "window",
   "control",
+  "rpc",
   "supervisor",
   "crashloop",
   "logprefix",
