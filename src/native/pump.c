@@ -53,6 +53,10 @@
 #define STALL_NS 1000000000LL
 /** While output waits, the pump looks at stalls (and at outputs epoll cannot watch) this often. */
 #define TICK_MS 50
+/** A raw route to a rotating file holds a line this long at most to rotate before it whole. */
+#define HELD_LINE_BYTES (64 * 1024)
+/** A held-line buffer bigger than this is freed once its line is written. */
+#define HELD_KEEP_BYTES 4096
 /** Raw-output events in flight to JS at most; past it such chunks are not reported. */
 #define EVENT_BYTES_LIMIT (4 * 1024 * 1024)
 #define MAX_EVENTS 64
@@ -107,6 +111,11 @@ struct route {
   char partial[MAX_LINE_BYTES];
   size_t partial_len;
   bool continued;
+  // A raw route to a rotating file: the start of a line not ended yet (rotation is decided on
+  // whole lines), or `streaming` the rest of one too long to hold.
+  unsigned char *held;
+  size_t held_len, held_cap;
+  bool streaming;
   int64_t dropped;
   struct route *next;
 };
@@ -616,12 +625,52 @@ static size_t feed_raw_fd(struct route *r, const unsigned char *data, size_t len
   return len;
 }
 
-// A raw route (a file, bytes unchanged): rotation is decided at each line's first byte.
+// Appends bytes to a file output's queue, writing it out once a batch is pending.
+static void file_append(struct output *o, const unsigned char *data, size_t n) {
+  make_room(o, n);
+  memcpy(o->buf + o->end, data, n);
+  o->end += n;
+  if (queued(o) >= FILE_BATCH_BYTES) output_flush(o);
+}
+
+// Keeps the start of a line that has not ended yet (a raw route to a rotating file).
+static void hold(struct route *r, const unsigned char *data, size_t n) {
+  if (r->held_cap < r->held_len + n) {
+    size_t cap = r->held_cap ? r->held_cap : 256;
+    while (cap < r->held_len + n) cap *= 2;
+    r->held = realloc(r->held, cap);
+    r->held_cap = cap;
+  }
+  memcpy(r->held + r->held_len, data, n);
+  r->held_len += n;
+}
+
+// Writes what a route holds (its line has ended, or the route has) and lets a big buffer go.
+static void write_held(struct route *r, bool rotate_first) {
+  if (r->held_len == 0) return;
+  before_file_line(r->out, rotate_first ? (size_t)r->out->max_bytes + 1 : r->held_len);
+  file_append(r->out, r->held, r->held_len);
+  r->held_len = 0;
+  if (r->held_cap > HELD_KEEP_BYTES) {
+    free(r->held);
+    r->held = NULL;
+    r->held_cap = 0;
+  }
+}
+
+// A raw route to a file (bytes unchanged). With maxBytes, every line goes whole into one file:
+// rotation is decided on its full length, before it, so a line that spans reads is held until
+// it ends. A line longer than HELD_LINE_BYTES (or maxBytes) starts a file of its own (unless
+// the file is empty) and is written as it comes: only a line longer than maxBytes makes a file
+// pass maxBytes.
 static void feed_raw(struct route *r, const unsigned char *data, size_t len) {
   struct output *o = r->out;
   size_t pos = 0;
-  // The common case: nothing queued and no rotation in this chunk: written as it is, no copy.
-  if (queued(o) == 0 && !o->file_failing && o->wfd >= 0 && (o->max_bytes <= 0 || o->size + (int64_t)len <= o->max_bytes)) {
+  bool whole_lines = data[len - 1] == '\n' || o->max_bytes <= 0;
+  // The common case: nothing queued or held, whole lines, no rotation in this chunk: written
+  // as it is, no copy.
+  if (queued(o) == 0 && r->held_len == 0 && !r->streaming && whole_lines && !o->file_failing && o->wfd >= 0 &&
+      (o->max_bytes <= 0 || o->size + (int64_t)len <= o->max_bytes)) {
     while (pos < len) {
       ssize_t n = RETRY_EINTR(write(o->wfd, data + pos, len - pos));
       if (n <= 0) break;
@@ -634,16 +683,35 @@ static void feed_raw(struct route *r, const unsigned char *data, size_t len) {
     }
     // A write failed: the rest goes the slow way, which reports it.
   }
+  if (o->max_bytes <= 0) {  // never rotated: no line to hold
+    file_append(o, data + pos, len - pos);
+    r->at_line_start = data[len - 1] == '\n';
+    return;
+  }
+  size_t limit = o->max_bytes < HELD_LINE_BYTES ? (size_t)o->max_bytes : HELD_LINE_BYTES;
   while (pos < len) {
     const unsigned char *nl = memchr(data + pos, '\n', len - pos);
     size_t piece = (nl ? (size_t)(nl - data) + 1 : len) - pos;
-    if (r->at_line_start) before_file_line(o, piece);
-    make_room(o, piece);
-    memcpy(o->buf + o->end, data + pos, piece);
-    o->end += piece;
+    if (r->streaming) {
+      file_append(o, data + pos, piece);  // the rest of a long line
+      r->streaming = nl == NULL;
+    } else if (r->held_len + piece > limit) {
+      // A long line: it starts a new file, its start (held) first.
+      if (r->held_len) write_held(r, true);
+      else before_file_line(o, (size_t)o->max_bytes + 1);
+      file_append(o, data + pos, piece);
+      r->streaming = nl == NULL;
+    } else if (!nl) {
+      hold(r, data + pos, piece);  // its end is in a later read
+    } else if (r->held_len) {
+      hold(r, data + pos, piece);
+      write_held(r, false);
+    } else {
+      before_file_line(o, piece);
+      file_append(o, data + pos, piece);
+    }
     r->at_line_start = nl != NULL;
     pos += piece;
-    if (queued(o) >= FILE_BATCH_BYTES) output_flush(o);
   }
 }
 
@@ -811,6 +879,8 @@ static void watch_route(struct route *r, bool on) {
 }
 
 static void end_route(struct route *r) {
+  write_held(r, false);
+  r->streaming = false;
   if (r->partial_len > 0 || r->continued) {
     if (r->partial_len > 0) emit_line(r, (unsigned char *)r->partial, r->partial_len, r->continued, now_ns(CLOCK_REALTIME));
     r->partial_len = 0;
@@ -855,6 +925,7 @@ static void sweep_routes(void) {
     }
     *p = r->next;
     free(r->in);
+    free(r->held);
     free(r->prefix);
     free(r->continued_prefix);
     free(r->json_head);
@@ -1209,8 +1280,9 @@ static napi_value PumpFlush(napi_env env, napi_callback_info info) {
     if ((!busy && nfds == 0) || now_ns(CLOCK_MONOTONIC) >= deadline) break;
     if (nfds > 0) poll(fds, nfds, 1);
   }
-  // Partial lines end with a newline added.
+  // Partial lines end with a newline added (held raw ones are written as they are).
   for (struct route *r = routes; r; r = r->next) {
+    if (r->fd >= 0) write_held(r, false);
     if (r->fd < 0 || r->partial_len == 0) continue;
     emit_line(r, (unsigned char *)r->partial, r->partial_len, r->continued, now_ns(CLOCK_REALTIME));
     r->partial_len = 0;

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { corralPid, descendantsOf, run, runtimeCommand, sleep, start } from "../helpers.ts";
 import { cpuTicks, rssKb } from "../stress/lib/proc.ts";
+import { checkRotated, variedLines } from "../stress/lib/rotation.ts";
 import { spawn } from "node:child_process";
 
 const dir = mkdtempSync(join(tmpdir(), "corral-pump-"));
@@ -90,6 +91,29 @@ test("100 rotations under a fast writer lose no line and tear none", async () =>
   assert.is(all.pop(), "");
   assert.is(all.length, count);
   all.forEach((line, i) => { if (line !== `${i + 1}`) assert.unreachable(`line ${i}: "${line}"`); });
+});
+
+test("maxbytes=1MB, 3 backups, 200,000 lines cut anywhere by the writer's blocks: no file over 1 MB, no line torn", async () => {
+  const file = logFile();
+  const r = await run(["--config", config(program("w", variedLines(200_000),
+    `stdout_logfile=${file}\nstdout_logfile_maxbytes=1MB\nstdout_logfile_backups=3`))]);
+  assert.is(r.code, 0, r.stderr);
+  assert.equal(backups(file), [1, 2, 3]);
+  assert.is(checkRotated(file, 1024 * 1024, 200_000), undefined);
+});
+
+test("a line longer than maxbytes is the one that passes it: alone in its file", async () => {
+  const file = logFile();
+  const long = "L".repeat(3000);
+  const r = await run(["--config", config(program("w", `sh -c 'seq 1 50; echo ${long}; seq 51 100'`,
+    `stdout_logfile=${file}\nstdout_logfile_maxbytes=1KB\nstdout_logfile_backups=20`))]);
+  assert.is(r.code, 0, r.stderr);
+  const files = [...backups(file).reverse().map((n) => `${file}.${n}`), file];
+  const texts = files.map((f) => readFileSync(f, "latin1"));
+  assert.ok(texts.includes(`${long}\n`), texts.map((t) => t.length).join(" "));
+  for (const t of texts) if (t !== `${long}\n`) assert.ok(t.length <= 1024 && t.endsWith("\n"), `${t.length} bytes`);
+  const all = texts.join("").split("\n").filter((l) => l !== long);
+  assert.equal(all, [...Array.from({ length: 100 }, (_, i) => `${i + 1}`), ""]);
 });
 
 test("SIGUSR2 reopens a log file that was moved away; no line is lost", async () => {
