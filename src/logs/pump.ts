@@ -22,7 +22,10 @@ export interface PumpedStdio {
 /** Where the pump writes a stream that is read only for its events (stdout_logfile=NONE). */
 const DISCARD_PATH = "/dev/null";
 
-/** Gets a stream's output as it is read (each chunk once), for PROCESS_LOG_STDOUT/STDERR events. */
+/**
+ * Gets a stream's output as it is read (each chunk once), for PROCESS_LOG_STDOUT/STDERR events.
+ * `data` is valid during the call only (the pump reuses its buffer): the loop handles it at once.
+ */
 export type OutputSink = (channel: "stdout" | "stderr", data: Uint8Array) => void;
 
 let started: Os | undefined;

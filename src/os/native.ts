@@ -22,7 +22,7 @@ export interface Native {
   reopenNonBlocking(fd: number): number;
   readFile(path: string, latin1: true): string | number;
   readFile(path: string, latin1: false): Uint8Array | number;
-  pumpStart(onEvent: (type: number, id: number, a: number, bytes: Uint8Array | undefined) => void): number;
+  pumpStart(onEvent: (type: number, id: number, a: number, bytes: Uint8Array | undefined) => void, outputBuffer?: Uint8Array): number;
   pumpRoute(fd: number, route: object): number;
   pumpSetPid(route: number, pid: number): number;
   pumpReopen(): number;

@@ -5,6 +5,8 @@ import type { LogEvent } from "./types.ts";
 
 /** Event numbers, as src/native/pump.c posts them. */
 const DROPPED = 1, BROKEN = 2, FILE_ERROR = 3, ENDED = 4, OUTPUT = 5, READABLE = 6;
+/** The most the pump reads from a pipe at once (pump.c's READ_BYTES): an output event's bytes fit. */
+const OUTPUT_BUFFER_BYTES = 1024 * 1024;
 
 /**
  * Routes the pump's reports to the log handler and to datagram sockets by descriptor.
@@ -27,7 +29,8 @@ export class PumpChannel {
    */
   start(): number {
     if (this.#started) return 0;
-    const r = this.#native.pumpStart((type, id, a, bytes) => this.#dispatch(type, id, a, bytes));
+    // Output events' bytes arrive in this one buffer (valid during the call only): no garbage per read.
+    const r = this.#native.pumpStart((type, id, a, bytes) => this.#dispatch(type, id, a, bytes), new Uint8Array(OUTPUT_BUFFER_BYTES));
     if (r === 0) this.#started = true;
     return r;
   }

@@ -230,6 +230,7 @@ export type LogEvent =
   | { type: "broken"; output: "stdout" | "stderr"; errno: number }
   | { type: "file-error"; path: string; errno: number }
   | { type: "ended"; route: number }
+  /** `data` is valid during the call only (the pump reuses its buffer). */
   | { type: "output"; route: number; stream: 1 | 2; data: Uint8Array };
 
 /** A bound datagram socket. */

@@ -6,8 +6,8 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { corralPid, descendantsOf, run, runtimeCommand, sleep, start } from "../helpers.ts";
-import { cpuTicks, rssKb } from "../stress/lib/proc.ts";
+import { alive, corralPid, descendantsOf, run, runtimeCommand, sleep, start, until } from "../helpers.ts";
+import { cpuTicks, rssAnonKb } from "../stress/lib/proc.ts";
 import { checkRotated, variedLines } from "../stress/lib/rotation.ts";
 import { spawn } from "node:child_process";
 
@@ -210,7 +210,13 @@ async function piped(conf: string, reader: string): Promise<{ pid: number; stop:
     }) ?? 0;
   }
   if (!pid) throw new Error("corral did not start");
-  return { pid, stop: async () => { try { process.kill(pid, "SIGTERM"); } catch { /* gone */ } await done; } };
+  const stop = async () => {
+    try { process.kill(pid, "SIGTERM"); } catch { /* gone */ }
+    await until("corral gone", () => !alive(pid));
+    for (const p of descendantsOf(sh.pid!)) try { process.kill(p, "SIGKILL"); } catch { /* gone */ } // a reader that never reads
+    await done;
+  };
+  return { pid, stop };
 }
 
 test("once corral's stdout is gone (EPIPE), the pump is idle when the program is (prefix and JSON)", async () => {
@@ -226,15 +232,29 @@ test("once corral's stdout is gone (EPIPE), the pump is idle when the program is
   }
 });
 
+/** What a line that never ends may add to corral's RssAnon: the pump's fixed buffers (docs/logs.md) and heap slack. */
+const NEVER_ENDING_LINE_LIMIT_KB = 24 * 1024;
+/** How much of that line the program writes: ten times the limit, so growth with the output cannot pass. */
+const NEVER_ENDING_LINE_BYTES = 256 * 1024 * 1024;
+
 test("a line that never ends, with events on and a stalled reader, costs bounded memory", async () => {
-  const conf = config(program("out", `sh -c "yes | tr -d '\\n'"`, "stdout_events_enabled=true"));
-  const c = await piped(conf, "sleep 30");
-  await sleep(4000); // the runtime's heap has grown to its plateau (~3 s here; unbounded, it grew ~140 MiB/s)
-  const before = rssKb(c.pid);
-  await sleep(4000);
-  const grown = rssKb(c.pid) - before;
-  await c.stop();
-  assert.ok(grown < 16 * 1024, `RSS grew by ${grown} kB in 4 s`);
+  // The program waits for `go`, writes 256 MiB without a newline, then says so in `done`: the
+  // figure is taken per byte written, not per second, so a loaded machine cannot change it.
+  const go = join(dir, "never-ends.go"), done = join(dir, "never-ends.done");
+  const conf = config(program("out", `sh -c "while [ ! -e ${go} ]; do sleep 0.05; done; head -c ${NEVER_ENDING_LINE_BYTES} /dev/zero | tr '\\\\0' x; touch ${done}; exec sleep 1000"`,
+    "stdout_events_enabled=true"));
+  const c = await piped(conf, "sleep 300");
+  try {
+    await until("corral's first RssAnon", () => rssAnonKb(c.pid) > 0);
+    const before = rssAnonKb(c.pid);
+    writeFileSync(go, "");
+    await until("the program wrote its line", () => existsSync(done), 240_000, 100);
+    const grown = rssAnonKb(c.pid) - before;
+    console.log(`\nnote: a 256 MiB line, events on, stdout unread: RssAnon ${before} kB, +${grown} kB`);
+    assert.ok(grown < NEVER_ENDING_LINE_LIMIT_KB, `RssAnon grew by ${grown} kB for ${NEVER_ENDING_LINE_BYTES} bytes written`);
+  } finally {
+    await c.stop();
+  }
 });
 
 test("--log-format with another value is refused naming the flag and the value", async () => {
