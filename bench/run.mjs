@@ -19,6 +19,7 @@ const CASES = [
   "supervisor",
   "crashloop",
   "logprefix",
+  "tails",
 ];
 
 const EXIT_USAGE = 2;
