@@ -53,4 +53,12 @@ test("prefixes: plain off a terminal, the continued piece marked +", () => {
   assert.is(new TextDecoder().decode(p.continued), "web + ");
 });
 
+test("a stream to corral's stdout that keeps an in-memory tail is read by the pump, its bytes unchanged; files and NONE are not", () => {
+  assert.is(routeFormat(stdout, false, "text", false, true), "raw");
+  assert.is(routeFormat(stdout, true, "text", false, true), "prefix");
+  assert.is(routeFormat(stdout, false, "json", false, true), "json");
+  assert.is(routeFormat(growing, false, "text", false, false), undefined);
+  assert.is(routeFormat(none, false, "text", false, false), undefined);
+});
+
 test.run();
