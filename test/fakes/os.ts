@@ -218,11 +218,11 @@ export class FakeOs implements Os {
   reopenLogs(): number { this.reopenedLogs++; return 0; }
   flushLogs(): void {}
   /** In-memory tails: none (programs keep their descriptors). */
-  openTail(): number { return -38; }
-  writeTail(): void {}
-  tailSize(): number { return -2; }
-  readTail(): number { return -2; }
-  clearTail(): void {}
+  openTail(_maxBytes: number): number { return -38; }
+  writeTail(_id: number, _data: Uint8Array): void {}
+  tailSize(_id: number): number { return -2; }
+  readTail(_id: number, _offset: number, _length: number): Uint8Array | number { return -2; }
+  clearTail(_id: number): void {}
   now(): number { return this.#now; }
   setTimer(ms: number, fn: () => void): Timer {
     const t = { id: this.#nextTimer++, at: this.#now + ms, fn };
