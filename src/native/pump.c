@@ -61,6 +61,9 @@
 #define EVENT_BYTES_LIMIT (4 * 1024 * 1024)
 #define MAX_EVENTS 64
 
+/** Set-up, control and error paths, run rarely: compiled for size (the addon has a size budget). */
+#define RARE __attribute__((cold))
+
 enum format { FORMAT_RAW = 0, FORMAT_PREFIX = 1, FORMAT_JSON = 2 };
 enum watch_kind { WATCH_WAKE = 1, WATCH_ROUTE = 2, WATCH_OUTPUT = 3, WATCH_DGRAM = 4 };
 enum event_type { EV_DROPPED = 1, EV_BROKEN = 2, EV_FILE_ERROR = 3, EV_ENDED = 4, EV_OUTPUT = 5, EV_READABLE = 6 };
@@ -226,9 +229,9 @@ static void make_room(struct output *o, size_t n) {
   }
 }
 
-static void append_notices(struct output *o);
+RARE static void append_notices(struct output *o);
 
-static void mark_broken(struct output *o, int err) {
+RARE static void mark_broken(struct output *o, int err) {
   o->broken = true;
   o->start = o->end = 0;
   watch_output(o, false);
@@ -283,7 +286,7 @@ static void remove_and_rename(const char *from, const char *to) {
 }
 
 // FILE -> FILE.1 -> ... -> FILE.N (the oldest dropped), then a fresh FILE; 0 backups: FILE truncated.
-static void rotate(struct output *o) {
+RARE static void rotate(struct output *o) {
   output_flush(o);
   close(o->wfd);
   if (o->backups > 0) {
@@ -859,7 +862,7 @@ static size_t json_fast(struct route *r, const unsigned char *data, size_t len, 
 }
 
 // The drop notices, once a reader has caught up: one line per program that lost lines.
-static void append_notices(struct output *o) {
+RARE static void append_notices(struct output *o) {
   for (struct route *r = routes; r; r = r->next) {
     if (r->out != o || r->dropped == 0) continue;
     char line[512];
@@ -884,7 +887,7 @@ static void watch_route(struct route *r, bool on) {
   r->paused = !on;
 }
 
-static void end_route(struct route *r) {
+RARE static void end_route(struct route *r) {
   write_held(r, false);
   r->streaming = false;
   if (r->partial_len > 0 || r->continued) {
@@ -1080,7 +1083,7 @@ int pump_ensure_started(void) {
 // (output, errno, path), 4 ended (route, lines still to report), 5 output (route, stream, bytes:
 // a view of outputBuffer, valid during the call only, when it is READ_BYTES long), 6 readable
 // (datagram socket id). The function does not keep the event loop alive.
-static napi_value PumpStart(napi_env env, napi_callback_info info) {
+RARE static napi_value PumpStart(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value args[2], name;
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
@@ -1103,7 +1106,7 @@ static napi_value PumpStart(napi_env env, napi_callback_info info) {
   return make_int(env, r);
 }
 
-static struct output *fd_output(int target) {
+RARE static struct output *fd_output(int target) {
   for (struct output *o = outputs; o; o = o->next) if (!o->is_file && o->target == target) return o;
   struct output *o = calloc(1, sizeof *o);
   o->id = next_id++;
@@ -1138,7 +1141,7 @@ static struct output *fd_output(int target) {
   return o;
 }
 
-static struct output *file_output(const char *path, int64_t max_bytes, int backups, int *err) {
+RARE static struct output *file_output(const char *path, int64_t max_bytes, int backups, int *err) {
   for (struct output *o = outputs; o; o = o->next) if (o->is_file && strcmp(o->path, path) == 0) return o;
   int fd = open_log_file(path, false);
   if (fd < 0) {
@@ -1179,7 +1182,7 @@ static char *copy_bytes(napi_env env, napi_value v, size_t *len) {
 // pumpRoute(readFd, { fd?: 1|2, path?, maxBytes?, backups?, format: 0 raw|1 prefix|2 json,
 //   prefix?: Uint8Array, continued?: Uint8Array, name, stream: 1|2, pid?, events? }) -> route id
 // or -errno. The pump owns readFd from then on (made non-blocking, closed at its end).
-static napi_value PumpRoute(napi_env env, napi_callback_info info) {
+RARE static napi_value PumpRoute(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value args[2];
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
@@ -1238,7 +1241,7 @@ static napi_value PumpRoute(napi_env env, napi_callback_info info) {
 
 // pumpSetPid(route, pid): the pid JSON lines name (known only once the program is spawned);
 // a JSON route is read from then on (pid 0: the spawn failed, read what there is).
-static napi_value PumpSetPid(napi_env env, napi_callback_info info) {
+RARE static napi_value PumpSetPid(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value args[2];
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
@@ -1256,7 +1259,7 @@ static napi_value PumpSetPid(napi_env env, napi_callback_info info) {
 
 // pumpReopen() -> how many files could not be reopened: every log file is written out,
 // closed and opened again by name (SIGUSR2, after logrotate moved them).
-static napi_value PumpReopen(napi_env env, napi_callback_info info) {
+RARE static napi_value PumpReopen(napi_env env, napi_callback_info info) {
   (void)info;
   int failed = 0;
   pthread_mutex_lock(&lock);
@@ -1277,7 +1280,7 @@ static napi_value PumpReopen(napi_env env, napi_callback_info info) {
 // pumpFlush(ms): at exit. Reads what the pipes still hold (without waiting for writers that
 // live on), ends partial lines, and writes it all out, waiting up to `ms` for readers that
 // still read. The pump stops for good.
-static napi_value PumpFlush(napi_env env, napi_callback_info info) {
+RARE static napi_value PumpFlush(napi_env env, napi_callback_info info) {
   int64_t deadline = now_ns(CLOCK_MONOTONIC) + int_arg(env, info, 1000) * 1000000LL;
   pthread_mutex_lock(&lock);
   if (!started || stopped) {
@@ -1330,7 +1333,7 @@ static napi_value PumpFlush(napi_env env, napi_callback_info info) {
 
 // tailOpen(cap) -> a tail's id: keeps the last `cap` bytes written to it (routes with
 // `tail: id`, or tailWrite). Needs no pump thread.
-static napi_value TailOpen(napi_env env, napi_callback_info info) {
+RARE static napi_value TailOpen(napi_env env, napi_callback_info info) {
   int64_t cap = int_arg(env, info, 0);
   struct tail *t = calloc(1, sizeof *t);
   pthread_mutex_lock(&lock);
@@ -1343,7 +1346,7 @@ static napi_value TailOpen(napi_env env, napi_callback_info info) {
 }
 
 // tailWrite(id, bytes) -> 0 or -ENOENT: appends to a tail (corral's own messages).
-static napi_value TailWrite(napi_env env, napi_callback_info info) {
+RARE static napi_value TailWrite(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value args[2];
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
@@ -1358,7 +1361,7 @@ static napi_value TailWrite(napi_env env, napi_callback_info info) {
 }
 
 // tailSize(id) -> bytes written since the last clear (the offset the next byte gets), or -ENOENT.
-static napi_value TailSize(napi_env env, napi_callback_info info) {
+RARE static napi_value TailSize(napi_env env, napi_callback_info info) {
   pthread_mutex_lock(&lock);
   struct tail *t = find_tail((int)int_arg(env, info, -1));
   int64_t total = t ? t->total : -ENOENT;
@@ -1368,7 +1371,7 @@ static napi_value TailSize(napi_env env, napi_callback_info info) {
 
 // tailRead(id, offset, length) -> the kept bytes of [offset, offset + length): a Uint8Array,
 // shorter (or empty) where bytes were never written or are no longer kept; -ENOENT.
-static napi_value TailRead(napi_env env, napi_callback_info info) {
+RARE static napi_value TailRead(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value args[3];
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
@@ -1400,7 +1403,7 @@ static napi_value TailRead(napi_env env, napi_callback_info info) {
 }
 
 // tailClear(id) -> 0 or -ENOENT: empties a tail (its size is 0 again) and frees its buffer.
-static napi_value TailClear(napi_env env, napi_callback_info info) {
+RARE static napi_value TailClear(napi_env env, napi_callback_info info) {
   pthread_mutex_lock(&lock);
   struct tail *t = find_tail((int)int_arg(env, info, -1));
   if (t) {
