@@ -125,12 +125,17 @@ export class Page {
     return this.#browser.send(method, params, this.sessionId);
   }
 
-  /** Resolves at this page's next load event. Call it before what navigates. */
+  /** Resolves at this page's next load event (fails after CALL_TIMEOUT_MS). Call it before what navigates. */
   nextLoad(): Promise<void> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        off();
+        reject(new Error(`no page load in ${CALL_TIMEOUT_MS} ms`));
+      }, CALL_TIMEOUT_MS);
       const off = this.#browser.on("Page.loadEventFired", (_, session) => {
         if (session !== this.sessionId) return;
         off();
+        clearTimeout(timer);
         resolve();
       });
     });

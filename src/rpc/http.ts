@@ -90,7 +90,7 @@ export function parseRequest(buf: Uint8Array, scanned = 0): ParseResult {
 }
 
 const REASONS: Readonly<Record<number, string>> = {
-  200: "OK", 301: "Moved Permanently", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
+  200: "OK", 301: "Moved Permanently", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
   408: "Request Timeout", 411: "Length Required", 413: "Payload Too Large",
   431: "Request Header Fields Too Large", 500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable",
 };

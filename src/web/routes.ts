@@ -29,11 +29,26 @@ function messageLocation(req: HttpRequest, message: string): string {
   return `${host ? `http://${host}` : ""}/?message=${quote(message)}`;
 }
 
+/**
+ * Whether a browser sent this request from another site's page (a form or an <img> there, riding
+ * on the credentials the browser remembers): Sec-Fetch-Site says so, or an Origin that is not
+ * the Host asked. curl, scripts and bookmarks send neither and are never refused.
+ * @example const parsed = parseRequest(new TextEncoder().encode("POST /index.html HTTP/1.1\r\nHost: a:9001\r\nContent-Length: 0\r\nSec-Fetch-Site: cross-site\r\n\r\n")); if (parsed.kind === "request") fromAnotherSite(parsed.request) // true
+ */
+export function fromAnotherSite(req: HttpRequest): boolean {
+  const site = req.headers.get("sec-fetch-site");
+  if (site === "cross-site" || site === "same-site") return true;
+  const origin = req.headers.get("origin");
+  if (!origin || origin === "null") return origin === "null";
+  return origin.replace(/^[a-z]+:\/\//i, "") !== (req.headers.get("host") ?? "").trim();
+}
+
 /** index.html: an action then a redirect to the message (301 as supervisord; 303 after a POST), else the page. */
 async function index(req: HttpRequest, ctx: MethodContext, query: string): Promise<WebReply> {
   const form = parseForm(query, req.method === "POST" ? new TextDecoder().decode(req.body) : "");
   const action = form.get("action");
   if (action === undefined) return html(statusPage(ctx, form.get("message")));
+  if (fromAnotherSite(req)) return { status: 403, headers: PLAIN, body: "refused: an action asked from another site's page\n" };
   const message = await runAction(ctx, action, form.get("processname"), () => new Date(ctx.port.now()));
   if (message === undefined) return { status: 400, headers: PLAIN, body: `unknown action ${JSON.stringify(action)}\n` };
   return { status: req.method === "POST" ? 303 : 301, headers: [...PAGE_HEADERS, ["Location", messageLocation(req, message)]], body: "" };

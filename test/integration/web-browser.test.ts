@@ -244,7 +244,7 @@ test("the same clicks on corral's page give supervisord's messages, table, super
   }
 });
 
-test("corral's page: group actions, and a table that follows state changes without a reload", async () => {
+test("corral's page: group actions, a table that follows state changes without a reload, no action from another site's page", async () => {
   if (skipWhy) return skip(skipWhy);
   const { c, url, conf } = await corral("corral-more");
   try {
@@ -263,6 +263,17 @@ test("corral's page: group actions, and a table that follows state changes witho
     assert.match(await ctl(conf, "status"), /worker:worker_0 +RUNNING .*\nworker:worker_1 +RUNNING /);
 
     assert.is((await anonymous(`${url}/ready`, `${USER}:${PASSWORD}`)).status, 200, "/ready once every program runs");
+
+    // Another site's page posts a Stop with the credentials the browser remembers: refused.
+    const evil = `<form method=post action="${url}/index.html"><input name=processname value=web><input name=action value=stop></form><script>document.forms[0].submit()</script>`;
+    loaded = page.nextLoad();
+    await page.send("Page.navigate", { url: `data:text/html,${encodeURIComponent(evil)}` });
+    await loaded; // the data: page
+    await until("the cross-site POST answered", async () => (await page.evaluate<string>(`location.href`)).startsWith(url), 20_000, 50);
+    await until("its answer shown", async () => /refused/.test(await page.evaluate<string>(`document.body?.innerText ?? ""`)), 20_000, 50);
+    assert.match(await ctl(conf, "status web"), /RUNNING/);
+
+    await page.goto(`${url}/`);
     await page.evaluate(`window.notReloaded = true`);
     await ctl(conf, "stop web");
     await until("the table shows web stopped", async () => /^stopped/.test(await page.evaluate<string>(`document.querySelector('tr[data-process="web"] td').textContent`)), 10_000, 100);

@@ -8,6 +8,8 @@ import { runAction } from "../../src/web/actions.ts";
 import { ctime, parseForm, quote } from "../../src/web/form.ts";
 import { metricsText } from "../../src/web/metrics.ts";
 import { webRoute } from "../../src/web/route.ts";
+import { fromAnotherSite } from "../../src/web/routes.ts";
+import { parseRequest, type HttpRequest } from "../../src/rpc/http.ts";
 import { statusRows } from "../../src/web/status-page.ts";
 
 function fakePort(names: string[]): ControlPort & { procs: ProcessInfo[] } {
@@ -94,6 +96,21 @@ test("metrics: HELP and TYPE once per family, one state series per state, labels
 test("the route matches supervisord's ui paths and corral's, nothing else", () => {
   for (const p of ["/", "//index.html", "/index.html", "/tail.html", "/ok.html", "/rows.html", "/metrics", "/ready"]) assert.ok(webRoute.matches(p), p);
   for (const p of ["/RPC2", "/logtail/web", "/index.htm", "/stylesheets/supervisor.css"]) assert.not.ok(webRoute.matches(p), p);
+});
+
+test("an action from another site's page is refused; curl, bookmarks and the page itself are not", () => {
+  const req = (headers: string): HttpRequest => {
+    const parsed = parseRequest(new TextEncoder().encode(`POST /index.html HTTP/1.1\r\nHost: box:9001\r\nContent-Length: 0\r\n${headers}\r\n`));
+    if (parsed.kind !== "request") throw new Error(parsed.kind);
+    return parsed.request;
+  };
+  assert.not.ok(fromAnotherSite(req("")));
+  assert.not.ok(fromAnotherSite(req("Sec-Fetch-Site: same-origin\r\nOrigin: http://box:9001\r\n")));
+  assert.not.ok(fromAnotherSite(req("Sec-Fetch-Site: none\r\n")));
+  assert.ok(fromAnotherSite(req("Sec-Fetch-Site: cross-site\r\n")));
+  assert.ok(fromAnotherSite(req("Sec-Fetch-Site: same-site\r\n")));
+  assert.ok(fromAnotherSite(req("Origin: http://evil.example\r\n")));
+  assert.ok(fromAnotherSite(req("Origin: null\r\n")));
 });
 
 test.run();
