@@ -96,6 +96,8 @@ const CRLF = enc.encode("\r\n");
 /** One chunk of a chunked body, as three writes (no copy of the bytes). */
 const chunkOf = (bytes: Uint8Array) => [enc.encode(`${bytes.length.toString(16)}\r\n`), bytes, CRLF];
 const LAST_CHUNK = enc.encode("0\r\n\r\n");
+/** Pieces shorter than this are joined before they are encoded; longer ones are encoded alone. */
+const JOIN_BELOW_CHARS = 16 * 1024;
 
 /**
  * Serves one connection: feed it the socket's events; it writes answers to `stream`.
@@ -168,9 +170,9 @@ export function serveConnection(stream: ByteStream, ctx: ServerContext, routes: 
     await stream.drained();
     blockedSince = undefined;
   };
-  const send = async (status: number, headers: [string, string][], body: string, keepAlive: boolean) => {
+  const send = async (status: number, headers: [string, string][], body: string | Uint8Array, keepAlive: boolean) => {
     if (gone || state === "closing") return;
-    const bytes = enc.encode(body);
+    const bytes = typeof body === "string" ? enc.encode(body) : body;
     responding = true;
     const done = writeOut(concat(enc.encode(responseHead(status, headers, bytes.length, keepAlive)), bytes));
     if (!keepAlive) close();
@@ -183,34 +185,61 @@ export function serveConnection(stream: ByteStream, ctx: ServerContext, routes: 
     send: (status, headers, body, keepAlive = request.keepAlive) => send(status, headers, body, keepAlive),
     async stream(status, headers, pieces) {
       const chunked = request.version === "1.1";
+      // Small pieces are joined into `text`; a big one (a slice of a log read) is encoded on its
+      // own, never copied into a joined string first.
       let text = "";
+      let out: Uint8Array[] = [];
+      let outBytes = 0;
       let started = false;
+      const encoded = (piece: string) => {
+        const bytes = enc.encode(piece);
+        out.push(bytes);
+        outBytes += bytes.length;
+      };
+      const take = (piece: string) => {
+        if (piece.length < JOIN_BELOW_CHARS) {
+          if ((text += piece).length < JOIN_BELOW_CHARS) return;
+          piece = text;
+        } else if (text) {
+          encoded(text);
+        }
+        text = "";
+        encoded(piece);
+      };
       const flush = async () => {
         if (!started) {
           started = responding = true;
           const head = chunked ? [...headers, ["Transfer-Encoding", "chunked"] as [string, string]] : headers;
           await writeOut(enc.encode(responseHead(status, head, undefined, chunked && request.keepAlive)));
         }
-        const bytes = enc.encode(text);
-        text = "";
-        await writeOut(...(chunked ? chunkOf(bytes) : [bytes]));
+        const parts = out;
+        out = [];
+        outBytes = 0;
+        await writeOut(...(chunked ? parts.flatMap(chunkOf) : parts));
       };
       const stopped = () => gone || state === "closing";
       if (Symbol.asyncIterator in pieces) {
         for await (const piece of pieces) {
           if (stopped()) break; // the pieces' own cleanup still runs
-          if ((text += piece).length >= STREAM_CHUNK_BYTES) await flush();
+          take(piece);
+          if (outBytes >= STREAM_CHUNK_BYTES) await flush();
         }
       } else {
         // a sync iterable is taken without a turn of the event loop per piece
         for (const piece of pieces) {
           if (stopped()) break;
-          if ((text += piece).length >= STREAM_CHUNK_BYTES) await flush();
+          take(piece);
+          if (outBytes >= STREAM_CHUNK_BYTES) await flush();
         }
       }
       if (stopped()) return;
-      if (!started) return send(status, headers, text, request.keepAlive);
-      if (text) await flush();
+      if (!started) {
+        if (!out.length) return send(status, headers, text, request.keepAlive); // the usual small answer
+        if (text) encoded(text);
+        return send(status, headers, out.reduce(concat), request.keepAlive);
+      }
+      if (text) encoded(text);
+      if (outBytes) await flush();
       if (chunked) await writeOut(LAST_CHUNK);
       if (!chunked || !request.keepAlive) close();
     },
