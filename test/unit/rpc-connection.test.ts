@@ -4,7 +4,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { encodeCall, parseResponse, type RpcValue } from "../../src/rpc/codec.ts";
 import {
-  BODY_TIMEOUT_MS, CLOSE_LINGER_MS, HEAD_TIMEOUT_MS, IDLE_TIMEOUT_MS, SEND_STALL_TIMEOUT_MS, STREAM_CHUNK_BYTES,
+  LOGTAIL_READ_BYTES, BODY_TIMEOUT_MS, CLOSE_LINGER_MS, HEAD_TIMEOUT_MS, IDLE_TIMEOUT_MS, SEND_STALL_TIMEOUT_MS, STREAM_CHUNK_BYTES,
 } from "../../src/rpc/constants.ts";
 import { dispatch } from "../../src/rpc/dispatch.ts";
 import type { ControlPort, LogFiles, ProcessInfo } from "../../src/rpc/port.ts";
@@ -196,6 +196,36 @@ test("control characters in a request are a 400 (supervisord's), never echoed in
   await settle();
   assert.match(stream.text(), /^HTTP\/1\.1 400 /);
   assert.not.ok(stream.text().includes("\x00"));
+});
+
+test("tail -f reads the log in bounded pieces, nothing while the client is behind, and drops a client that stopped", async () => {
+  let size = 1000;
+  const reads: number[] = [];
+  const logs: LogFiles = { size: () => size, inode: () => 1, read: (_p, _o, length) => (reads.push(length), new Uint8Array(length)) };
+  const port = portOf(1);
+  (port.processes()[0] as { stdoutLogfile: string }).stdoutLogfile = "/var/log/p0.log";
+  let poll = () => {};
+  const clock = { t: 0 };
+  const stream = new FakeStream(4 * LOGTAIL_READ_BYTES);
+  const conn = serveConnection(stream, { port, logs, now: () => clock.t, every: (_ms, fn) => ((poll = fn), () => {}) });
+  conn.data(enc("GET /logtail/p0 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  await settle();
+  assert.match(stream.text(), /^HTTP\/1\.1 200 OK[^]*Transfer-Encoding: chunked/);
+  size += 100 * 1024 * 1024; // the program wrote 100 MiB
+  poll();
+  assert.ok(reads.every((n) => n <= LOGTAIL_READ_BYTES), `reads of ${Math.max(...reads)} bytes`);
+  const taken = reads.length;
+  assert.ok(stream.queued <= 5 * LOGTAIL_READ_BYTES, `${stream.queued} bytes queued for a client that reads nothing`);
+  poll();
+  poll();
+  assert.is(reads.length, taken, "no read while the client is behind");
+  stream.read();
+  await settle();
+  poll();
+  assert.ok(reads.length > taken, "reads again once the client took what was sent");
+  clock.t += SEND_STALL_TIMEOUT_MS + 1;
+  conn.sweep();
+  assert.ok(stream.destroyed, "a client that stops reading is dropped");
 });
 
 test.run();
