@@ -238,14 +238,14 @@ const NEVER_ENDING_LINE_LIMIT_KB = 24 * 1024;
 const NEVER_ENDING_LINE_BYTES = 256 * 1024 * 1024;
 
 test("a line that never ends, with events on and a stalled reader, costs bounded memory", async () => {
-  // The program waits for `go`, writes 256 MiB without a newline, then says so in `done`: the
+  // The program (spawned: corral is up) waits for `go`, writes 256 MiB without a newline, then says so in `done`: the
   // figure is taken per byte written, not per second, so a loaded machine cannot change it.
-  const go = join(dir, "never-ends.go"), done = join(dir, "never-ends.done");
-  const conf = config(program("out", `sh -c "while [ ! -e ${go} ]; do sleep 0.05; done; head -c ${NEVER_ENDING_LINE_BYTES} /dev/zero | tr '\\\\0' x; touch ${done}; exec sleep 1000"`,
+  const go = join(dir, "never-ends.go"), done = join(dir, "never-ends.done"), waiting = join(dir, "never-ends.waiting");
+  const conf = config(program("out", `sh -c "touch ${waiting}; while [ ! -e ${go} ]; do sleep 0.05; done; head -c ${NEVER_ENDING_LINE_BYTES} /dev/zero | tr '\\\\0' x; touch ${done}; exec sleep 1000"`,
     "stdout_events_enabled=true"));
   const c = await piped(conf, "sleep 300");
   try {
-    await until("corral's first RssAnon", () => rssAnonKb(c.pid) > 0);
+    await until("the program waiting (corral is up)", () => existsSync(waiting), 30_000);
     const before = rssAnonKb(c.pid);
     writeFileSync(go, "");
     await until("the program wrote its line", () => existsSync(done), 240_000, 100);

@@ -2,6 +2,7 @@
 import { badInputs } from "./bad-inputs.stress.ts";
 import { crashLoopCase } from "./crash-loop.stress.ts";
 import { hostile } from "./hostile.stress.ts";
+import { logMemory } from "./log-memory.stress.ts";
 import { logRotation } from "./log-rotation.stress.ts";
 import type { StressCase } from "./lib/figures.ts";
 import { orphanStorm } from "./orphan-storm.stress.ts";
@@ -15,5 +16,5 @@ import { startDuringStop } from "./start-during-stop.stress.ts";
 
 /** The suite: each case is bounded and talks only to processes and sockets on this machine. */
 export const CASES: readonly StressCase[] = [
-  orphanStorm, signalStorm, socketFuzz, permissions, stalledReader, crashLoopCase, badInputs, pidfileRace, startDuringStop, rpcLoad, hostile, logRotation,
+  orphanStorm, signalStorm, socketFuzz, permissions, stalledReader, crashLoopCase, badInputs, pidfileRace, startDuringStop, rpcLoad, hostile, logRotation, logMemory,
 ];

@@ -10,7 +10,7 @@ import { processLogEvent } from "../../src/events/codec.ts";
 const bytes = (s: string) => new TextEncoder().encode(s);
 
 test("output of one read up to supervisord's read size is one piece, an empty one too", () => {
-  assert.is(READ_BYTES, 131072);
+  assert.is(READ_BYTES, 65536);
   assert.equal(logPieces(bytes("hi\n")).map((p) => p.length), [3]);
   assert.equal(logPieces(new Uint8Array(READ_BYTES)).map((p) => p.length), [READ_BYTES]);
   assert.equal(logPieces(new Uint8Array(0)).map((p) => p.length), [0]);
@@ -26,7 +26,7 @@ test("a bigger read is cut into supervisord-sized pieces, each cut at a characte
     assert.is(pieces.map(logText).join(""), t);
     assert.ok(pieces.every((p) => !logText(p).startsWith("Undecodable")));
   }
-  assert.equal(logPieces(new Uint8Array(300 * 1024)).map((p) => p.length), [131072, 131072, 45056]);
+  assert.equal(logPieces(new Uint8Array(300 * 1024)).map((p) => p.length), [65536, 65536, 65536, 65536, 45056]);
 });
 
 test("bytes that are not UTF-8 at a cut are cut where the read would be", () => {
