@@ -6,10 +6,6 @@ import { SUPERVISOR_METHODS, type MethodContext } from "../rpc/methods.ts";
 import { splitName } from "../rpc/names.ts";
 import { ctime } from "./form.ts";
 
-/** The actions a process row offers (supervisord's), and those the whole page offers. */
-export const PROCESS_ACTIONS = ["start", "stop", "restart", "clearlog"] as const;
-export const PAGE_ACTIONS = ["refresh", "stopall", "restartall"] as const;
-
 const call = async (ctx: MethodContext, method: string, ...args: RpcValue[]): Promise<RpcValue> =>
   SUPERVISOR_METHODS[`supervisor.${method}`]!.run(ctx, args);
 
