@@ -20,6 +20,8 @@ export interface TailFiles {
   inode(path: string): number | undefined;
   /** Empties the tail named `path`: false when it is no tail. */
   clear(path: string): boolean;
+  /** The first offset still kept (0 for a file). */
+  first(path: string): number;
 }
 
 let os: Os | undefined;
@@ -67,7 +69,7 @@ export function openTail(name: string): number | undefined {
  * `files` with the tails in front: names starting with TAIL_PREFIX are read from memory.
  * @example withTails(nodeLogFiles()).size("tail:web/stdout") // 1600, or undefined when web keeps no tail
  */
-export function withTails(files: Omit<TailFiles, "clear">): TailFiles {
+export function withTails(files: Omit<TailFiles, "clear" | "first">): TailFiles {
   const idOf = (path: string) => (path.startsWith(TAIL_PREFIX) ? ids.get(path) ?? -1 : undefined);
   return {
     size(path) {
@@ -86,6 +88,11 @@ export function withTails(files: Omit<TailFiles, "clear">): TailFiles {
     inode(path) {
       const id = idOf(path);
       return id === undefined ? files.inode(path) : id < 0 ? undefined : id; // a tail is never replaced
+    },
+    first(path) {
+      const id = idOf(path);
+      const size = id === undefined || id < 0 || !os ? 0 : os.tailSize(id);
+      return Math.max(0, size - maxBytes);
     },
     clear(path) {
       const id = idOf(path);

@@ -43,6 +43,7 @@ export const logtailRoute: Route = {
         out.write(enc.encode("==> File truncated <==\n"));
         return;
       }
+      sent = Math.max(sent, ctx.logs.first?.(file) ?? 0); // an in-memory tail let older bytes go
       while (current > sent && !out.behind()) {
         let bytes: Uint8Array;
         try { bytes = ctx.logs.read(file, sent, Math.min(LOGTAIL_READ_BYTES, current - sent)); } catch { return; }

@@ -141,4 +141,6 @@ export interface LogFiles {
   inode(path: string): number | undefined;
   /** Empties an in-memory tail (logs/tails.ts): false when `path` names none. */
   clear?(path: string): boolean;
+  /** The first offset still kept: 0 for a file, past the bytes an in-memory tail let go. */
+  first?(path: string): number;
 }

@@ -58,6 +58,15 @@ test("a program channel's tail is opened once and read through LogFiles by its n
   assert.throws(() => readLog(logs, tailName("other", "stdout"), 0, 0), /other/);
 });
 
+test("first: the first offset a tail still keeps (0 for a file), so /logtail skips what is gone", () => {
+  const logs = withTails(files);
+  const id = openTail(tailName("chatty", "stdout"))!;
+  assert.is(logs.first(tailName("chatty", "stdout")), 0);
+  os.writeTail(id, new Uint8Array(DEFAULT_TAIL_BYTES + 100));
+  assert.is(logs.first(tailName("chatty", "stdout")), 100);
+  assert.is(logs.first("/var/log/web.log"), 0);
+});
+
 test("clear empties a tail (size 0), and only a tail", () => {
   const logs = withTails(files);
   const name = tailName("site:web", "stdout");
