@@ -3,6 +3,7 @@
 // feeds it events (with the time) and carries out the actions it returns.
 import { SIGKILL, SIGQUIT } from "../os/signals.ts";
 import { codeOf, execFailureCode } from "./exit-codes.ts";
+import { sameSettings } from "./same-settings.ts";
 
 /** supervisord's state names. */
 export type State = "STOPPED" | "STARTING" | "RUNNING" | "BACKOFF" | "STOPPING" | "EXITED" | "FATAL";
@@ -179,7 +180,7 @@ export class Supervisor<S extends ProgramRules = ProgramRules> {
       if (!old) {
         this.#addStatus(p);
         this.#status.get(p.spec.name)!.since = now;
-      } else if (JSON.stringify(old) !== JSON.stringify(p)) {
+      } else if (!sameSettings(old, p)) {
         this.#removing.delete(p.spec.name);
         const s = this.#status.get(p.spec.name)!;
         s.wanted = p.spec.autostart;

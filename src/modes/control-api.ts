@@ -7,6 +7,7 @@ import type { SupervisedProgram } from "../core/supervisor.ts";
 import { ENOENT, EACCES, type Os } from "../os/types.ts";
 import { SIGHUP, SIGTERM } from "../os/signals.ts";
 import { execFailure } from "../core/exit-codes.ts";
+import { settingsKey } from "../core/same-settings.ts";
 import { configInfoOf, processInfoOf } from "../rpc/from-supervisor.ts";
 import type { ConfigDiff, ConfigInfo, ControlPort, ProcessInfo, ProcessStats, Readiness, StartRefusal } from "../rpc/port.ts";
 import { SupervisorStates } from "../rpc/states.ts";
@@ -39,7 +40,7 @@ export const EXITED_TOO_QUICKLY = "Exited too quickly (process log may have deta
 function groupsOf(programs: readonly Program[]): Map<string, string> {
   const out = new Map<string, Program[]>();
   for (const p of programs) out.set(p.spec.group, [...(out.get(p.spec.group) ?? []), p]);
-  return new Map([...out].map(([g, list]) => [g, JSON.stringify([...list].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1)))]));
+  return new Map([...out].map(([g, list]) => [g, settingsKey([...list].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1)))]));
 }
 
 /**

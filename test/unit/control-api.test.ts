@@ -130,6 +130,13 @@ test("groupDiff: a changed setting in one member marks its group changed", () =>
   assert.equal(groupDiff([p(spec("web")), p(spec("db"))], [p(spec("web", { startsecs: 5 })), p(spec("db"))]), { added: [], changed: ["web"], removed: [] });
 });
 
+test("groupDiff: a program whose section moved (its file:line changed) or whose environment= is in another order is not changed", () => {
+  const p = (s: ProgramSpec) => ({ spec: s, ends: "never" as const });
+  const before = [p(spec("web", { origin: "a.conf:3", environment: { A: "1", B: "2" } })), p(spec("db", { origin: "a.conf:9" }))];
+  const after = [p(spec("db", { origin: "a.conf:2" })), p(spec("web", { origin: "a.conf:12", environment: { B: "2", A: "1" } }))];
+  assert.equal(groupDiff(before, after), { added: [], changed: [], removed: [] });
+});
+
 test("shutdown answers first, then stops everything as SIGTERM does; later calls get SHUTDOWN_STATE", async () => {
   const { os, call } = await setup([spec("web", { startsecs: 0 })]);
   const pid = os.last("web").pid;

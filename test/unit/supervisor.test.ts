@@ -128,4 +128,17 @@ test("a program that keeps exiting at once backs off even with startsecs=0", () 
   assert.equal(of(s.handle({ type: "exited", name: "spin", pid: 9, code: 1, signal: 0 }, t + 5000), "spawn").length, 1, "a long run restarts at once");
 });
 
+
+test("a reload that only moved a section (its origin changed) leaves the program alone: a hand-started autostart=false one stays up", () => {
+  const s = sup([spec("manual", { autostart: false, origin: "a.conf:9" })]);
+  s.start(0);
+  s.handle({ type: "command", name: "manual", command: "START" }, 0);
+  s.handle({ type: "spawned", name: "manual", pid: 7 }, 0);
+  s.handle({ type: "timer", name: "manual", kind: "startsecs" }, 1000);
+  const acts = s.reconfigure([{ spec: spec("manual", { autostart: false, origin: "a.conf:2" }), ends: "never" }], 2000);
+  assert.equal(of(acts, "signal"), []);
+  assert.is(s.statusOf("manual")!.state, "RUNNING");
+  assert.is(s.statusOf("manual")!.wanted, true);
+});
+
 test.run();
