@@ -2,7 +2,7 @@
 // PID-1 machine (pid1.ts), the programs' supervisor (supervisor.ts), the post-start hook
 // (post-start.ts), readiness probing and the control protocol, and owns every rule between
 // them: which signal goes where, when a stopped program is down, when probing starts and stops.
-import { FORWARDED, SIGRTMAX, signalName } from "../os/signals.ts";
+import { FORWARDED, SIGRTMAX, SIGTERM, signalName } from "../os/signals.ts";
 import { encodeStatus, parseCommand } from "./control-protocol.ts";
 import { codeOf, execFailure } from "./exit-codes.ts";
 import { initialState, step, type InitAction, type InitEvent, type InitRules, type InitState } from "./pid1.ts";
@@ -306,13 +306,21 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     }
   }
 
-  /** A stopped program is down only once its whole process group is: START waits for that. */
+  /**
+   * A stopped program is down only once its whole process group is: START waits for that. What
+   * is left once the main process is gone is TERMed (unless stopasgroup already signalled it),
+   * then KILLed stopwaitsecs later (the stopwait timer, re-armed; #programs sends a lingering
+   * program's signals to its group): a stop leaves nothing behind, whatever stopasgroup says.
+   */
   #exited(event: Extract<Event, { type: "exited" }>): void {
     const sup = this.#supervisor!;
     if (sup.statusOf(event.name)?.state === "STOPPING" && event.groupAlive) {
       this.#lingering.set(event.pid, event);
-      this.#log(2, `${event.name}: pid ${event.pid} exited, waiting for the rest of its process group`);
+      this.#log(2, `${event.name}: pid ${event.pid} exited, stopping the rest of its process group`);
       this.#emit({ type: "watch-group", pgid: event.pid });
+      const spec = this.specOf(event.name);
+      if (!spec?.stopasgroup) this.#emit({ type: "signal", pid: event.pid, signo: SIGTERM, group: true });
+      this.#emit({ type: "set-timer", key: programTimer(event.name, "stopwait"), ms: (spec?.stopwaitsecs ?? 0) * 1000 });
       return;
     }
     this.#programs(sup.handle(event, this.#now));
@@ -322,7 +330,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
     for (const a of actions) {
       switch (a.type) {
         case "spawn": this.#emit(a); break;
-        case "signal": this.#emit({ type: "signal", pid: a.pid, signo: a.signo, group: true }); break;
+        case "signal": this.#emit({ type: "signal", pid: a.pid, signo: a.signo, group: a.group || this.#lingering.has(a.pid) }); break;
         case "set-timer": this.#emit({ type: "set-timer", key: programTimer(a.name, a.kind), ms: a.ms }); break;
         case "clear-timer": this.#emit({ type: "clear-timer", key: programTimer(a.name, a.kind) }); break;
         case "probe": this.#probe(a.name); break;

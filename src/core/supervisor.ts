@@ -24,6 +24,9 @@ export interface ProgramRules {
   exitcodes: number[];
   stopsignal: number;
   stopwaitsecs: number;
+  /** The stop signal, and (killasgroup) the SIGKILL after stopwaitsecs, go to the whole process group. */
+  stopasgroup?: boolean;
+  killasgroup?: boolean;
   dependsOn: string[];
   /** A readiness probe, run from RUNNING until it first succeeds. */
   ready?: string;
@@ -56,7 +59,8 @@ export type Event =
 /** What to do. */
 export type Action =
   | { type: "spawn"; name: string }
-  | { type: "signal"; name: string; pid: number; signo: number }
+  /** kill(2) the program's process (`group`: its whole process group). */
+  | { type: "signal"; name: string; pid: number; signo: number; group: boolean }
   | { type: "set-timer"; name: string; kind: TimerKind; ms: number }
   | { type: "clear-timer"; name: string; kind: TimerKind }
   | { type: "probe"; name: string }
@@ -317,7 +321,7 @@ export class Supervisor<S extends ProgramRules = ProgramRules> {
       if (s.wanted && this.#phase === "running") this.#launch(name);
       else this.#set(name, "STOPPED");
     } else if (kind === "stopwait" && s.state === "STOPPING" && s.pid) {
-      this.#emit({ type: "signal", name, pid: s.pid, signo: SIGKILL });
+      this.#emit({ type: "signal", name, pid: s.pid, signo: SIGKILL, group: this.#spec(name).killasgroup === true });
     }
   }
 
@@ -416,7 +420,7 @@ export class Supervisor<S extends ProgramRules = ProgramRules> {
         } else this.#onCommand(name, "START");
         break;
       case "QUIT":
-        if (s.pid) this.#emit({ type: "signal", name, pid: s.pid, signo: SIGQUIT });
+        if (s.pid) this.#emit({ type: "signal", name, pid: s.pid, signo: SIGQUIT, group: true });
         break;
     }
   }
@@ -430,7 +434,7 @@ export class Supervisor<S extends ProgramRules = ProgramRules> {
       const spec = this.#spec(name);
       this.#set(name, "STOPPING");
       this.#emit({ type: "clear-timer", name, kind: "startsecs" });
-      this.#emit({ type: "signal", name, pid: s.pid, signo: spec.stopsignal });
+      this.#emit({ type: "signal", name, pid: s.pid, signo: spec.stopsignal, group: spec.stopasgroup === true });
       this.#emit({ type: "set-timer", name, kind: "stopwait", ms: spec.stopwaitsecs * 1000 });
     }
   }

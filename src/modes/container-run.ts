@@ -37,7 +37,8 @@ export function containerRunPlan(flags: Flags, init: InitOptions): SupervisorPla
   const spec: ProgramSpec = {
     name: process, group: job, command: init.command, priority: 0, autostart: true,
     autorestart: "false", startsecs: 0, startretries: 0, exitcodes: [0], stopsignal: SIGTERM,
-    stopwaitsecs: stopGrace / 1000, environment: {}, redirectStderr: false,
+    // The job is stopped as a whole (its own process group), as before supervisord's stopasgroup existed here.
+    stopwaitsecs: stopGrace / 1000, stopasgroup: true, killasgroup: true, environment: {}, redirectStderr: false,
     stdout: { kind: "inherit", fd: 1 }, stderr: { kind: "inherit", fd: 2 },
     critical: false, job, dependsOn: [], origin: "command line",
     // The one job: it gets what `corral -- CMD`'s job gets.

@@ -144,7 +144,7 @@ test("shutdown answers first, then stops everything as SIGTERM does; later calls
   assert.is(os.kills.filter((k) => k.signo === SIGTERM).length, 0, "nothing signalled before the answer went out");
   assert.is(await faultOf(call("supervisor.getState")), "6 SHUTDOWN_STATE");
   os.advance(50);
-  assert.ok(os.kills.some((k) => k.pid === -pid && k.signo === SIGTERM));
+  assert.ok(os.kills.some((k) => k.pid === pid && k.signo === SIGTERM));
   os.advance(10);
   assert.is(os.exitCode, 0);
 });

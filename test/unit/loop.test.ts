@@ -115,10 +115,37 @@ test("programs start in priority order and a SIGTERM stops them in reverse order
   assert.equal(os.spawned.map((p) => p.argv[0]), ["db", "web"]);
   const [db, web] = os.spawned as [typeof os.spawned[0], typeof os.spawned[0]];
   os.signal(SIGTERM);
-  assert.equal(killsOf(os), [{ pid: -web.pid, signo: SIGTERM }], "web first; db still runs");
+  assert.equal(killsOf(os), [{ pid: web.pid, signo: SIGTERM }], "web first; db still runs");
   os.advance(0); // web dies, then db is stopped and dies, then the rest gets SIGTERM
-  assert.equal(killsOf(os), [{ pid: -web.pid, signo: SIGTERM }, { pid: -db.pid, signo: SIGTERM }, { pid: -1, signo: SIGTERM }, { pid: -1, signo: SIGCONT }]);
+  assert.equal(killsOf(os), [{ pid: web.pid, signo: SIGTERM }, { pid: db.pid, signo: SIGTERM }, { pid: -1, signo: SIGTERM }, { pid: -1, signo: SIGCONT }]);
   assert.is(os.exitCode, 0);
+});
+
+test("stopasgroup=false (supervisord's default): the stop signal goes to the main process; what is left of its group is TERMed once it is gone, then KILLed stopwaitsecs later", async () => {
+  const os = fake();
+  await start(os, supervised([[spec("web", { stopwaitsecs: 3 })]]));
+  const web = os.last("web");
+  os.adopt(["worker"], web.pid, [SIGTERM]);
+  os.signal(SIGTERM);
+  assert.equal(killsOf(os), [{ pid: web.pid, signo: SIGTERM }], "the main process only");
+  os.advance(0);
+  assert.equal(killsOf(os), [{ pid: web.pid, signo: SIGTERM }, { pid: -web.pid, signo: SIGTERM }], "the rest of its group, once it is gone");
+  os.advance(2999);
+  assert.is(os.exitCode, undefined);
+  os.advance(1);
+  assert.equal(killsOf(os).slice(2, 3), [{ pid: -web.pid, signo: SIGKILL }]);
+});
+
+test("stopasgroup=true: the stop signal and the SIGKILL go to the whole group, the rest is not signalled twice", async () => {
+  const os = fake();
+  await start(os, supervised([[spec("web", { stopwaitsecs: 3, stopasgroup: true, killasgroup: true })]]));
+  const web = os.last("web");
+  os.adopt(["worker"], web.pid, [SIGTERM]);
+  os.signal(SIGTERM);
+  os.advance(0);
+  assert.equal(killsOf(os), [{ pid: -web.pid, signo: SIGTERM }]);
+  os.advance(3000);
+  assert.equal(killsOf(os).slice(1, 2), [{ pid: -web.pid, signo: SIGKILL }]);
 });
 
 test("a program that exits before startsecs is restarted after 1 s, then 2 s (the fake clock)", async () => {
@@ -141,7 +168,7 @@ test("a critical program's exit stops the others and corral exits with its code"
   await start(os, supervised([[spec("main"), "always"], [spec("sidecar")]]));
   const sidecar = os.last("sidecar");
   os.exitProcess(os.last("main").pid, 4);
-  assert.equal(killsOf(os), [{ pid: -sidecar.pid, signo: SIGTERM }]);
+  assert.equal(killsOf(os), [{ pid: sidecar.pid, signo: SIGTERM }]);
   os.advance(0);
   os.advance(0);
   assert.is(os.exitCode, 4);
