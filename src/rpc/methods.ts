@@ -207,13 +207,13 @@ function configInfo(ctx: MethodContext): RpcValue {
   const none = (v: string | number | null) => (v === "" || v === null ? "none" : v);
   return ctx.port.configured().map((c) => ({
     autostart: c.autostart, directory: none(c.directory), uid: none(c.uid), command: c.command, exitcodes: c.exitcodes,
-    group: c.group, group_prio: c.groupPriority, inuse: c.inuse, killasgroup: true, name: c.name, process_prio: c.priority,
+    group: c.group, group_prio: c.groupPriority, inuse: c.inuse, killasgroup: c.killasgroup, name: c.name, process_prio: c.priority,
     redirect_stderr: c.redirectStderr, startretries: c.startretries, startsecs: c.startsecs,
     stdout_capture_maxbytes: 0, stdout_events_enabled: c.stdoutEvents, stdout_logfile: none(c.stdoutLogfile),
     stdout_logfile_backups: c.stdoutLogfileBackups, stdout_logfile_maxbytes: c.stdoutLogfileMaxbytes, stdout_syslog: false,
     stopsignal: c.stopsignal, stopwaitsecs: c.stopwaitsecs, stderr_capture_maxbytes: 0, stderr_events_enabled: c.stderrEvents,
     stderr_logfile: none(c.stderrLogfile), stderr_logfile_backups: c.stderrLogfileBackups,
-    stderr_logfile_maxbytes: c.stderrLogfileMaxbytes, stderr_syslog: false, serverurl: "auto",
+    stderr_logfile_maxbytes: c.stderrLogfileMaxbytes, stderr_syslog: false, serverurl: c.serverurl,
   } as Struct)).sort((a, b) => (a["name"]! < b["name"]! ? -1 : a["name"]! > b["name"]! ? 1 : 0));
 }
 

@@ -40,6 +40,10 @@ export interface ConfigInfo {
   startsecs: number;
   stopsignal: number;
   stopwaitsecs: number;
+  /** killasgroup= (supervisord reports no stopasgroup here). */
+  killasgroup: boolean;
+  /** serverurl= as set, "auto" when not. */
+  serverurl: string;
   stdoutLogfile: string;
   stderrLogfile: string;
   stdoutLogfileMaxbytes: number;

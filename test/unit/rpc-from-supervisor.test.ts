@@ -27,7 +27,7 @@ test("an exited program reports its exit code and stop time; a waiting start is 
 
 test("config info carries the spec's settings", () => {
   const c = configInfoOf(spec, true);
-  assert.equal([c.command, c.priority, c.autostart, c.stdoutLogfile, c.stdoutLogfileMaxbytes, c.inuse], ["nginx -g daemon off;", 5, true, "/var/log/web.log", 52428800, true]);
+  assert.equal([c.command, c.priority, c.autostart, c.stdoutLogfile, c.stdoutLogfileMaxbytes, c.inuse], ["nginx -g 'daemon off;'", 5, true, "/var/log/web.log", 52428800, true]);
 });
 
 test("config info says whether a program's output becomes events, as getAllConfigInfo's *_events_enabled", () => {

@@ -31,7 +31,7 @@ class ScriptedPort implements ControlPort {
   p(name: string) { return this.procs.find((x) => x.name === name)!; }
   processes() { return this.procs.map((x) => ({ ...x })); }
   configured() {
-    return this.procs.map((x) => ({ name: x.name, group: x.group, groupPriority: 999, priority: 999, autostart: x.name !== "manual", command: "x", directory: "", uid: null, exitcodes: [0], redirectStderr: false, startretries: 3, startsecs: 1, stopsignal: 15, stopwaitsecs: 10, stdoutLogfile: "", stderrLogfile: "", stdoutLogfileMaxbytes: 0, stdoutLogfileBackups: 0, stderrLogfileMaxbytes: 0, stderrLogfileBackups: 0, stdoutEvents: false, stderrEvents: false, inuse: true }));
+    return this.procs.map((x) => ({ name: x.name, group: x.group, groupPriority: 999, priority: 999, autostart: x.name !== "manual", command: "x", directory: "", uid: null, exitcodes: [0], redirectStderr: false, startretries: 3, startsecs: 1, stopsignal: 15, stopwaitsecs: 10, killasgroup: false, serverurl: "auto", stdoutLogfile: "", stderrLogfile: "", stdoutLogfileMaxbytes: 0, stdoutLogfileBackups: 0, stderrLogfileMaxbytes: 0, stderrLogfileBackups: 0, stdoutEvents: false, stderrEvents: false, inuse: true }));
   }
   start(_g: string, name: string) {
     if (this.spawnFails.has(name)) {
