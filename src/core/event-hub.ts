@@ -159,6 +159,14 @@ export class EventHub {
     return this.publish(supervisorStateEvent(state));
   }
 
+  /**
+   * REMOTE_COMMUNICATION (the control API's sendRemoteCommEvent): `type:TYPE`, a newline, then the data.
+   * @example new EventHub([]).remoteCommunication("deploy", "v2") // [] (no pool)
+   */
+  remoteCommunication(type: string, data: string): PoolAction[] {
+    return this.publish({ name: "REMOTE_COMMUNICATION", payload: `type:${type}\n${data}` });
+  }
+
   /** PROCESS_GROUP_ADDED/REMOVED for each group name. */
   groups(change: "ADDED" | "REMOVED", names: Iterable<string>): PoolAction[] {
     return [...names].flatMap((g) => this.publish(processGroupEvent(change, g)));

@@ -71,6 +71,8 @@ export type Event<S extends ProgramRules = ProgramRules> =
   | { type: "control"; name: string; command: Command }
   /** The control API's signalProcess: `signo` to the program's pid (not its group), as supervisord. */
   | { type: "control-signal"; name: string; signo: number }
+  /** The control API's sendRemoteCommEvent: a REMOTE_COMMUNICATION event for the pools that subscribe. */
+  | { type: "remote-communication"; eventType: string; data: string }
   | { type: "reload-failed"; message: string }
   | { type: "orphan-reaped"; pid: number }
   | { type: "no-children" };
@@ -220,6 +222,7 @@ export class Machine<S extends ProgramRules = ProgramRules> {
         if (sup) this.#programs(sup.start(this.#now));
         return;
       case "listener-output": return this.#poolActions(this.#events?.output(event.name, event.data) ?? []);
+      case "remote-communication": return this.#poolActions(this.#events?.remoteCommunication(event.eventType, event.data) ?? []);
       case "program-output": return this.#output(event);
       case "signal": return this.#pid1({ type: "signal", signo: event.signo });
       case "job-spawned": return this.#jobStarted(event.pid);

@@ -33,7 +33,7 @@ export const EVENT_PARENTS: Readonly<Record<string, string>> = {
 };
 
 /** Event types supervisord has that corral never sends (a subscription to them is accepted and stays quiet). */
-export const NEVER_SENT: readonly string[] = ["PROCESS_COMMUNICATION_STDOUT", "PROCESS_COMMUNICATION_STDERR", "REMOTE_COMMUNICATION"];
+export const NEVER_SENT: readonly string[] = ["PROCESS_COMMUNICATION_STDOUT", "PROCESS_COMMUNICATION_STDERR"];
 
 /**
  * Whether `name` is one of supervisord's event type names (upper case).

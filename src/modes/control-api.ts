@@ -8,7 +8,7 @@ import { ENOENT, EACCES, type Os } from "../os/types.ts";
 import { SIGHUP, SIGTERM } from "../os/signals.ts";
 import { execFailure } from "../core/exit-codes.ts";
 import { settingsKey } from "../core/same-settings.ts";
-import { configInfoOf, processInfoOf } from "../rpc/from-supervisor.ts";
+import { afterExit, configInfoOf, processInfoOf, type LastRun } from "../rpc/from-supervisor.ts";
 import type { ConfigDiff, ConfigInfo, ControlPort, ProcessInfo, ProcessStats, Readiness, StartRefusal } from "../rpc/port.ts";
 import { SupervisorStates } from "../rpc/states.ts";
 import type { LoopHandle } from "./loop.ts";
@@ -33,8 +33,6 @@ export function spawnError(file: string, errno: number): string {
   return execFailure(file, errno).message;
 }
 
-/** supervisord's spawnerr for a program that exited before it counted as started. */
-export const EXITED_TOO_QUICKLY = "Exited too quickly (process log may have details)";
 
 /** Groups in first-seen order, each with its programs' specs as one comparable text. */
 function groupsOf(programs: readonly Program[]): Map<string, string> {
@@ -78,8 +76,8 @@ export class LoopControlPort implements ControlPort {
   readonly #loop: LoopHandle;
   readonly #reread: () => Program[];
   readonly #files: ControlFiles;
-  readonly #spawnerr = new Map<string, string>();
-  readonly #stoppedAt = new Map<string, number>();
+  /** What each program's last run left (supervisord's spawnerr, laststop, exitstatus). */
+  readonly #last = new Map<string, LastRun>();
   readonly #exits = new Map<string, number>();
   readonly #waiters = new Set<() => void>();
   /** The config as last reread (getAllConfigInfo, addProcessGroup); undefined: the running one. */
@@ -95,17 +93,23 @@ export class LoopControlPort implements ControlPort {
     this.#reread = reread;
     this.#files = files;
     loop.observe((e) => {
-      if (e.type === "spawn-failed") this.#spawnerr.set(e.name, spawnError(e.file, e.errno));
-      else if (e.type === "spawned") this.#spawnerr.delete(e.name);
+      if (e.type === "spawn-failed") this.#lastRun(e.name).spawnerr = spawnError(e.file, e.errno);
+      else if (e.type === "spawned") Object.assign(this.#lastRun(e.name), { spawnerr: "", exitstatus: 0 });
       else if (e.type === "exited") {
-        this.#stoppedAt.set(e.name, os.now());
         this.#exits.set(e.name, (this.#exits.get(e.name) ?? 0) + 1);
-        // Observed after the machine took the exit: one that ends a start is a failed start.
-        const state = loop.machine.statusOf(e.name)?.state;
-        if (state === "BACKOFF" || state === "FATAL") this.#spawnerr.set(e.name, EXITED_TOO_QUICKLY);
+        // Observed after the machine took the exit, so its state says what the exit was.
+        const spec = loop.machine.specOf(e.name);
+        const after = afterExit(loop.machine.statusOf(e.name)?.state, e, spec?.exitcodes ?? []);
+        Object.assign(this.#lastRun(e.name), { stoppedAt: os.now() }, after);
       }
       for (const wake of [...this.#waiters]) wake();
     });
+  }
+
+  #lastRun(name: string): LastRun {
+    let last = this.#last.get(name);
+    if (!last) this.#last.set(name, last = { spawnerr: "", stoppedAt: 0, exitstatus: 0 });
+    return last;
   }
 
   get pid(): number {
@@ -125,7 +129,7 @@ export class LoopControlPort implements ControlPort {
     for (const { spec } of this.#loop.machine.programs()) {
       const status = this.#loop.machine.statusOf(spec.name);
       if (!status) continue;
-      out.push(processInfoOf(spec, status, this.#spawnerr.get(spec.name) ?? "", this.#stoppedAt.get(spec.name) ?? 0));
+      out.push(processInfoOf(spec, status, this.#last.get(spec.name) ?? { spawnerr: "", stoppedAt: 0, exitstatus: 0 }));
     }
     return out;
   }
@@ -219,11 +223,14 @@ export class LoopControlPort implements ControlPort {
     if (members.some((p) => !down.has(this.#loop.machine.statusOf(p.spec.name)?.state ?? "STOPPED"))) return false;
     this.#loop.submit({ type: "reloaded", programs: running.filter((p) => p.spec.group !== name), why: `removeProcessGroup ${name}` });
     for (const p of members) {
-      this.#spawnerr.delete(p.spec.name);
-      this.#stoppedAt.delete(p.spec.name);
+      this.#last.delete(p.spec.name);
       this.#exits.delete(p.spec.name);
     }
     return true;
+  }
+
+  remoteCommunication(type: string, data: string): void {
+    this.#loop.submit({ type: "remote-communication", eventType: type, data });
   }
 
   shutdown(): void {

@@ -12,16 +12,40 @@ const path = (t: LogTarget) => (t.kind === "file" ? t.path : "");
 const stderrPath = (spec: ProgramSpec) => (spec.redirectStderr ? "" : path(spec.stderr));
 const seconds = (ms: number) => (ms > 0 ? ms / 1000 : 0);
 
+/** What supervisord keeps of a program's last run beside its state (process.py's spawnerr, laststop, exitstatus). */
+export interface LastRun {
+  /** Why the last start failed, or "Bad exit code N" after an unexpected exit ("" when neither). */
+  spawnerr: string;
+  /** When its process last ended (ms), 0 if never: getProcessInfo's stop. */
+  stoppedAt: number;
+  /** The last exit's code, -1 when a signal ended it, 0 after an exit that ended a start or before any. */
+  exitstatus: number;
+}
+
+/** supervisord's spawnerr for a program that exited before it counted as started. */
+export const EXITED_TOO_QUICKLY = "Exited too quickly (process log may have details)";
+
 /**
- * getProcessInfo's data for one supervised program. `spawnerr` is the last spawn failure's text
- * (e.g. "can't find command 'nginx'"), kept by the runner; `stoppedAt` when it last went down (ms).
- * @example processInfoOf(spec, supervisor.statusOf(spec.name)!, "", 0).state // 20 (ProcessStates.RUNNING) once it has started
+ * What an exit leaves in LastRun, as supervisord's Subprocess.finish decides it from the state
+ * the exit led to: one that ended a start (BACKOFF, FATAL) keeps no exit status and says it
+ * exited too quickly; an unexpected exit from RUNNING says "Bad exit code N".
+ * @example afterExit("EXITED", { code: 3, signal: 0 }, [0]) // { exitstatus: 3, spawnerr: "Bad exit code 3" }
  */
-export function processInfoOf(spec: ProgramSpec, status: Status, spawnerr: string, stoppedAt: number): ProcessInfo {
+export function afterExit(state: State | undefined, exit: { code: number; signal: number }, exitcodes: readonly number[]): { exitstatus: number; spawnerr?: string } {
+  const es = exit.signal ? -1 : exit.code;
+  if (state === "BACKOFF" || state === "FATAL") return { exitstatus: 0, spawnerr: EXITED_TOO_QUICKLY };
+  if (state === "EXITED" && !exitcodes.includes(es)) return { exitstatus: es, spawnerr: `Bad exit code ${es}` };
+  return { exitstatus: es };
+}
+
+/**
+ * getProcessInfo's data for one supervised program, with what is kept of its last run.
+ * @example processInfoOf(spec, supervisor.statusOf(spec.name)!, { spawnerr: "", stoppedAt: 0, exitstatus: 0 }).state // 20 (ProcessStates.RUNNING) once it has started
+ */
+export function processInfoOf(spec: ProgramSpec, status: Status, last: LastRun): ProcessInfo {
   return {
     name: processNameOf(spec), group: spec.group, state: ProcessStates[status.state], pid: status.pid,
-    start: seconds(status.startedAt), stop: seconds(DOWN.has(status.state) ? status.since : stoppedAt),
-    exitstatus: status.lastExit && status.lastExit.code >= 0 ? status.lastExit.code : 0, spawnerr,
+    start: seconds(status.startedAt), stop: seconds(last.stoppedAt), exitstatus: last.exitstatus, spawnerr: last.spawnerr,
     stdoutLogfile: path(spec.stdout), stderrLogfile: stderrPath(spec), groupPriority: spec.groupPriority ?? spec.priority, priority: spec.priority,
     pending: status.waiting && status.pid === 0 && DOWN.has(status.state),
   };
@@ -38,7 +62,7 @@ export function configInfoOf(spec: ProgramSpec, inuse: boolean): ConfigInfo {
     name: processNameOf(spec), group: spec.group, groupPriority: spec.groupPriority ?? spec.priority, priority: spec.priority, autostart: spec.autostart,
     command: spec.commandText ?? spec.command.join(" "), directory: spec.directory ?? "", uid: spec.user?.uid ?? null, exitcodes: spec.exitcodes,
     redirectStderr: spec.redirectStderr, startretries: spec.startretries, startsecs: spec.startsecs, stopsignal: spec.stopsignal,
-    stopwaitsecs: spec.stopwaitsecs, killasgroup: spec.killasgroup === true, serverurl: spec.serverUrl ?? "auto", stdoutLogfile: path(spec.stdout), stderrLogfile: stderrPath(spec),
+    stopwaitsecs: spec.stopwaitsecs, killasgroup: spec.killasgroup === true, serverurl: spec.serverUrl ?? "none", stdoutLogfile: path(spec.stdout), stderrLogfile: stderrPath(spec),
     stdoutLogfileMaxbytes: size(spec.stdout), stdoutLogfileBackups: backups(spec.stdout),
     stderrLogfileMaxbytes: size(spec.stderr), stderrLogfileBackups: backups(spec.stderr),
     stdoutEvents: spec.stdoutEvents === true, stderrEvents: spec.stderrEvents === true, inuse,

@@ -42,6 +42,9 @@ const int = (v: RpcValue | undefined): number => {
   if (typeof n !== "number" || !Number.isInteger(n)) throw new RpcFault("INCORRECT_PARAMETERS");
   return n;
 };
+/** Python's str() of a scalar, as supervisord's '%s' formats what it was sent. */
+const pythonStr = (v: RpcValue | undefined): string =>
+  typeof v === "boolean" ? (v ? "True" : "False") : typeof v === "number" && Number.isInteger(v) ? String(v) : typeof v === "string" ? v : JSON.stringify(v);
 const flag = (v: RpcValue | undefined): boolean => (v === undefined ? true : Boolean(v));
 
 /** Faults with SHUTDOWN_STATE once corral is shutting down or restarting (supervisord's _update). */
@@ -371,6 +374,9 @@ export const SUPERVISOR_METHODS: Readonly<Record<string, Method>> = {
     if (!port.writeStdin(process.group, process.name, chars)) throw new RpcFault("NO_FILE", str(name));
     return true;
   }),
+  "supervisor.sendRemoteCommEvent": m(["boolean", "string", "string"],
+    "Send a REMOTE_COMMUNICATION event (type:TYPE, a newline, then data) to the event listeners that subscribe to it",
+    ({ port }, [type, data]) => (live(port), port.remoteCommunication(pythonStr(type), pythonStr(data)), true)),
   "corral.getReadiness": m(["array", "array"],
     "corral's own: for each named process (default every autostart one) {name, group, state, statename, ready, reason}; " +
     "ready is true when it is RUNNING and its ready= probe passes",

@@ -42,7 +42,7 @@ export interface ConfigInfo {
   stopwaitsecs: number;
   /** killasgroup= (supervisord reports no stopasgroup here). */
   killasgroup: boolean;
-  /** serverurl= as set, "auto" when not. */
+  /** serverurl= as set, "none" when not (AUTO), as supervisord reports it. */
   serverurl: string;
   stdoutLogfile: string;
   stderrLogfile: string;
@@ -120,6 +120,8 @@ export interface ControlPort {
   addGroup(name: string): boolean | undefined;
   /** Drops a stopped group: false when a process still runs. Undefined: unknown. */
   removeGroup(name: string): boolean | undefined;
+  /** Publishes a REMOTE_COMMUNICATION event to the listener pools that subscribe. */
+  remoteCommunication(type: string, data: string): void;
   /** Ends corral (as SIGTERM would); the response goes out first. */
   shutdown(): void;
   /** Restarts every program with the config read again (supervisord's restart). */

@@ -69,8 +69,8 @@ test("a result_handler of another plugin is kept as written and warned about (ev
 });
 
 test("subscribing to events corral never sends is accepted with a warning", () => {
-  const config = parse("[eventlistener:x]\ncommand=l\nevents=REMOTE_COMMUNICATION,TICK_5\n");
-  assert.equal(config.warnings, ["/etc/corral.conf:3: [eventlistener:x] events: corral never sends REMOTE_COMMUNICATION"]);
+  const config = parse("[eventlistener:x]\ncommand=l\nevents=PROCESS_COMMUNICATION_STDOUT,TICK_5\n");
+  assert.equal(config.warnings, ["/etc/corral.conf:3: [eventlistener:x] events: corral never sends PROCESS_COMMUNICATION_STDOUT"]);
 });
 
 test("stdout_events_enabled/stderr_events_enabled mark a program's output as PROCESS_LOG events", () => {

@@ -65,6 +65,17 @@ test("the listener starts first; groups, RUNNING and program states wait in the 
   ]);
 });
 
+test("sendRemoteCommEvent: REMOTE_COMMUNICATION with type:TYPE, a newline, then the data, to a subscribing pool only", () => {
+  const m = machine([], ["REMOTE_COMMUNICATION"]);
+  m.handle({ type: "start" }, 0);
+  listenerReady(m);
+  assert.equal(sent(m.handle({ type: "remote-communication", eventType: "deploy", data: "v2 now" }, 1500)), ["REMOTE_COMMUNICATION type:deploy\nv2 now"]);
+  const quiet = machine([], ["TICK_60"]);
+  quiet.handle({ type: "start" }, 0);
+  listenerReady(quiet);
+  assert.equal(sent(quiet.handle({ type: "remote-communication", eventType: "deploy", data: "" }, 1500)), []);
+});
+
 test("EXITED carries expected and pid, BACKOFF its tries, FATAL nothing more", () => {
   const m = machine([spec("web", { startsecs: 1, startretries: 1, autorestart: "true" })], ["PROCESS_STATE_EXITED", "PROCESS_STATE_BACKOFF", "PROCESS_STATE_FATAL"], { bufferSize: 100 });
   m.handle({ type: "start" }, 0);

@@ -59,6 +59,8 @@ class ScriptedPort implements ControlPort {
   addGroup(name: string) { return name === "new" ? true : this.procs.some((x) => x.group === name) ? false : undefined; }
   removeGroup(name: string) { return this.procs.some((x) => x.group === name) ? false : undefined; }
   shutdown() { this.state = SupervisorStates.SHUTDOWN; }
+  readonly remote: string[] = [];
+  remoteCommunication(type: string, data: string) { this.remote.push(`${type}:${data}`); }
   restart() {}
   supervisorState() { return this.state; }
   now() { return this.clock; }
