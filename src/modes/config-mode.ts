@@ -15,6 +15,7 @@ import { DEFAULT_SOCKET_MODE } from "../control/socket.ts";
 import { warn } from "../log.ts";
 import type { SupervisorPlan } from "./loop.ts";
 import { PROGRAM_PORTS } from "./programs.ts";
+import { StdinPipes } from "./program-stdin.ts";
 import { openListeners } from "./listener-io.ts";
 import { FcgiSockets, fcgiPorts } from "./fcgi-sockets.ts";
 import { controlEndpoints, serverUrlOf } from "../rpc/endpoints.ts";
@@ -127,12 +128,14 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
   if (init.passFds && !programs.some((p) => p.spec.inherit?.includes("listen_fds"))) {
     warn(`corral was given fds 3 to ${2 + init.passFds.count}, but no program has inherit=listen_fds: none receives them`);
   }
+  // Every program's stdin is a pipe corral keeps (sendProcessStdin), as under supervisord.
+  const stdin = new StdinPipes();
   return {
     programs,
     controls: controlsOf(programs, base),
     socketMode: flags.socketMode ? parseMode("--socket-mode", flags.socketMode) : DEFAULT_SOCKET_MODE,
-    // [fcgi-program:x] processes get their pool's socket as fd 0.
-    ports: fcgiPorts({ ...PROGRAM_PORTS, listeners: openListeners }, sockets),
+    // [fcgi-program:x] processes get their pool's socket as fd 0; every other program a stdin pipe.
+    ports: fcgiPorts({ ...PROGRAM_PORTS, spawn: stdin.spawn, listeners: openListeners }, sockets),
     // SIGQUIT, SIGTERM and SIGINT: orderly shutdown, as supervisord.
     rules: { rewrites: init.rewrites, remapExit: init.remapExit, graceMs: init.graceMs, quitStops: true },
     pools: first.pools,
@@ -144,7 +147,7 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
       // As supervisord, a pool's socket that cannot be made stops corral before anything starts.
       sockets.check(os, programs.map((p) => p.spec));
       const closeApi = await (await import("./control-serve.ts")).serveControlApi(os, loop, {
-        http: http!, socket: flags.controlSocket, reread: () => load().programs,
+        http: http!, socket: flags.controlSocket, reread: () => load().programs, writeStdin: (name, data) => stdin.write(name, data),
         ...(first.tailBytes === undefined ? {} : { tailBytes: first.tailBytes }),
       });
       const notifySocket = env["NOTIFY_SOCKET"];

@@ -68,7 +68,8 @@ const DEFAULT_PATH = ["/bin", "/usr/bin", "/usr/local/bin"];
 
 /**
  * ControlPort over the loop. `reread` loads the config again (throws with one line when it
- * is invalid); `files` truncates logs and checks commands before a start.
+ * is invalid); `files` truncates logs and checks commands before a start; `stdin` writes to a
+ * program's stdin pipe (sendProcessStdin; without it the method fails).
  * @example const port = new LoopControlPort(os, pid1, () => programsOf(config, false), { truncate: () => true, refusal: () => undefined }); port.start("web", "web") // a START event on the loop: web is STARTING
  */
 export class LoopControlPort implements ControlPort {
@@ -76,6 +77,7 @@ export class LoopControlPort implements ControlPort {
   readonly #loop: LoopHandle;
   readonly #reread: () => Program[];
   readonly #files: ControlFiles;
+  readonly #stdin: ((name: string, data: string) => boolean) | undefined;
   /** What each program's last run left (supervisord's spawnerr, laststop, exitstatus). */
   readonly #last = new Map<string, LastRun>();
   readonly #exits = new Map<string, number>();
@@ -87,8 +89,9 @@ export class LoopControlPort implements ControlPort {
   readonly version = typeof CORRAL_VERSION === "string" ? CORRAL_VERSION : "0.0.0";
   readonly mainLogfile = undefined;
 
-  constructor(os: Os, loop: LoopHandle, reread: () => Program[], files: ControlFiles) {
+  constructor(os: Os, loop: LoopHandle, reread: () => Program[], files: ControlFiles, stdin?: (name: string, data: string) => boolean) {
     this.#os = os;
+    this.#stdin = stdin;
     this.#loop = loop;
     this.#reread = reread;
     this.#files = files;
@@ -168,6 +171,11 @@ export class LoopControlPort implements ControlPort {
     const spec = this.#program(group, name);
     if (!spec) return false;
     return [spec.stdout, spec.stderr].every((t) => t.kind !== "file" || this.#files.truncate(t.path));
+  }
+
+  writeStdin(group: string, name: string, data: string): boolean {
+    const spec = this.#program(group, name);
+    return spec !== undefined && this.#stdin !== undefined && this.#stdin(spec.name, data);
   }
 
   readiness(group: string, name: string): Readiness {

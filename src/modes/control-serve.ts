@@ -22,6 +22,8 @@ export interface ControlApiOptions {
   reread: () => SupervisedProgram<ProgramSpec>[];
   /** Bytes of in-memory tail per program channel ([supervisord] tail_maxbytes=; 0: none). */
   tailBytes?: number;
+  /** Writes to a program's stdin pipe (by supervisor name); false when it has none. */
+  writeStdin?: (name: string, data: string) => boolean;
 }
 
 const where = (e: ControlEndpoint) => (e.address.kind === "unix" ? e.address.path : `${e.address.host}:${e.address.port}`);
@@ -38,7 +40,7 @@ export async function serveControlApi(os: Os, loop: LoopHandle, options: Control
   // Before the first spawn: every program's output to corral's stdout/stderr is kept in a tail.
   keepTails(os, options.tailBytes ?? DEFAULT_TAIL_BYTES);
   const logs = withTails(nodeLogFiles());
-  const port = new LoopControlPort(os, loop, options.reread, { truncate: truncateLog, refusal: commandRefusal });
+  const port = new LoopControlPort(os, loop, options.reread, { truncate: truncateLog, refusal: commandRefusal }, options.writeStdin);
   const configured = endpoints.filter((e) => e.unix?.dirMode === undefined);
   const fallback = endpoints.filter((e) => e.unix?.dirMode !== undefined);
   const servers: ControlServers[] = [];

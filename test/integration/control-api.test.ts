@@ -4,7 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { corralPid, rawRequest, run, runtimeArgv, start, until, type Running } from "../helpers.ts";
@@ -30,6 +30,12 @@ ready=exec:test -f ${flagFile}
 [program:manual]
 command=sleep 1000
 autostart=false
+
+[program:echo]
+command=sh -c 'while read line; do echo "got $line"; done'
+autostart=false
+startsecs=0
+stdout_logfile=${dir}/echo.log
 `);
 
 function corralCtl(args: string[], env: Record<string, string> = {}): Promise<{ out: string; code: number }> {
@@ -90,6 +96,16 @@ test("malformed HTTP and XML, unknown methods and wrong types: an HTTP error or 
   const shape = (s: string) => s.replace(/uptime \d+:\d\d:\d\d/g, "uptime U").replace(/[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M/g, "DATE");
   assert.is(shape(after), shape(before));
   assert.not.match(c.stderr(), /internal error/);
+});
+
+test("sendProcessStdin: a program's stdin is a pipe, as under supervisord: what is sent arrives, in order; a stopped program is NOT_RUNNING", async () => {
+  const send = (name: string, text: string) => rawRequest(socket, post(call("supervisor.sendProcessStdin",
+    `<param><value><string>${name}</string></value></param><param><value><string>${text}</string></value></param>`)));
+  assert.equal(await corralCtl(["-c", conf, "start", "echo"]), { out: "echo: started\n", code: 0 });
+  assert.match(await send("echo", "one\n"), /<boolean>1<\/boolean>/);
+  assert.match(await send("echo", "two\n"), /<boolean>1<\/boolean>/);
+  await until("echo's log", () => existsSync(join(dir, "echo.log")) && readFileSync(join(dir, "echo.log"), "utf8") === "got one\ngot two\n");
+  assert.match(await send("manual", "x"), /<int>70<\/int>.*NOT_RUNNING: manual/s);
 });
 
 test("the default socket: directory 0700, socket 0600, $CORRAL_CONTROL_SOCKET; removed at exit", async () => {

@@ -104,7 +104,7 @@ function calls(dir: string): Call[] {
     ["supervisor.startProcess", ["manual"]], ["supervisor.getProcessInfo", ["manual"]], ["supervisor.stopProcess", ["manual"]],
     ["supervisor.stopProcess", ["manual"]], ["supervisor.getProcessInfo", ["manual"]], ["supervisor.stopProcess", ["fatal"]],
     ["supervisor.startProcess", ["manual", false]], ["wait", ["manual:manual=RUNNING"]], ["supervisor.stopProcess", ["manual", false]],
-    ["wait", ["manual:manual=STOPPED"]], ["supervisor.startProcess", ["fatal"]], ["supervisor.getProcessInfo", ["fatal"]],
+    ["wait", ["manual:manual=STOPPED"]], ["supervisor.startProcess", ["fatal"]], ["wait", ["fatal:fatal=FATAL"]], ["supervisor.getProcessInfo", ["fatal"]],
     ["supervisor.startProcess", []], ["supervisor.stopProcess", [5]],
     ["supervisor.stopProcessGroup", ["grp"]], ["supervisor.stopProcessGroup", ["grp"]], ["supervisor.startProcessGroup", ["grp"]],
     ["supervisor.startProcessGroup", ["grp"]], ["supervisor.startProcessGroup", ["nosuch"]], ["supervisor.stopProcessGroup", ["nosuch"]],
