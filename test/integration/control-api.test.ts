@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { corralPid, rawRequest, run, runtimeArgv, start, until, type Running } from "../helpers.ts";
+import { corralPid, descendantsOf, rawRequest, run, runtimeArgv, start, until, type Running } from "../helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "corral-api-"));
 const socket = join(dir, "s.sock");
@@ -30,6 +30,11 @@ ready=exec:test -f ${flagFile}
 [program:manual]
 command=sleep 1000
 autostart=false
+
+[program:forks]
+command=sh -c 'sleep 1234 & exec sleep 1235'
+autostart=false
+startsecs=0
 
 [program:echo]
 command=sh -c 'while read line; do echo "got $line"; done'
@@ -106,6 +111,16 @@ test("sendProcessStdin: a program's stdin is a pipe, as under supervisord: what 
   assert.match(await send("echo", "two\n"), /<boolean>1<\/boolean>/);
   await until("echo's log", () => existsSync(join(dir, "echo.log")) && readFileSync(join(dir, "echo.log"), "utf8") === "got one\ngot two\n");
   assert.match(await send("manual", "x"), /<int>70<\/int>.*NOT_RUNNING: manual/s);
+});
+
+test("stop signals the main process only (stopasgroup=false, as supervisord), and what is left of its process group is stopped too", async () => {
+  const sleeps = () => descendantsOf(c.child.pid!).map((pid) => { try { return readFileSync(`/proc/${pid}/cmdline`, "latin1"); } catch { return ""; } })
+    .filter((cmd) => /^sleep\x00123[45]\x00$/.test(cmd)).sort();
+  assert.equal(await corralCtl(["-c", conf, "start", "forks"]), { out: "forks: started\n", code: 0 });
+  await until("both sleeps", () => sleeps().length === 2);
+  const stop = await rawRequest(socket, post(call("supervisor.stopProcess", "<param><value><string>forks</string></value></param>")));
+  assert.match(stop, /<boolean>1<\/boolean>/);
+  assert.equal(sleeps(), [], "stopProcess answers once the whole process group is gone");
 });
 
 test("the default socket: directory 0700, socket 0600, $CORRAL_CONTROL_SOCKET; removed at exit", async () => {
