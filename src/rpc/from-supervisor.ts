@@ -60,7 +60,7 @@ export function configInfoOf(spec: ProgramSpec, inuse: boolean): ConfigInfo {
   const backups = (t: LogTarget) => (t.kind === "file" ? t.backups : 0);
   return {
     name: processNameOf(spec), group: spec.group, groupPriority: spec.groupPriority ?? spec.priority, priority: spec.priority, autostart: spec.autostart,
-    command: spec.commandText ?? spec.command.join(" "), directory: spec.directory ?? "", uid: spec.user?.uid ?? null, exitcodes: spec.exitcodes,
+    command: spec.commandLine ?? spec.command.join(" "), directory: spec.directory ?? "", uid: spec.user?.uid ?? null, exitcodes: spec.exitcodes,
     redirectStderr: spec.redirectStderr, startretries: spec.startretries, startsecs: spec.startsecs, stopsignal: spec.stopsignal,
     stopwaitsecs: spec.stopwaitsecs, killasgroup: spec.killasgroup === true, serverurl: spec.serverUrl ?? "none", stdoutLogfile: path(spec.stdout), stderrLogfile: stderrPath(spec),
     stdoutLogfileMaxbytes: size(spec.stdout), stdoutLogfileBackups: backups(spec.stdout),
