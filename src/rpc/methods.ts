@@ -376,7 +376,7 @@ export const SUPERVISOR_METHODS: Readonly<Record<string, Method>> = {
   }),
   "supervisor.sendRemoteCommEvent": m(["boolean", "string", "string"],
     "Send a REMOTE_COMMUNICATION event (type:TYPE, a newline, then data) to the event listeners that subscribe to it",
-    ({ port }, [type, data]) => (live(port), port.remoteCommunication(pythonStr(type), pythonStr(data)), true)),
+    ({ port }, [type, data]) => (live(port), port.remoteCommunication?.(pythonStr(type), pythonStr(data)), true)),
   "corral.getReadiness": m(["array", "array"],
     "corral's own: for each named process (default every autostart one) {name, group, state, statename, ready, reason}; " +
     "ready is true when it is RUNNING and its ready= probe passes",

@@ -120,8 +120,8 @@ export interface ControlPort {
   addGroup(name: string): boolean | undefined;
   /** Drops a stopped group: false when a process still runs. Undefined: unknown. */
   removeGroup(name: string): boolean | undefined;
-  /** Publishes a REMOTE_COMMUNICATION event to the listener pools that subscribe. */
-  remoteCommunication(type: string, data: string): void;
+  /** Publishes a REMOTE_COMMUNICATION event to the listener pools that subscribe (absent: there are none). */
+  remoteCommunication?(type: string, data: string): void;
   /** Ends corral (as SIGTERM would); the response goes out first. */
   shutdown(): void;
   /** Restarts every program with the config read again (supervisord's restart). */
