@@ -10,11 +10,12 @@ const KB = 1024;
  * The minified bundle, dist/corral.js. 100 KB held PID 1, container-run, supervision and the
  * subcommands; supervisord's XML-RPC API, groups and event listeners took it past that, to 172.5 KB;
  * the web page and /metrics (src/web, loaded by the first request for one) added 12.7 KB, and
- * --check's full listing 2.3 KB (189.8 KB). Only the
+ * --check's full listing 2.3 KB (189.8 KB), supervisord's runtime semantics (stdin pipes,
+ * sendRemoteCommEvent, exit status and stop rules, settings-only change detection) 2.7 KB. Only the
  * mode in use is evaluated (modes are lazily initialised inside the one file; the start-up test
  * pins which Node modules load), so the rest costs only V8's pre-parse at start-up.
  */
-const BUNDLE_BUDGET = 192 * KB;
+const BUNDLE_BUDGET = 196 * KB;
 /** The native addon beside it (it replaced unix-dgram's 31 KB addon when it took over datagrams). */
 const ADDON_BUDGET = 64 * KB;
 /** Everything is bundled or dev-only. */
