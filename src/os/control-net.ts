@@ -251,8 +251,9 @@ export function truncateLog(path: string): boolean {
   try {
     truncateSync(path, 0);
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    // A log file not written yet is as clear as an empty one (supervisord's remove() ignores ENOENT).
+    return (err as NodeJS.ErrnoException).code === "ENOENT";
   }
 }
 

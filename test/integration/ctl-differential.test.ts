@@ -100,10 +100,7 @@ const programs = (dir: string, edited = false) =>
  */
 type Step = { args: string; sorted?: boolean; exitOnly?: string; uncompared?: string; before?: (dir: string) => void } | { wait: RegExp[] };
 
-/**
- * maintail shows the server's own log lines, which are not the same text (compare exit status
- * only, once corral keeps its own messages for readLog: until then it answers NO_FILE, exit 1).
- */
+/** maintail shows the server's own log lines, which are not the same text: exit status only. */
 const OWN_LOG = "the main log holds each server's own messages";
 
 /** Every process in its settled state: first start, and after the update. */
@@ -128,7 +125,7 @@ const SCRIPT: Step[] = [
   { args: "tail api stderr" }, { args: "tail once" }, { args: "tail manual" }, { args: "tail nosuch" }, { args: "tail workers:worker_01" },
   { args: "tail" }, { args: "tail web bogus" },
   { args: "clear web" }, { args: "tail web" }, { args: "clear nosuch" }, { args: "clear workers:*", sorted: true }, { args: "clear" },
-  { args: "avail" }, { args: "version" }, { args: "maintail", uncompared: OWN_LOG }, { args: "maintail -200", uncompared: OWN_LOG },
+  { args: "avail" }, { args: "version" }, { args: "maintail", exitOnly: OWN_LOG }, { args: "maintail -200", exitOnly: OWN_LOG },
   { args: "start manual" },
   { args: "reread" }, { args: "update" }, { args: "reread", before: EDIT }, { args: "avail" }, { args: "update", sorted: true },
   { wait: [/^api +RUNNING/m, /^extra +RUNNING/m, /^manual +RUNNING/m] },

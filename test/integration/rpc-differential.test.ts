@@ -72,6 +72,12 @@ process_name=%(program_name)s_%(process_num)s
 numprocs=2
 stdout_logfile=${dir}/worker-%(process_num)s.log
 redirect_stderr=true
+
+[eventlistener:remote]
+command=sh -c 'printf "READY\\n"; while read h; do d=$(head -c "\${h##*len:}"); printf "%%s|\\n" "$d" >> ${dir}/remote.txt; printf "RESULT 2\\nOKREADY\\n"; done'
+events=REMOTE_COMMUNICATION
+stdout_logfile=${dir}/remote-out.log
+stderr_logfile=${dir}/remote-err.log
 `;
   // The edit moves web below the others and adds a comment: only manual (startsecs) changed; once is gone, extra is new.
   return edited
@@ -80,7 +86,7 @@ redirect_stderr=true
 };
 
 type Call = [string, unknown[]];
-const SETTLED = ["web:web=RUNNING", "manual:manual=STOPPED", "fatal:fatal=FATAL", "once:once=EXITED", "grp:worker_0=RUNNING", "grp:worker_1=RUNNING"];
+const SETTLED = ["remote:remote=RUNNING", "web:web=RUNNING", "manual:manual=STOPPED", "fatal:fatal=FATAL", "once:once=EXITED", "grp:worker_0=RUNNING", "grp:worker_1=RUNNING"];
 
 /** The transcript; `dir` is where the config lives (for the edit). */
 function calls(dir: string): Call[] {
@@ -124,7 +130,8 @@ function calls(dir: string): Call[] {
     ["supervisor.clearProcessLogs", ["nosuch"]], ["supervisor.clearAllProcessLogs", []],
     ["supervisor.sendProcessStdin", ["web", "hello\n"]], ["supervisor.sendProcessStdin", ["manual", "x"]],
     ["supervisor.sendProcessStdin", ["nosuch", "x"]], ["supervisor.sendProcessStdin", ["web", 5]], ["supervisor.sendProcessStdin", ["web"]],
-    ["supervisor.sendRemoteCommEvent", ["mytype", "some data"]], ["supervisor.sendRemoteCommEvent", [1, 2]], ["supervisor.sendRemoteCommEvent", ["x"]],
+    ["supervisor.sendRemoteCommEvent", ["mytype", "some data"]], ["read", [join(dir, "remote.txt"), "some data|"]],
+    ["supervisor.sendRemoteCommEvent", ["two", "lines\nof data"]], ["read", [join(dir, "remote.txt"), "of data|"]], ["supervisor.sendRemoteCommEvent", [1, 2]], ["supervisor.sendRemoteCommEvent", ["x"]],
     ["supervisor.reloadConfig", []], ["supervisor.addProcessGroup", ["web"]], ["supervisor.addProcessGroup", ["nosuch"]],
     ["supervisor.removeProcessGroup", ["web"]], ["supervisor.removeProcessGroup", ["nosuch"]],
     ["write", [join(dir, "programs.conf"), programs(dir, true)]],
