@@ -196,28 +196,32 @@ test.after(() => rmSync(base, { recursive: true, force: true }));
 
 test("every supervisorctl command on a rich config, edited halfway: the same output and exit status from corral as from supervisord", async () => {
   if (!have("supervisord") || !have("supervisorctl")) return skip("supervisord and supervisorctl are not installed");
-  const realDir = join(base, "real");
-  const realConf = layout(realDir);
-  const supervisord = spawn("supervisord", ["-n", "-c", realConf], { stdio: "ignore" });
-  let anchor: Outcome[];
-  try {
-    await until("supervisord's socket", () => existsSync(join(realDir, "s.sock")));
-    anchor = await transcript(realDir, realConf);
-  } finally {
-    supervisord.kill("SIGKILL");
-  }
-  const ourDir = join(base, "corral");
-  const conf = layout(ourDir);
-  const c = start(["--config", conf]);
-  let ours: Outcome[];
-  try {
-    await until("corral's socket", () => existsSync(join(ourDir, "s.sock")));
-    ours = await transcript(ourDir, conf);
-  } catch (e) {
-    c.child.kill("SIGKILL");
-    throw new Error(`${e}; corral said: ${c.stderr()}`);
-  }
-  const done = await c.done;
+  // The two servers run side by side (each waits on its own ticks and timers, not on the CPU).
+  const real = async (): Promise<Outcome[]> => {
+    const dir = join(base, "real");
+    const conf = layout(dir);
+    const supervisord = spawn("supervisord", ["-n", "-c", conf], { stdio: "ignore" });
+    try {
+      await until("supervisord's socket", () => existsSync(join(dir, "s.sock")));
+      return await transcript(dir, conf);
+    } finally {
+      supervisord.kill("SIGTERM");
+    }
+  };
+  const corral = async () => {
+    const dir = join(base, "corral");
+    const c = start(["--config", layout(dir)]);
+    try {
+      await until("corral's socket", () => existsSync(join(dir, "s.sock")));
+      const ours = await transcript(dir, join(dir, "supervisord.conf"));
+      return { ours, ...(await c.done) };
+    } catch (e) {
+      c.child.kill("SIGKILL");
+      throw new Error(`${e}; corral said: ${c.stderr()}`);
+    }
+  };
+  const [anchor, { ours, ...done }] = await Promise.all([real(), corral()]);
+  const realDir = join(base, "real"), ourDir = join(base, "corral");
   const steps = SCRIPT.filter((s): s is Extract<Step, { args: string }> => "args" in s);
   const differ: string[] = [];
   steps.forEach((step, i) => {
