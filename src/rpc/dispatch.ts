@@ -1,6 +1,7 @@
 // One XML-RPC request body in, one response out: supervisord's traverse, the system.* namespace
 // (listMethods, methodHelp, methodSignature, multicall) and the fault rules around every call.
-import { encodeFault, encodeValueParts, parseMethodCall, RESPONSE_HEAD, RESPONSE_TAIL, type RpcValue } from "./codec.ts";
+import { encodeFault, encodeResponse, encodeValueParts, parseMethodCall, RESPONSE_HEAD, RESPONSE_TAIL, type RpcValue } from "./codec.ts";
+import { STREAM_CHUNK_BYTES } from "./constants.ts";
 import { RpcFault } from "./faults.ts";
 import { SUPERVISOR_METHODS, type Method, type MethodContext } from "./methods.ts";
 import { XmlError } from "./xml.ts";
@@ -94,6 +95,9 @@ const readsOnly = (one: RpcValue | undefined): boolean => {
   return typeof name === "string" && READS_ONLY.test(name);
 };
 
+/** Answers up to this many characters are sent as one piece (they go out whole with Content-Length anyway). */
+const WHOLE_ANSWER_CHARS = STREAM_CHUNK_BYTES;
+
 function* responseParts(value: RpcValue): Generator<string> {
   yield RESPONSE_HEAD;
   yield* encodeValueParts(value);
@@ -123,7 +127,10 @@ export async function dispatchStreamed(ctx: MethodContext, body: string): Promis
     if (method === "system.multicall" && params.length === 1 && Array.isArray(params[0])) {
       return { status: 200, pieces: multicallParts(ctx, params[0]) };
     }
-    return { status: 200, pieces: responseParts(await call(ctx, method, params)) };
+    const value = await call(ctx, method, params);
+    // The usual answer is small: encoded at once, as one piece; a big one is encoded piece by piece.
+    const whole = encodeResponse(value);
+    return { status: 200, pieces: whole.length <= WHOLE_ANSWER_CHARS ? [whole] : responseParts(value) };
   } catch (e) {
     if (e instanceof RpcFault) return { status: 200, pieces: [encodeFault(e.code, e.text)] };
     return { status: 500, body: `internal error in ${method}: ${e instanceof Error ? e.message : String(e)}\n` };
