@@ -53,6 +53,7 @@ export class EventHub {
   /** listener process name -> its pool. */
   #owner = new Map<string, ListenerPool>();
   #router = new EventRouter([]);
+  #plans: readonly PoolPlan[] = [];
   /** The tick clock, from start(): periods count from then (no tick for the slice corral started in). */
   #ticks: Ticks | undefined;
 
@@ -75,6 +76,7 @@ export class EventHub {
    * @example new EventHub([]).reconfigure([]) // [] (every pool gone)
    */
   reconfigure(pools: readonly PoolPlan[]): PoolAction[] {
+    this.#plans = pools;
     const next = new Map<string, ListenerPool>();
     const out: PoolAction[] = [];
     this.#owner.clear();
@@ -91,6 +93,11 @@ export class EventHub {
     this.#pools = next;
     this.#router = new EventRouter([...next.values()]);
     return out;
+  }
+
+  /** The pools as last configured (what the control API diffs a reread config against). */
+  get plans(): readonly PoolPlan[] {
+    return this.#plans;
   }
 
   /** Whether process `name` is an event listener (its stdout is the protocol channel). */

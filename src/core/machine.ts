@@ -187,6 +187,14 @@ export class Machine<S extends ProgramRules = ProgramRules> {
   }
 
   /**
+   * The [eventlistener:x] pools as last configured (none without listeners).
+   * @example machine.pools().map((p) => p.name) // ["watch"]
+   */
+  pools(): readonly PoolPlan[] {
+    return this.#events?.plans ?? [];
+  }
+
+  /**
    * Every supervised program as configured now (empty for a plain job).
    * @example machine.programs().map((p) => p.spec.name) // ["web", "worker"]
    */

@@ -147,7 +147,7 @@ export function configPlan(flags: Flags, init: Omit<InitOptions, "command">, com
       // As supervisord, a pool's socket that cannot be made stops corral before anything starts.
       sockets.check(os, programs.map((p) => p.spec));
       const closeApi = await (await import("./control-serve.ts")).serveControlApi(os, loop, {
-        http: http!, socket: flags.controlSocket, reread: () => load().programs, writeStdin: (name, data) => stdin.write(name, data),
+        http: http!, socket: flags.controlSocket, reread: () => load(), writeStdin: (name, data) => stdin.write(name, data),
         ...(first.tailBytes === undefined ? {} : { tailBytes: first.tailBytes }),
       });
       const notifySocket = env["NOTIFY_SOCKET"];

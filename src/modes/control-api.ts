@@ -12,6 +12,7 @@ import { afterExit, configInfoOf, processInfoOf, type LastRun } from "../rpc/fro
 import type { ConfigDiff, ConfigInfo, ControlPort, ProcessInfo, ProcessStats, Readiness, StartRefusal } from "../rpc/port.ts";
 import { SupervisorStates } from "../rpc/states.ts";
 import type { LoopHandle } from "./loop.ts";
+import type { PoolPlan } from "../core/event-hub.ts";
 
 declare const CORRAL_VERSION: string;
 
@@ -34,25 +35,33 @@ export function spawnError(file: string, errno: number): string {
 }
 
 
-/** Groups in first-seen order, each with its programs' specs as one comparable text. */
-function groupsOf(programs: readonly Program[]): Map<string, string> {
+/** Groups in first-seen order, each with its programs' specs (and its pool's settings) as one comparable text. */
+function groupsOf(programs: readonly Program[], pools: readonly PoolPlan[]): Map<string, string> {
   const out = new Map<string, Program[]>();
   for (const p of programs) out.set(p.spec.group, [...(out.get(p.spec.group) ?? []), p]);
-  return new Map([...out].map(([g, list]) => [g, settingsKey([...list].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1)))]));
+  const pool = (g: string) => pools.find((p) => p.name === g) ?? null;
+  return new Map([...out].map(([g, list]) => [g, settingsKey([[...list].sort((a, b) => (a.spec.name < b.spec.name ? -1 : 1)), pool(g)])]));
 }
 
 /**
  * The reload diff by group: groups only in `next` are added, only in `current` removed,
- * in both with other programs or settings changed (supervisord's diff_to_active).
+ * in both with other programs or settings changed (supervisord's diff_to_active; an
+ * [eventlistener:x] pool also when its events=, buffer_size= or result_handler= changed).
  * @example groupDiff(pid1.machine.programs(), programsOf(config, false)) // { added: ["debug"], changed: [], removed: [] } after a [program:debug] was added
  */
-export function groupDiff(current: readonly Program[], next: readonly Program[]): ConfigDiff {
-  const cur = groupsOf(current), nxt = groupsOf(next);
+export function groupDiff(current: readonly Program[], next: readonly Program[], currentPools: readonly PoolPlan[] = [], nextPools: readonly PoolPlan[] = []): ConfigDiff {
+  const cur = groupsOf(current, currentPools), nxt = groupsOf(next, nextPools);
   return {
     added: [...nxt.keys()].filter((g) => !cur.has(g)),
     changed: [...nxt.keys()].filter((g) => cur.has(g) && cur.get(g) !== nxt.get(g)),
     removed: [...cur.keys()].filter((g) => !nxt.has(g)),
   };
+}
+
+/** A config as read again for the control API: its programs and listener pools. */
+export interface ReadConfig {
+  programs: Program[];
+  pools?: PoolPlan[];
 }
 
 /** The file side of the control API (os/control-net.ts implements it). */
@@ -75,7 +84,7 @@ const DEFAULT_PATH = ["/bin", "/usr/bin", "/usr/local/bin"];
 export class LoopControlPort implements ControlPort {
   readonly #os: Os;
   readonly #loop: LoopHandle;
-  readonly #reread: () => Program[];
+  readonly #reread: () => ReadConfig;
   readonly #files: ControlFiles;
   readonly #stdin: ((name: string, data: string) => boolean) | undefined;
   /** What each program's last run left (supervisord's spawnerr, laststop, exitstatus). */
@@ -83,13 +92,13 @@ export class LoopControlPort implements ControlPort {
   readonly #exits = new Map<string, number>();
   readonly #waiters = new Set<() => void>();
   /** The config as last reread (getAllConfigInfo, addProcessGroup); undefined: the running one. */
-  #read: Program[] | undefined;
+  #read: ReadConfig | undefined;
   #state: number = SupervisorStates.RUNNING;
   readonly identification = IDENTIFICATION;
   readonly version = typeof CORRAL_VERSION === "string" ? CORRAL_VERSION : "0.0.0";
   readonly mainLogfile = undefined;
 
-  constructor(os: Os, loop: LoopHandle, reread: () => Program[], files: ControlFiles, stdin?: (name: string, data: string) => boolean) {
+  constructor(os: Os, loop: LoopHandle, reread: () => ReadConfig, files: ControlFiles, stdin?: (name: string, data: string) => boolean) {
     this.#os = os;
     this.#stdin = stdin;
     this.#loop = loop;
@@ -140,7 +149,7 @@ export class LoopControlPort implements ControlPort {
   configured(): readonly ConfigInfo[] {
     const running = this.#loop.machine.programs();
     const inuse = new Set(running.map((p) => p.spec.group));
-    return (this.#read ?? running).map((p) => configInfoOf(p.spec, inuse.has(p.spec.group)));
+    return (this.#read?.programs ?? running).map((p) => configInfoOf(p.spec, inuse.has(p.spec.group)));
   }
 
   start(group: string, name: string): StartRefusal | undefined {
@@ -211,15 +220,18 @@ export class LoopControlPort implements ControlPort {
     } catch (err) {
       return { error: (err as Error).message };
     }
-    return groupDiff(this.#loop.machine.programs(), this.#read);
+    return groupDiff(this.#loop.machine.programs(), this.#read.programs, this.#loop.machine.pools(), this.#read.pools ?? []);
   }
 
   addGroup(name: string): boolean | undefined {
     const running = this.#loop.machine.programs();
     if (running.some((p) => p.spec.group === name)) return false;
-    const added = (this.#read ?? []).filter((p) => p.spec.group === name);
+    const added = (this.#read?.programs ?? []).filter((p) => p.spec.group === name);
     if (!added.length) return undefined;
-    this.#loop.submit({ type: "reloaded", programs: [...running, ...added], why: `addProcessGroup ${name}` });
+    // An [eventlistener:x] comes with its pool, so its processes speak the protocol from the start.
+    const pool = this.#read?.pools?.find((p) => p.name === name);
+    const pools = pool ? { pools: [...this.#loop.machine.pools().filter((p) => p.name !== name), pool] } : {};
+    this.#loop.submit({ type: "reloaded", programs: [...running, ...added], ...pools, why: `addProcessGroup ${name}` });
     return true;
   }
 
@@ -229,7 +241,9 @@ export class LoopControlPort implements ControlPort {
     if (!members.length) return undefined;
     const down = new Set(["STOPPED", "EXITED", "FATAL"]);
     if (members.some((p) => !down.has(this.#loop.machine.statusOf(p.spec.name)?.state ?? "STOPPED"))) return false;
-    this.#loop.submit({ type: "reloaded", programs: running.filter((p) => p.spec.group !== name), why: `removeProcessGroup ${name}` });
+    const pools = this.#loop.machine.pools();
+    const less = pools.some((p) => p.name === name) ? { pools: pools.filter((p) => p.name !== name) } : {};
+    this.#loop.submit({ type: "reloaded", programs: running.filter((p) => p.spec.group !== name), ...less, why: `removeProcessGroup ${name}` });
     for (const p of members) {
       this.#last.delete(p.spec.name);
       this.#exits.delete(p.spec.name);

@@ -1,16 +1,14 @@
 // Config mode's control servers: the endpoints of [unix_http_server] / [inet_http_server] (or
 // corral's default socket), served with the loop's ControlPort. Imported lazily by config mode.
 import type { HttpServerConfig } from "../config/http-server.ts";
-import type { ProgramSpec } from "../config/types.ts";
 import { UsageError } from "../core/errors.ts";
-import type { SupervisedProgram } from "../core/supervisor.ts";
 import { info, warn } from "../log.ts";
 import type { Os } from "../os/types.ts";
 import { controlEndpoints, type ControlEndpoint } from "../rpc/endpoints.ts";
 import { startControlServers, type ControlServers } from "../rpc/listen.ts";
 import { DEFAULT_TAIL_BYTES, keepTails, withTails } from "../logs/tails.ts";
 import { webRoute } from "../web/route.ts";
-import { LoopControlPort } from "./control-api.ts";
+import { LoopControlPort, type ReadConfig } from "./control-api.ts";
 import type { LoopHandle } from "./loop.ts";
 
 /** What config mode knows about its control API. */
@@ -19,7 +17,7 @@ export interface ControlApiOptions {
   /** --control-socket (or $CORRAL_CONTROL_SOCKET); "" turns the default socket off. */
   socket: string | undefined;
   /** Reads the config again: the programs it now has (throws with one line when invalid). */
-  reread: () => SupervisedProgram<ProgramSpec>[];
+  reread: () => ReadConfig;
   /** Bytes of in-memory tail per program channel ([supervisord] tail_maxbytes=; 0: none). */
   tailBytes?: number;
   /** Writes to a program's stdin pipe (by supervisor name); false when it has none. */
@@ -31,7 +29,7 @@ const where = (e: ControlEndpoint) => (e.address.kind === "unix" ? e.address.pat
 /**
  * Listens on every endpoint; a configured one that cannot be bound is a UsageError (exit 2),
  * the default socket only warns. Resolves to what closes them all (and removes the socket files).
- * @example pid1.atExit(await serveControlApi(os, pid1, { http: config.http, socket: undefined, reread: () => programsOf(config, false) }))
+ * @example pid1.atExit(await serveControlApi(os, pid1, { http: config.http, socket: undefined, reread: () => ({ programs: programsOf(config, false) }) }))
  */
 export async function serveControlApi(os: Os, loop: LoopHandle, options: ControlApiOptions): Promise<() => void> {
   const endpoints = controlEndpoints(options.http, os.env, options.socket);

@@ -78,7 +78,7 @@ stdout_logfile=${dir}/worker-%(process_num)s.log
 `,
     `[eventlistener:listen]
 command=sh -c 'printf "READY\\n"; exec cat >/dev/null'
-events=TICK_3600
+events=TICK_3600${edited ? ",REMOTE_COMMUNICATION" : ""}
 stderr_logfile=${dir}/listen-err.log
 `,
     ...(edited ? [`[program:extra]
@@ -89,7 +89,7 @@ stderr_logfile=${dir}/extra-err.log
   ];
 }
 
-/** The first config, and the edit: reversed order, a comment, api changed, once gone, extra new. */
+/** The first config, and the edit: reversed order, a comment, api and listen's events= changed, once gone, extra new. */
 const programs = (dir: string, edited = false) =>
   edited ? `; edited by hand\n${sections(dir, true).reverse().join("\n")}` : sections(dir, false).join("\n");
 
@@ -128,7 +128,7 @@ const SCRIPT: Step[] = [
   { args: "avail" }, { args: "version" }, { args: "maintail", exitOnly: OWN_LOG }, { args: "maintail -200", exitOnly: OWN_LOG },
   { args: "start manual" },
   { args: "reread" }, { args: "update" }, { args: "reread", before: EDIT }, { args: "avail" }, { args: "update", sorted: true },
-  { wait: [/^api +RUNNING/m, /^extra +RUNNING/m, /^manual +RUNNING/m] },
+  { wait: [/^api +RUNNING/m, /^extra +RUNNING/m, /^manual +RUNNING/m, /^listen +RUNNING/m] },
   { args: "status" }, { args: "reread" },
   { args: "remove extra" }, { args: "stop extra" }, { args: "remove extra" }, { args: "remove extra" }, { args: "avail" },
   { args: "add extra" }, { args: "add extra" }, { args: "add nosuch" }, { args: "remove nosuch" },

@@ -45,7 +45,7 @@ async function setup(specs: ProgramSpec[], reread: () => SupervisedProgram<Progr
     reload: () => ({ programs: reread(), controls: new Map() }),
     attach: async (o, loop) => {
       handle = loop;
-      port = new LoopControlPort(o, loop, reread, { truncate: () => true, refusal: (file) => (file === "missing" ? { fault: "NO_FILE", text: `can't find command '${file}'` } : undefined) });
+      port = new LoopControlPort(o, loop, () => ({ programs: reread() }), { truncate: () => true, refusal: (file) => (file === "missing" ? { fault: "NO_FILE", text: `can't find command '${file}'` } : undefined) });
       return () => {};
     },
   };
@@ -135,6 +135,14 @@ test("groupDiff: a program whose section moved (its file:line changed) or whose 
   const before = [p(spec("web", { origin: "a.conf:3", environment: { A: "1", B: "2" } })), p(spec("db", { origin: "a.conf:9" }))];
   const after = [p(spec("db", { origin: "a.conf:2" })), p(spec("web", { origin: "a.conf:12", environment: { B: "2", A: "1" } }))];
   assert.equal(groupDiff(before, after), { added: [], changed: [], removed: [] });
+});
+
+test("groupDiff: an [eventlistener:x] whose events= changed is changed, as supervisord's EventListenerPoolConfig compares them", () => {
+  const p = (s: ProgramSpec) => ({ spec: s, ends: "never" as const });
+  const listener = [p(spec("watch"))];
+  const plan = (events: string[]) => [{ name: "watch", events, bufferSize: 10, processes: ["watch"] }];
+  assert.equal(groupDiff(listener, listener, plan(["TICK_60"]), plan(["TICK_60"])), { added: [], changed: [], removed: [] });
+  assert.equal(groupDiff(listener, listener, plan(["TICK_60"]), plan(["TICK_5"])), { added: [], changed: ["watch"], removed: [] });
 });
 
 test("shutdown answers first, then stops everything as SIGTERM does; later calls get SHUTDOWN_STATE", async () => {
