@@ -78,7 +78,7 @@ const DEFAULT_PATH = ["/bin", "/usr/bin", "/usr/local/bin"];
 /**
  * ControlPort over the loop. `reread` loads the config again (throws with one line when it
  * is invalid); `files` truncates logs and checks commands before a start; `stdin` writes to a
- * program's stdin pipe (sendProcessStdin; without it the method fails).
+ * program's stdin pipe (sendProcessStdin; without it that answers NO_FILE).
  * @example const port = new LoopControlPort(os, pid1, () => ({ programs: programsOf(config, false) }), { truncate: () => true, refusal: () => undefined }); port.start("web", "web") // a START event on the loop: web is STARTING
  */
 export class LoopControlPort implements ControlPort {
