@@ -46,7 +46,7 @@ function install(from, to) {
 
 const mtime = (f) => { try { return statSync(f).mtimeMs; } catch { return 0; } };
 const addon = join(root, "src/native/build/Release/corral.node");
-const sources = ["corral.h", "corral.c", "args.c", "spawn.c", "signals.c", "io.c", "locks.c", "pump.c", "dgram.c", "proc.c", "fds.c", "listen.c", "binding.gyp"].map((f) => join(root, "src/native", f));
+const sources = ["corral.h", "pump.h", "corral.c", "args.c", "spawn.c", "signals.c", "io.c", "locks.c", "pump-loop.c", "pump-output.c", "pump-format.c", "pump-raw.c", "pump-tails.c", "pump-events.c", "pump-napi.c", "dgram.c", "proc.c", "fds.c", "listen.c", "binding.gyp"].map((f) => join(root, "src/native", f));
 if (Math.max(...sources.map(mtime)) > mtime(addon)) {
   // Node's headers come from the system (offline): /usr/include/node.
   execFileSync(process.execPath, [nodeGyp(), "rebuild", "--silent", "--directory", join(root, "src/native")], {

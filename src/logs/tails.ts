@@ -1,5 +1,5 @@
 // In-memory tails: the last bytes each program wrote on stdout and stderr, and corral's own
-// messages, kept by corral.node (pump.c) while a control API serves. They stand in for the
+// messages, kept by corral.node (pump-tails.c) while a control API serves. They stand in for the
 // AUTO log files supervisord keeps, so tail, read, clear and /logtail work for every program
 // whose output goes to corral's stdout/stderr (also `stdout_logfile=/dev/stdout`), read through
 // the same LogFiles port as real files, under a name that is no file's path ("tail:…").

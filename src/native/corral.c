@@ -8,7 +8,8 @@
 //            kill and the subreaper flag.
 // io.c       pipes, tty checks, reads and writes that never block the event loop.
 // locks.c    the flock that keeps two instances off one job.
-// pump.c     the log pump: programs' output to prefixes, JSON lines and rotating files.
+// pump-*.c   the log pump: programs' output to prefixes, JSON lines and rotating files
+//            (pump.h says which file holds which part).
 // dgram.c    unix datagram sockets received into a small buffer (the control socket).
 // proc.c     the /proc reads: a subreaper's descendants, a process's state (so Deno needs no --allow-all).
 // fds.c      what is open at fds 3.. (to tell the descriptors corral was given from its runtime's own).

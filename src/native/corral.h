@@ -68,7 +68,7 @@ void terminal_holder_reaped(pid_t pid);
 // and once the shell continues it (fg) gives the job the terminal again and SIGCONT.
 void terminal_holder_stopped(void);
 
-// The pump thread's epoll also watches datagram sockets (dgram.c): see pump.c.
+// The pump thread's epoll also watches datagram sockets (dgram.c): see pump-loop.c.
 // Starts the pump (idempotent); 0 or -errno.
 int pump_ensure_started(void);
 // Watches `fd` for input (one shot) and posts a READABLE event with `id` to JS when it is readable.

@@ -145,7 +145,7 @@ export function nodeOs(claimSignals?: (signals: readonly number[]) => void): Os 
 const DEFAULT_DATAGRAM_BYTES = 4096;
 const FORMATS = { raw: 0, prefix: 1, json: 2 } as const;
 
-// A LogRoute as pump.c reads it.
+// A LogRoute as pump-napi.c reads it.
 function routeOptions(route: LogRoute): object {
   return { ...route.to, name: route.name, stream: route.stream, format: FORMATS[route.format], prefix: route.prefix,
     continued: route.continued, pid: route.pid, events: route.events, tail: route.tail };

@@ -3,9 +3,9 @@
 import type { Native } from "./native.ts";
 import type { LogEvent } from "./types.ts";
 
-/** Event numbers, as src/native/pump.c posts them. */
+/** Event numbers, as src/native/pump.h numbers them. */
 const DROPPED = 1, BROKEN = 2, FILE_ERROR = 3, ENDED = 4, OUTPUT = 5, READABLE = 6;
-/** The most the pump reads from a pipe at once (pump.c's READ_BYTES): an output event's bytes fit. */
+/** The most the pump reads from a pipe at once (pump.h's READ_BYTES): an output event's bytes fit. */
 const OUTPUT_BUFFER_BYTES = 1024 * 1024;
 
 /**

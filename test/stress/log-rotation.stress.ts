@@ -1,6 +1,6 @@
 // Rotation under a fast writer whose writes end inside lines: stdout_logfile_maxbytes=1MB,
 // backups=3, 200,000 short lines, many runs: no file may pass maxbytes and no line may be torn
-// or lost (corral rotates before the line that would cross maxbytes; src/native/pump.c).
+// or lost (corral rotates before the line that would cross maxbytes; src/native/pump-output.c).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
