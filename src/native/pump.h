@@ -12,15 +12,15 @@
 // the queue is free, when one notice per program says how many were lost. EPIPE or any other
 // write error ends that output (its lines are discarded from then on).
 //
-// One concern per file, all of them under the one lock (held by the pump thread while it
-// works and by every JS call):
-//   pump-loop.c    the thread, its epoll loop, routes (read, feed, end) and the final drain
+// One concern per file; their shared state is guarded by one lock, held by the pump thread
+// while it works and by the JS functions:
+//   pump-loop.c    the thread, its epoll loop, and routes (read, fed, ended, freed)
 //   pump-output.c  per-output buffers, writing, back-pressure, drop notices, rotation
 //   pump-format.c  prefix and JSON lines, with the hot loops (fast paths) they run through
 //   pump-raw.c     raw routes: bytes unchanged, to corral's stdout/stderr or a rotating file
 //   pump-tails.c   the in-memory tails and their JS functions
 //   pump-events.c  events gathered under the lock and posted to JavaScript
-//   pump-napi.c    the pump's JS functions (pumpStart, pumpRoute, ...)
+//   pump-napi.c    the pump's JS functions (pumpStart, pumpRoute, ..., pumpFlush's drain at exit)
 // This header holds what they share: the structs, the limits, the small helpers the hot
 // paths call per line (static inline, so they stay inlined in every file), and the functions
 // one file offers the others (hidden: direct calls, nothing exported from the addon).
