@@ -17,8 +17,10 @@ const SIZES = [
   { line: 100, mib: 512 },
   { line: 4096, mib: 1024 },
 ];
+/** raw is the zero-copy reference (no in-memory tail: the program writes into the pipe itself); "raw, tail" the default, copied into its tail. */
 const MODES = [
-  { name: "raw", keys: { log_prefix: "false" } },
+  { name: "raw", keys: { log_prefix: "false" }, server: { tail_maxbytes: "0" } },
+  { name: "raw, tail", keys: { log_prefix: "false" } },
   { name: "prefixed", keys: { log_prefix: "true" } },
   { name: "json", keys: { log_format: "json" } },
 ];
@@ -45,7 +47,7 @@ export const about =
   "logprefix: [program:out] writes `yes` lines of 2, 100 or 4096 bytes (`yes STRING | head -c N`: 64 MiB, 512 MiB, " +
   "1 GiB) with critical=true (corral exits when it ends) and stdout_logfile=/dev/stdout, run by corral --config as PID 1 " +
   "with its stdout a pipe into bench/jobs/drain.pl (bash `exec unshare ... > >(perl drain.pl)`), which times first byte " +
-  "to EOF and counts bytes and lines (every line should arrive; a cut run does not count for that row). raw = log_prefix=false (the program writes into that pipe itself, no copy); " +
+  "to EOF and counts bytes and lines (every line should arrive; a cut run does not count for that row). raw = log_prefix=false with [supervisord] tail_maxbytes=0 (the program writes into that pipe itself, no copy); raw, tail = log_prefix=false with the default in-memory tail (the pump copies the output and keeps its last 64 KiB); " +
   "prefixed = log_prefix=true; json = log_format=json; both through corral.node's pump thread. Throughput is bytes that " +
   `reach corral's stdout per second (prefix or JSON included); lines/s are the program's lines. drain.pl stops ${CUT_AFTER_S} s ` +
   "after the first byte. corral's CPU seconds (all its threads, from /proc, sampled every 5 ms, less those of a run of " +
@@ -72,7 +74,7 @@ function sampleCpu(unsharePid) {
 
 /** One stdout run: bytes/s at corral's stdout, program lines/s and corral CPU s/GiB. */
 function once(corral, dir, mode, size, bytes = size.mib * MIB_BYTES) {
-  const file = writeConfig(dir, { out: { command: `sh -c "${producer(size.line, bytes).replace(/"/g, '\\"')}"`, critical: "true", ...mode.keys } });
+  const file = writeConfig(dir, { out: { command: `sh -c "${producer(size.line, bytes).replace(/"/g, '\\"')}"`, critical: "true", ...mode.keys } }, mode.server);
   const argv = ["bash", "-c", 'drain=$1; cut=$2; shift 2; exec "$@" > >(exec perl "$drain" "$cut")', "bash", DRAIN, `${CUT_AFTER_S}`,
     ...IN_NAMESPACE, ...corral.argv, "--config", file];
   return during(argv, async (run) => {

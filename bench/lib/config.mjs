@@ -21,13 +21,13 @@ const section = (title, keys) => [`[${title}]`, ...Object.entries(keys).map(([k,
 
 /**
  * Writes DIR/supervisord.conf with one [program:NAME] per entry of `programs` (its keys
- * over PROGRAM_DEFAULTS) and returns its path.
+ * over PROGRAM_DEFAULTS), `server` keys added to [supervisord], and returns its path.
  * @example writeConfig(dir, { a: { command: "sleep 1001" } })
  */
-export function writeConfig(dir, programs) {
+export function writeConfig(dir, programs, server = {}) {
   const file = join(dir, "supervisord.conf");
   const text = [
-    ...section("supervisord", { ...SUPERVISORD_SECTION, pidfile: join(dir, "supervisord.pid") }),
+    ...section("supervisord", { ...SUPERVISORD_SECTION, pidfile: join(dir, "supervisord.pid"), ...server }),
     ...Object.entries(programs).flatMap(([name, keys]) => section(`program:${name}`, { ...PROGRAM_DEFAULTS, ...keys })),
   ];
   writeFileSync(file, text.join("\n"));

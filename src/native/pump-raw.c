@@ -16,6 +16,18 @@
 size_t feed_raw_fd(struct route *r, const unsigned char *data, size_t len) {
   struct output *o = r->out;
   size_t pos = 0;
+  // The common case, a reader that keeps up: every line fits, so the chunk is queued at once
+  // (line by line below only when some could be dropped or notices wait for a line's end).
+  if (!o->broken && !o->dropping && !o->notice_due && !r->skip_line && queued(o) + len <= QUEUE_LIMIT_BYTES) {
+    if (queued(o) == 0) o->last_progress = now_ns(CLOCK_MONOTONIC);
+    make_room(o, len);
+    memcpy(o->buf + o->end, data, len);
+    o->end += len;
+    r->at_line_start = data[len - 1] == '\n';
+    o->mid_line = !r->at_line_start;
+    if (queued(o) >= FILE_BATCH_BYTES && !o->polled) output_flush(o);
+    return len;
+  }
   while (pos < len) {
     if (o->broken) return len;
     if (must_wait(o)) return pos;
