@@ -147,7 +147,7 @@ export default async function logprefix(inits, [corral]) {
         const name = subject(mode.name, size.line);
         rows.push({
           measure: `bytes reaching corral's stdout per second (${size.mib} MiB of ${size.line}-byte lines)`, subject: name, unit: "MiB/s",
-          samples: runs[mode.name].map((r) => r.mibPerS), ...(mode.name !== "raw" && { target: { min: TARGET_VS_RAW, against: raw } }),
+          samples: runs[mode.name].map((r) => r.mibPerS), ...(!mode.name.startsWith("raw") && { target: { min: TARGET_VS_RAW, against: raw } }),
         });
         rows.push({ measure: `program lines per second at corral's stdout (${size.line}-byte lines)`, subject: name, unit: "lines/s",
           samples: runs[mode.name].map((r) => r.linesPerS) });
