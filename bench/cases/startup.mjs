@@ -16,9 +16,10 @@ const INSTRUCTION_RUNS = 5;
 const HASH_SEED_FLAG = "--hash-seed=7";
 /** callgrind runs per command with the fixed seed (each gives the same count to ~0.1 M). */
 const SEEDED_RUNS = 2;
-/** Issue 2: `corral -- /bin/true` on Node within 10% of `node -e 0` (its floor). */
+/** `corral -- /bin/true` on Node within 30% of `node -e 0` (its floor): the team's decision of
+ * 2026-12-06 on issue 11 (the bare-addon floor measured 1.03x; one init path, no second one). */
 const TARGETED = "corral";
-const TARGET_VS_FLOOR = 1.1;
+const TARGET_VS_FLOOR = 1.3;
 
 export const about =
   `startup: hyperfine -N, ${ROUNDS} rounds of (${WARMUP} warm-ups + ${RUNS_PER_ROUND} runs per command), ` +
