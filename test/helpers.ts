@@ -2,7 +2,7 @@
 // usually as PID 1 of a fresh PID namespace.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import * as assert from "uvu/assert";
 
@@ -232,4 +232,42 @@ export function rawRequest(path: string, request: string): Promise<string> {
     s.on("error", () => resolve(got));
     setTimeout(() => s.destroy(), 2000);
   });
+}
+
+/** A TCP port on 127.0.0.1 that nobody listens on now (bound, then released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Where a test's supervisord.conf serves its API: a unix socket, or 127.0.0.1:port with basic auth. */
+export type TestServer = { socket: string } | { port: number; username: string; password: string };
+
+/**
+ * The sections every supervisord.conf that real supervisord and corral both run shares: the
+ * server, supervisord's own files in `dir`, the RPC interface and supervisorctl's url (with the
+ * credentials), as Debian's supervisord.conf lays them out.
+ */
+export function serverSections(dir: string, server: TestServer): string {
+  const [section, url, auth] = "socket" in server
+    ? [`[unix_http_server]\nfile=${server.socket}\nchmod=0700\n`, `unix://${server.socket}`, ""]
+    : [`[inet_http_server]\nport=127.0.0.1:${server.port}\n`, `http://127.0.0.1:${server.port}`, `username=${server.username}\npassword=${server.password}\n`];
+  return `${section}${auth}
+[supervisord]
+logfile=${dir}/supervisord.log
+pidfile=${dir}/supervisord.pid
+childlogdir=${dir}
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+serverurl=${url}
+${auth}`;
 }

@@ -11,22 +11,7 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { have, skip, sleep, start, until } from "../helpers.ts";
-
-const server = (dir: string) => `[unix_http_server]
-file=${dir}/s.sock
-
-[supervisord]
-logfile=${dir}/supervisord.log
-pidfile=${dir}/supervisord.pid
-childlogdir=${dir}
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl=unix://${dir}/s.sock
-`;
+import { have, serverSections, skip, sleep, start, until } from "../helpers.ts";
 
 /** The sections, by name, in file order; `edited` is the config after the edit. */
 function sections(dir: string, edited: boolean): string[] {
@@ -187,7 +172,7 @@ function layout(dir: string): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "programs.conf"), programs(dir));
   const conf = join(dir, "supervisord.conf");
-  writeFileSync(conf, `${server(dir)}\n[include]\nfiles = programs.conf\n`);
+  writeFileSync(conf, `${serverSections(dir, { socket: `${dir}/s.sock` })}\n[include]\nfiles = programs.conf\n`);
   return conf;
 }
 

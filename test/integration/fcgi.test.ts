@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { corralPid, run, skip, start, until } from "../helpers.ts";
+import { corralPid, freePort, run, skip, start, until } from "../helpers.ts";
 
 const PYTHON = "/usr/bin/python3";
 const SUPERVISORD = "/usr/bin/supervisord";
@@ -75,14 +75,6 @@ async function answering(to: { port: number } | { path: string }, count: number)
 }
 
 /** A port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s: Server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** `supervisorctl -c conf ARGS…`'s output. */
 function ctl(conf: string, ...args: string[]): string {

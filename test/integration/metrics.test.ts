@@ -6,27 +6,15 @@ import * as assert from "uvu/assert";
 import { execFile, execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { skip, start, stopCleanly, until } from "../helpers.ts";
+import { freePort, skip, start, stopCleanly, until } from "../helpers.ts";
 
 const USER = "prom", PASSWORD = "scrape";
 /** Debian's Python, where python3-prometheus-client is installed (not a python3 earlier on PATH). */
 const PYTHON = "/usr/bin/python3";
 const dir = mkdtempSync(join(tmpdir(), "corral-metrics-"));
 
-/** A TCP port nobody listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Scrapes /metrics and calls getAllProcessInfo, in Python; prints both as JSON. */
 const SCRAPE = `

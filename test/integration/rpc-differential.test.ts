@@ -10,7 +10,7 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { have, skip, start, until } from "../helpers.ts";
+import { have, serverSections, skip, start, until } from "../helpers.ts";
 
 const DRIVER = join(process.cwd(), "test/fixtures/differential/rpc-transcript.py");
 
@@ -20,21 +20,6 @@ function python(): string {
   const line = which ? readFileSync(which, "utf8").split("\n")[0]! : "";
   return line.startsWith("#!") ? line.slice(2).trim().split(" ")[0]! : "python3";
 }
-
-const server = (dir: string) => `[unix_http_server]
-file=${dir}/s.sock
-
-[supervisord]
-logfile=${dir}/supervisord.log
-pidfile=${dir}/supervisord.pid
-childlogdir=${dir}
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl=unix://${dir}/s.sock
-`;
 
 /** The programs: every process state a client meets, log files for the log methods. */
 const programs = (dir: string, edited = false) => {
@@ -220,7 +205,7 @@ function layout(dir: string): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "programs.conf"), programs(dir));
   const conf = join(dir, "supervisord.conf");
-  writeFileSync(conf, `${server(dir)}\n[include]\nfiles = programs.conf\n`);
+  writeFileSync(conf, `${serverSections(dir, { socket: `${dir}/s.sock` })}\n[include]\nfiles = programs.conf\n`);
   return conf;
 }
 

@@ -7,7 +7,7 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { have, runtimeArgv, sleep, start } from "../helpers.ts";
+import { have, runtimeArgv, serverSections, sleep, start } from "../helpers.ts";
 
 /** Seed 004's four programs; debugging-tool is started by hand. Their logs go to files so `tail`
  * has something to compare (stderr too: supervisord's AUTO default keeps a file, corral does not). */
@@ -43,28 +43,11 @@ const BROKEN_COMMANDS: Command[] = [
   { args: "remove extra" }, { args: "stop extra" }, { args: "remove extra" }, { args: "add extra" }, { args: "status extra" }, { args: "shutdown" },
 ];
 
-/** Debian's supervisord.conf sections: its socket, its files in `dir`, the RPC interface, supervisorctl's url. */
-const serverSections = (dir: string, socket: string) => `[unix_http_server]
-file=${socket}
-chmod=0700
-
-[supervisord]
-logfile=${dir}/supervisord.log
-pidfile=${dir}/supervisord.pid
-childlogdir=${dir}
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl=unix://${socket}
-`;
-
 function layout(dir: string, socket: string, broken = false): string {
   mkdirSync(join(dir, "conf.d"), { recursive: true });
   const conf = join(dir, "supervisord.conf");
   writeFileSync(conf, `; Debian's supervisord.conf shape
-${serverSections(dir, socket)}
+${serverSections(dir, { socket })}
 [include]
 files = conf.d/*.conf
 `);
@@ -195,7 +178,7 @@ test("commands that cannot be found or run, then reread/avail/update/add/remove 
 function quickLayout(dir: string): string {
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, "supervisord.conf");
-  writeFileSync(conf, `${serverSections(dir, join(dir, "supervisor.sock"))}
+  writeFileSync(conf, `${serverSections(dir, { socket: join(dir, "supervisor.sock") })}
 [program:quick]
 command=sh -c 'exit 0'
 startretries=0

@@ -8,50 +8,21 @@ import * as assert from "uvu/assert";
 import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Browser, type Page } from "../cdp.ts";
-import { have, skip, start, until, type Running } from "../helpers.ts";
+import { freePort, have, serverSections, skip, start, until, type Running } from "../helpers.ts";
 
 const USER = "admin", PASSWORD = "s3cret";
 const base = mkdtempSync(join(tmpdir(), "corral-web-"));
 
-/** A TCP port nobody listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** One server's files: its config (an authenticated [inet_http_server], three programs). */
 function layout(name: string, port: number): { dir: string; conf: string; url: string } {
   const dir = join(base, name);
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, "supervisord.conf");
-  writeFileSync(conf, `[inet_http_server]
-port=127.0.0.1:${port}
-username=${USER}
-password=${PASSWORD}
-
-[supervisord]
-logfile=${dir}/supervisord.log
-pidfile=${dir}/supervisord.pid
-childlogdir=${dir}
-
-[rpcinterface:supervisor]
-supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-
-[supervisorctl]
-serverurl=http://127.0.0.1:${port}
-username=${USER}
-password=${PASSWORD}
-
+  writeFileSync(conf, `${serverSections(dir, { port, username: USER, password: PASSWORD })}
 [program:web]
 command=sh -c 'echo web up; echo web says hello; exec sleep 1000'
 startsecs=0

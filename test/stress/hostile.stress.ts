@@ -4,13 +4,12 @@
 // that never read a 15 MB answer, a fuzzer whose every answer Python's expat must parse.
 // After each attack corral answers on both listeners, every program still RUNNING with the
 // same pid; at the end fds back to the baseline and RssAnon within +10 MiB after a settle.
-import { createServer } from "node:net";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodeCall, parseResponse, type RpcValue } from "../../src/rpc/codec.ts";
 import { HEAD_TIMEOUT_MS } from "../../src/rpc/constants.ts";
-import { corralPid, sleep, start } from "../helpers.ts";
+import { corralPid, freePort, sleep, start } from "../helpers.ts";
 import { figure, mib, seconds, signed, sized, type Figure, type StressCase } from "./lib/figures.ts";
 import { exchange, open, responsesIn, strictXmlFailures, type Address } from "./lib/http.ts";
 import { eventually, rssAnonKb } from "./lib/proc.ts";
@@ -42,14 +41,6 @@ const post = (body: string, extra = AUTH) => `POST /RPC2 HTTP/1.1\r\nHost: x\r\n
 const call = (method: string, params: RpcValue[] = []) => encodeCall(method, params);
 const statusOf = (got: Buffer) => responsesIn(got)[0]?.status ?? 0;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A valid answer to `method` on a fresh connection, or undefined. */
 async function rpc(address: Address, method: string, params: RpcValue[] = []): Promise<RpcValue | undefined> {
