@@ -6,7 +6,9 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, EXIT_USAGE } from "../src/core/errors.ts";
+import { CORRAL_KEYS, DEFAULTS, FCGI_KEYS, GROUP_KEYS, LISTENER_DEFAULTS, LISTENER_KEYS, NO_EFFECT_KEYS, SUPERVISORD_KEYS } from "../src/config/keys.ts";
 import { envName, FLAGS } from "../src/modes/flags.ts";
+import { signalName } from "../src/os/signals.ts";
 
 /** The markdown files the docs check covers: README.md and everything in docs/. */
 export function docFiles(root: string): string[] {
@@ -39,8 +41,35 @@ function exitCodesTable(): string {
   ].join("\n");
 }
 
+const code = (keys: readonly string[]) => keys.map((k) => `\`${k}\``).join(", ");
+/** A program key's name for a default of DEFAULTS (camelCase there); the log ones stand for both channels. */
+const snake = (name: string) => ({ logfileMaxBytes: "*_logfile_maxbytes", logfileBackups: "*_logfile_backups" } as Record<string, string>)[name]
+  ?? name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const shown = (v: unknown, key: string): string =>
+  key === "stopsignal" ? signalName(v as number).replace(/^SIG/, "")
+    : key.endsWith("_maxbytes") ? `${(v as number) / (1024 * 1024)}MB`
+    : Array.isArray(v) ? v.join(",") : String(v);
+
+/** Every key corral reads, by section, and the program defaults (src/config/keys.ts). */
+function configKeysTable(): string {
+  const noEffect = Object.entries(NO_EFFECT_KEYS).map(([k, v]) => `\`${k}\`${v.note ? ` (${v.note})` : ""}`).join(", ");
+  const defaults = Object.entries({ ...DEFAULTS, bufferSize: LISTENER_DEFAULTS.bufferSize })
+    .map(([k, v]) => `\`${snake(k)}=${shown(v, snake(k))}\``).join(", ");
+  return [
+    "| section | keys |",
+    "| --- | --- |",
+    `| \`[program:x]\`, \`[eventlistener:x]\`, \`[fcgi-program:x]\` | ${code(SUPERVISORD_KEYS)} |`,
+    `| \`[eventlistener:x]\`, besides | ${code(LISTENER_KEYS)} (listener pools start first: \`priority=${LISTENER_DEFAULTS.priority}\`) |`,
+    `| \`[fcgi-program:x]\`, besides | ${code(FCGI_KEYS)} |`,
+    `| \`[group:x]\` | ${code(GROUP_KEYS)} |`,
+    `| corral's own, in \`[program:x]\` | ${code(CORRAL_KEYS)} ([config-mode.md](config-mode.md)) |`,
+    `| accepted and checked, no effect | ${noEffect} |`,
+    `| defaults (supervisord's) | ${defaults} |`,
+  ].join("\n");
+}
+
 /** The generated blocks by name. */
-export const GENERATED: Readonly<Record<string, () => string>> = { flags: flagsTable, "exit-codes": exitCodesTable };
+export const GENERATED: Readonly<Record<string, () => string>> = { flags: flagsTable, "exit-codes": exitCodesTable, "config-keys": configKeysTable };
 
 const BLOCK = /(<!-- generated:([a-z-]+)[^>]*-->\n)([\s\S]*?)(<!-- \/generated -->)/g;
 

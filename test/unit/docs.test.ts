@@ -20,9 +20,10 @@ test("every generated table matches the code it describes (run node build/docs.m
   }
 });
 
-test("the README has the generated exit codes and docs/pid1.md the generated flags", () => {
+test("the README has the generated exit codes, docs/pid1.md the flags, docs/configuration.md the config keys", () => {
   assert.ok(readFileSync("README.md", "utf8").includes("<!-- generated:exit-codes"));
   assert.ok(readFileSync("docs/pid1.md", "utf8").includes("<!-- generated:flags"));
+  assert.ok(readFileSync("docs/configuration.md", "utf8").includes("<!-- generated:config-keys"));
 });
 
 test("a heading's anchor is GitHub's", () => {
