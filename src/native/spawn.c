@@ -26,7 +26,7 @@
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct spawn_options {
-  char *file, *cwd;
+  char *file, *cwd, *start_dir;
   char **argv, **envp;
   // argv for /bin/sh when the file has no #! line (execvp's fallback): [sh, path, argv[1]...]
   char **sh_argv;
@@ -108,6 +108,7 @@ static void read_spawn_options(napi_env env, napi_value args[4], struct spawn_op
   o->envp = get_string_array(env, args[2]);
   napi_value opts = args[3];
   o->cwd = get_string(env, prop(env, opts, "cwd"));
+  o->start_dir = get_string(env, prop(env, opts, "startDir"));
   o->new_group = get_bool_prop(env, opts, "newGroup", false);
   // The terminal only goes to a job when corral holds it: a backgrounded `corral -- cmd &`
   // would otherwise take it from the shell.
@@ -129,6 +130,7 @@ static void read_spawn_options(napi_env env, napi_value args[4], struct spawn_op
 static void free_spawn_options(struct spawn_options *o) {
   free(o->file);
   free(o->cwd);
+  free(o->start_dir);
   free_string_array(o->argv);
   free_string_array(o->envp);
   free(o->sh_argv);
@@ -262,6 +264,12 @@ static int child_exec(char **candidates, int ncand, const struct spawn_options *
       if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
     }
   }
+  // Before the user switch: the directory corral started in stands for the working directory a
+  // child inherits under supervisord, which no permission check stands between (a 0700 one too).
+  if (o->start_dir && chdir(o->start_dir) < 0) {
+    chdir_failed(o->start_dir, errno);
+    return 0;
+  }
   if (o->umask_v >= 0) umask((mode_t)o->umask_v);
   // Raw system calls: glibc's setuid() and friends would ask every thread of its list (the
   // parent's, whose memory this child shares) to change its credentials too.
@@ -363,7 +371,7 @@ static int clone_exec(char **candidates, int ncand, const struct spawn_options *
 }
 
 // spawn(file, argv, env, opts) -> pid (> 0) or -errno.
-// opts: { cwd?, newGroup?, foreground?, umask?, uid?, gid?, groups?: number[], stdio?: [in, out, err],
+// opts: { cwd? (entered after the user switch), startDir? (before it), newGroup?, foreground?, umask?, uid?, gid?, groups?: number[], stdio?: [in, out, err],
 //         passFds?: N (fds 3 .. 2+N stay open), listenPid?: true (LISTEN_PID=<the child's pid> in its env) }
 static napi_value Spawn(napi_env env, napi_callback_info info) {
   size_t argc = 4;

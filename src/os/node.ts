@@ -37,7 +37,8 @@ export function nodeOs(claimSignals?: (signals: readonly number[]) => void): Os 
       }
     },
     cwd: () => process.cwd(),
-    spawn: (spec: SpawnSpec) => native.spawn(spec.file, spec.argv, spec.env, { ...spec, cwd: spec.cwd ?? launchCwd }),
+    // No directory=: the child starts where corral started, entered before its user switch (startDir).
+    spawn: (spec: SpawnSpec) => native.spawn(spec.file, spec.argv, spec.env, spec.cwd === undefined ? { ...spec, startDir: launchCwd } : spec),
     reap() {
       const flat = native.reap();
       const exits: ChildExit[] = [];
