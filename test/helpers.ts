@@ -1,7 +1,7 @@
 // Shared helpers for integration tests: run the built bundle as a real process,
 // usually as PID 1 of a fresh PID namespace.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import * as assert from "uvu/assert";
@@ -270,4 +270,16 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 [supervisorctl]
 serverurl=${url}
 ${auth}`;
+}
+
+/**
+ * Debian's layout in `dir` (made if missing): supervisord.conf with the server sections and an
+ * `[include]` of programs.conf, which holds `programs`. Returns supervisord.conf's path.
+ */
+export function includeLayout(dir: string, programs: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "programs.conf"), programs);
+  const conf = join(dir, "supervisord.conf");
+  writeFileSync(conf, `${serverSections(dir, { socket: `${dir}/s.sock` })}\n[include]\nfiles = programs.conf\n`);
+  return conf;
 }

@@ -8,10 +8,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { have, serverSections, skip, sleep, start, until } from "../helpers.ts";
+import { have, includeLayout, skip, sleep, start, until } from "../helpers.ts";
 
 /** The sections, by name, in file order; `edited` is the config after the edit. */
 function sections(dir: string, edited: boolean): string[] {
@@ -168,13 +168,7 @@ async function transcript(dir: string, conf: string): Promise<Outcome[]> {
   return out;
 }
 
-function layout(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "programs.conf"), programs(dir));
-  const conf = join(dir, "supervisord.conf");
-  writeFileSync(conf, `${serverSections(dir, { socket: `${dir}/s.sock` })}\n[include]\nfiles = programs.conf\n`);
-  return conf;
-}
+const layout = (dir: string): string => includeLayout(dir, programs(dir));
 
 const base = mkdtempSync(join(tmpdir(), "corral-ctldiff-"));
 test.after(() => rmSync(base, { recursive: true, force: true }));

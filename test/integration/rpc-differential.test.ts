@@ -7,10 +7,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { have, serverSections, skip, start, until } from "../helpers.ts";
+import { have, includeLayout, skip, start, until } from "../helpers.ts";
 
 const DRIVER = join(process.cwd(), "test/fixtures/differential/rpc-transcript.py");
 
@@ -201,13 +201,7 @@ function transcript(dir: string): Promise<Array<Record<string, unknown>>> {
     err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout))));
 }
 
-function layout(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "programs.conf"), programs(dir));
-  const conf = join(dir, "supervisord.conf");
-  writeFileSync(conf, `${serverSections(dir, { socket: `${dir}/s.sock` })}\n[include]\nfiles = programs.conf\n`);
-  return conf;
-}
+const layout = (dir: string): string => includeLayout(dir, programs(dir));
 
 const base = mkdtempSync(join(tmpdir(), "corral-rpcdiff-"));
 test.after(() => rmSync(base, { recursive: true, force: true }));
