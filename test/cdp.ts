@@ -39,6 +39,9 @@ export class Browser {
         buffered = buffered.slice(end + 1);
       }
     });
+    // A pipe reset when Chromium dies (SIGKILLed by close() with data unread: ECONNRESET) is its
+    // exit, which "exit" below reports; unhandled, it would end the test process.
+    for (const pipe of [child.stdio[2], child.stdio[3], child.stdio[4]]) pipe?.on("error", () => {});
     child.on("exit", () => {
       for (const p of this.#pending.values()) p.reject(new Error(`chromium exited during ${p.method}`));
       this.#pending.clear();
